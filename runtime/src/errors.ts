@@ -1,0 +1,126 @@
+import type { Status } from "./model/meta.js";
+
+/** Base of every error kubex throws. */
+export class KubexError extends Error {
+  override name = "KubexError";
+}
+
+/**
+ * A configuration problem: kubeconfig, in-cluster files, exec credential plugins.
+ * Names the file, context and field where it can, and says how to fix it.
+ */
+export class KubexConfigError extends KubexError {
+  override name = "KubexConfigError";
+  readonly file: string | undefined;
+  readonly context: string | undefined;
+  readonly field: string | undefined;
+  readonly hint: string | undefined;
+
+  constructor(
+    message: string,
+    details: { file?: string; context?: string; field?: string; hint?: string; cause?: unknown } = {},
+  ) {
+    const where = [
+      details.file !== undefined ? `file ${details.file}` : undefined,
+      details.context !== undefined ? `context "${details.context}"` : undefined,
+      details.field !== undefined ? `field ${details.field}` : undefined,
+    ].filter((part) => part !== undefined);
+    const text = [message, where.length > 0 ? ` (${where.join(", ")})` : "", details.hint ? `. Hint: ${details.hint}` : ""].join("");
+    super(text, details.cause !== undefined ? { cause: details.cause } : undefined);
+    this.file = details.file;
+    this.context = details.context;
+    this.field = details.field;
+    this.hint = details.hint;
+  }
+}
+
+/** A failure on the client side: connection, TLS, timeout, abort, a response that is not what the API sends. */
+export class KubexClientError extends KubexError {
+  override name = "KubexClientError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The request was aborted by its `signal` or ran past its `timeout`. */
+export class RequestAborted extends KubexClientError {
+  override name = "RequestAborted";
+}
+
+/** A subresource was used on a kind whose API does not have it (reached only from plain JavaScript or casts). */
+export class SubresourceNotSupported extends KubexError {
+  override name = "SubresourceNotSupported";
+  readonly kind: string;
+  readonly subresource: string;
+  constructor(kind: string, subresource: string, apiVersion: string) {
+    super(`${kind} (${apiVersion}) has no /${subresource} subresource in this Kubernetes version`);
+    this.kind = kind;
+    this.subresource = subresource;
+  }
+}
+
+/** A request that was rejected before it was sent (bad name, namespace rules, invalid options). */
+export class InvalidRequest extends KubexError {
+  override name = "InvalidRequest";
+}
+
+/** Any non-2xx answer of the API server. Carries the server's `Status`. */
+export class KubexApiError extends KubexError {
+  override name = "KubexApiError";
+  /** HTTP status code. */
+  readonly code: number;
+  /** The `Status` the server sent (synthesised when it sent something else). */
+  readonly status: Status;
+  /** Seconds the server asked to wait before retrying, from `Retry-After` or `details.retryAfterSeconds`. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: number, status: Status, retryAfterSeconds?: number) {
+    super(status.message && status.message.length > 0 ? status.message : `the API server answered ${code}${status.reason ? ` ${status.reason}` : ""}`);
+    this.code = code;
+    this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds ?? status.details?.retryAfterSeconds;
+  }
+
+  /** `Status.reason`, e.g. `NotFound`, `AlreadyExists`, `Conflict`, `Invalid`. */
+  get reason(): string | undefined {
+    return this.status.reason;
+  }
+}
+
+export class BadRequest extends KubexApiError { override name = "BadRequest"; }
+export class Unauthorized extends KubexApiError { override name = "Unauthorized"; }
+export class Forbidden extends KubexApiError { override name = "Forbidden"; }
+export class NotFound extends KubexApiError { override name = "NotFound"; }
+export class MethodNotAllowed extends KubexApiError { override name = "MethodNotAllowed"; }
+export class NotAcceptable extends KubexApiError { override name = "NotAcceptable"; }
+export class Conflict extends KubexApiError { override name = "Conflict"; }
+export class Gone extends KubexApiError { override name = "Gone"; }
+export class UnsupportedMediaType extends KubexApiError { override name = "UnsupportedMediaType"; }
+export class UnprocessableEntity extends KubexApiError { override name = "UnprocessableEntity"; }
+export class TooManyRequests extends KubexApiError { override name = "TooManyRequests"; }
+export class InternalServerError extends KubexApiError { override name = "InternalServerError"; }
+export class ServiceUnavailable extends KubexApiError { override name = "ServiceUnavailable"; }
+export class GatewayTimeout extends KubexApiError { override name = "GatewayTimeout"; }
+
+const byCode: Record<number, new (code: number, status: Status, retryAfterSeconds?: number) => KubexApiError> = {
+  400: BadRequest,
+  401: Unauthorized,
+  403: Forbidden,
+  404: NotFound,
+  405: MethodNotAllowed,
+  406: NotAcceptable,
+  409: Conflict,
+  410: Gone,
+  415: UnsupportedMediaType,
+  422: UnprocessableEntity,
+  429: TooManyRequests,
+  500: InternalServerError,
+  503: ServiceUnavailable,
+  504: GatewayTimeout,
+};
+
+/** The error class for an HTTP status code and the server's `Status`. */
+export function apiErrorFor(code: number, status: Status, retryAfterSeconds?: number): KubexApiError {
+  const ErrorClass = byCode[code] ?? KubexApiError;
+  return new ErrorClass(code, status, retryAfterSeconds);
+}

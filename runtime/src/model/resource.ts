@@ -1,0 +1,77 @@
+import type { ObjectMeta } from "./meta.js";
+
+/** Whether a kind lives in a namespace or at cluster scope. */
+export type Scope = "Namespaced" | "Cluster";
+
+/**
+ * What the runtime needs to know to address a kind: the static `resource` of every
+ * generated class.
+ */
+export interface ResourceDescription {
+  /** API group; `""` for the core group. */
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  /** Lower-case plural used in paths, e.g. `deployments`. */
+  readonly plural: string;
+  readonly scope: Scope;
+  /** Kind of the list response, e.g. `DeploymentList`. */
+  readonly listKind: string;
+  /** Subresource path suffixes the kind's API has in this version, sorted. */
+  readonly subresources: readonly string[];
+}
+
+/** `group/version`, or `version` for the core group. */
+export function apiVersionOf(resource: Pick<ResourceDescription, "group" | "version">): string {
+  return resource.group === "" ? resource.version : `${resource.group}/${resource.version}`;
+}
+
+/** A class generated for a top-level kind: constructible, with its resource description. */
+export interface ResourceClass<T extends KubernetesObject = KubernetesObject> {
+  new (init: never): T;
+  readonly resource: ResourceDescription;
+}
+
+/** The string-keyed fields of `T` (marker members are symbol-keyed and dropped). */
+type Fields<T> = { [K in keyof T as K extends string ? K : never]: T[K] };
+
+/**
+ * What `new Kind(init)` takes: the kind's fields; `apiVersion` and `kind` are filled in
+ * from the class and may be omitted. Fields the package does not know are kept as they are.
+ */
+export type ResourceInit<T> = Omit<Fields<T>, "apiVersion" | "kind"> & {
+  apiVersion?: string;
+  kind?: string;
+};
+
+/**
+ * Base of every generated top-level kind. The constructor fills `apiVersion` and `kind`
+ * from the class's resource description and copies every given field, known or not, so
+ * an object read from a newer server and written back keeps all its fields.
+ */
+export abstract class KubernetesObject {
+  declare apiVersion: string;
+  declare kind: string;
+  declare metadata?: ObjectMeta;
+
+  constructor(init?: object) {
+    const resource = (new.target as unknown as ResourceClass).resource;
+    const given = (init ?? {}) as Record<string, unknown>;
+    const apiVersion = apiVersionOf(resource);
+    if (given.apiVersion !== undefined && given.apiVersion !== apiVersion) {
+      throw new TypeError(
+        `${resource.kind}: apiVersion "${String(given.apiVersion)}" given, but this class is ${apiVersion}`,
+      );
+    }
+    if (given.kind !== undefined && given.kind !== resource.kind) {
+      throw new TypeError(`${resource.kind}: kind "${String(given.kind)}" given to the ${resource.kind} class`);
+    }
+    this.apiVersion = apiVersion;
+    this.kind = resource.kind;
+    for (const key of Object.keys(given)) {
+      if (key !== "apiVersion" && key !== "kind") {
+        (this as Record<string, unknown>)[key] = given[key];
+      }
+    }
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The contract between request building (pure) and the HTTP transport (I/O).
+ */
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface HttpRequest {
+  method: HttpMethod;
+  /** Absolute API path, e.g. `/apis/apps/v1/namespaces/default/deployments/web`. */
+  path: string;
+  query?: URLSearchParams;
+  headers?: Record<string, string>;
+  /** Request body, already serialised (the patch classes pick the content type). */
+  body?: string;
+  /** Cancels the request (and a stream's body). */
+  signal?: AbortSignal;
+  /** Milliseconds until the call is aborted; for streams, until the response headers arrive. */
+  timeout?: number;
+}
+
+/** A response whose body is read as it arrives (watch, log follow). */
+export interface StreamingResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body as chunks; ending the iteration early closes the connection. */
+  body: AsyncIterable<Uint8Array>;
+  /** Closes the connection now. */
+  close(): void;
+}
+
+/**
+ * Sends requests to one cluster. Non-2xx answers throw a `KubexApiError` subclass;
+ * connection, TLS and timeout failures throw `KubexClientError`.
+ */
+export interface Transport {
+  /** Sends the request and parses the JSON body. */
+  json<T>(request: HttpRequest): Promise<T>;
+  /** Sends the request and returns the body as text (logs). */
+  text(request: HttpRequest): Promise<string>;
+  /** Sends the request and returns once the headers have arrived; the body streams. */
+  stream(request: HttpRequest): Promise<StreamingResponse>;
+  /** Closes every pooled connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * A connection to one cluster: its configuration and transport. `await using` closes it.
+ */
+export interface Client extends AsyncDisposable {
+  readonly config: import("../config/types.js").ClusterConfig;
+  readonly transport: Transport;
+  /** Default namespace for `Api` instances made with this client. */
+  readonly namespace: string;
+  close(): Promise<void>;
+}
