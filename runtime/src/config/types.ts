@@ -45,4 +45,6 @@ export interface AuthProvider {
   refresh?(): Promise<boolean>;
   /** Client certificate material produced at run time (exec plugins may return it). */
   tls?(): Promise<{ cert?: string; key?: string } | undefined>;
+  /** A short, secret-free description for `describeConfig` (e.g. `exec plugin "aws"`). */
+  describe?(): string;
 }

@@ -1,0 +1,16 @@
+export type { ClusterConfig, TlsConfig, AuthProvider, ConfigSource } from "./types.js";
+export { loadClusterConfig, configFromKubeconfigText, configFromKubeconfigObject, kubeconfigPaths } from "./load.js";
+export type { LoadConfigOptions, KubeconfigTextOptions } from "./load.js";
+export type { SelectOptions } from "./resolve.js";
+export { loadInClusterConfig, inClusterPossible, SERVICE_ACCOUNT_DIR } from "./in-cluster.js";
+export type { InClusterOptions } from "./in-cluster.js";
+export { parseKubeconfigText, kubeconfigFromObject } from "./kubeconfig.js";
+export type { Kubeconfig, KubeconfigCluster, KubeconfigUser, KubeconfigContext, ExecConfig, InteractiveMode } from "./kubeconfig.js";
+export { mergeKubeconfigs } from "./merge.js";
+export { describeConfig } from "./describe.js";
+export { BearerTokenAuth, BasicAuth } from "./auth/static.js";
+export { TokenFileAuth } from "./auth/token-file.js";
+export type { TokenFileAuthOptions } from "./auth/token-file.js";
+export { ExecCredentialAuth } from "./auth/exec.js";
+export type { ExecCredentialAuthOptions } from "./auth/exec.js";
+export type { ExecClusterInfo } from "./auth/exec-credential.js";
