@@ -37,8 +37,14 @@ export class KubexConfigError extends KubexError {
 /** A failure on the client side: connection, TLS, timeout, abort, a response that is not what the API sends. */
 export class KubexClientError extends KubexError {
   override name = "KubexClientError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** How many times the request was sent before giving up (set when retries were allowed). */
+  readonly attempts: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; attempts?: number }) {
+    super(
+      options?.attempts !== undefined && options.attempts > 1 ? `${message} (gave up after ${options.attempts} attempts)` : message,
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
+    );
+    this.attempts = options?.attempts;
   }
 }
 
@@ -74,11 +80,17 @@ export class KubexApiError extends KubexError {
   /** Seconds the server asked to wait before retrying, from `Retry-After` or `details.retryAfterSeconds`. */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: number, status: Status, retryAfterSeconds?: number) {
-    super(status.message && status.message.length > 0 ? status.message : `the API server answered ${code}${status.reason ? ` ${status.reason}` : ""}`);
+  /** How many times the request was sent before giving up (set when it was retried). */
+  readonly attempts: number | undefined;
+
+  constructor(code: number, status: Status, retryAfterSeconds?: number, attempts?: number) {
+    const message =
+      status.message && status.message.length > 0 ? status.message : `the API server answered ${code}${status.reason ? ` ${status.reason}` : ""}`;
+    super(attempts !== undefined && attempts > 1 ? `${message} (gave up after ${attempts} attempts)` : message);
     this.code = code;
     this.status = status;
     this.retryAfterSeconds = retryAfterSeconds ?? status.details?.retryAfterSeconds;
+    this.attempts = attempts;
   }
 
   /** `Status.reason`, e.g. `NotFound`, `AlreadyExists`, `Conflict`, `Invalid`. */
@@ -102,7 +114,7 @@ export class InternalServerError extends KubexApiError { override name = "Intern
 export class ServiceUnavailable extends KubexApiError { override name = "ServiceUnavailable"; }
 export class GatewayTimeout extends KubexApiError { override name = "GatewayTimeout"; }
 
-const byCode: Record<number, new (code: number, status: Status, retryAfterSeconds?: number) => KubexApiError> = {
+const byCode: Record<number, new (code: number, status: Status, retryAfterSeconds?: number, attempts?: number) => KubexApiError> = {
   400: BadRequest,
   401: Unauthorized,
   403: Forbidden,
@@ -120,7 +132,7 @@ const byCode: Record<number, new (code: number, status: Status, retryAfterSecond
 };
 
 /** The error class for an HTTP status code and the server's `Status`. */
-export function apiErrorFor(code: number, status: Status, retryAfterSeconds?: number): KubexApiError {
+export function apiErrorFor(code: number, status: Status, retryAfterSeconds?: number, attempts?: number): KubexApiError {
   const ErrorClass = byCode[code] ?? KubexApiError;
-  return new ErrorClass(code, status, retryAfterSeconds);
+  return new ErrorClass(code, status, retryAfterSeconds, attempts);
 }

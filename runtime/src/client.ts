@@ -1,0 +1,92 @@
+/**
+ * `createClient()`: loads a cluster's configuration and opens its transport.
+ *
+ *     await using client = await createClient({ context: "kind-dev" });
+ */
+import type { ClusterConfig } from "./config/types.js";
+import { safeUrl } from "./transport/failures.js";
+import { createTransport, type TransportOptions } from "./transport/http-transport.js";
+import type { RetryOptions } from "./transport/retry.js";
+import type { Client, Transport } from "./transport/types.js";
+
+export interface CreateClientOptions {
+  /** Kubeconfig file(s); default `KUBECONFIG`, else `~/.kube/config`, else in-cluster. */
+  kubeconfig?: string | string[];
+  /** Context to use instead of the kubeconfig's `current-context`. */
+  context?: string;
+  /** Cluster to use instead of the context's. */
+  cluster?: string;
+  /** User to use instead of the context's. */
+  user?: string;
+  /** Default namespace instead of the context's. */
+  namespace?: string;
+  /** Use the in-cluster service account (true), never (false), or as a fallback (unset). */
+  inCluster?: boolean;
+  /** A ready configuration; nothing is loaded. */
+  config?: ClusterConfig;
+  /** Default timeout in ms for every request of this client (a call's own `timeout` wins); none by default. */
+  timeout?: number;
+  /** Retry policy for safe requests; `false` switches retries off. */
+  retry?: RetryOptions;
+  /** `User-Agent` header sent with every request. */
+  userAgent?: string;
+}
+
+/** Loads the configuration (unless `config` is given) and returns a client whose connections open on first use. */
+export async function createClient(options: CreateClientOptions = {}): Promise<Client> {
+  const config = options.config ?? (await loadConfig(options));
+  const namespace = options.config !== undefined && options.namespace !== undefined ? options.namespace : config.namespace;
+  const transportOptions: TransportOptions = {};
+  if (options.timeout !== undefined) transportOptions.timeout = options.timeout;
+  if (options.retry !== undefined) transportOptions.retry = options.retry;
+  if (options.userAgent !== undefined) transportOptions.userAgent = options.userAgent;
+  return new ClusterClient(config, createTransport(config, transportOptions), namespace);
+}
+
+async function loadConfig(options: CreateClientOptions): Promise<ClusterConfig> {
+  // Loaded on demand: a client made from an explicit config never pulls in kubeconfig parsing.
+  const { loadClusterConfig } = await import("./config/index.js");
+  const loadOptions: Parameters<typeof loadClusterConfig>[0] = {};
+  if (options.kubeconfig !== undefined) loadOptions.kubeconfig = options.kubeconfig;
+  if (options.context !== undefined) loadOptions.context = options.context;
+  if (options.cluster !== undefined) loadOptions.cluster = options.cluster;
+  if (options.user !== undefined) loadOptions.user = options.user;
+  if (options.namespace !== undefined) loadOptions.namespace = options.namespace;
+  if (options.inCluster !== undefined) loadOptions.inCluster = options.inCluster;
+  return loadClusterConfig(loadOptions);
+}
+
+class ClusterClient implements Client {
+  readonly config: ClusterConfig;
+  readonly transport: Transport;
+  readonly namespace: string;
+
+  constructor(config: ClusterConfig, transport: Transport, namespace: string) {
+    this.config = config;
+    this.transport = transport;
+    this.namespace = namespace;
+  }
+
+  /** Closes every pooled connection and any open stream; idempotent. */
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** A summary without credentials: the server and where the config came from. */
+  toJSON(): { server: string; namespace: string; source: ClusterConfig["source"] } {
+    return { server: safeUrl(this.config.server), namespace: this.namespace, source: this.config.source };
+  }
+
+  toString(): string {
+    return `Client { server: ${safeUrl(this.config.server)}, namespace: ${this.namespace} }`;
+  }
+
+  /** `console.log(client)` shows the summary, never the config's credentials. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}

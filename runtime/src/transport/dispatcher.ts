@@ -1,0 +1,97 @@
+/**
+ * The undici dispatcher for one cluster: a keep-alive connection pool (no pipelining),
+ * TLS from the cluster config, and a proxy when one applies.
+ */
+import { Agent, ProxyAgent, type Dispatcher } from "undici";
+import { createSecureContext, type ConnectionOptions } from "node:tls";
+import type { TlsConfig } from "../config/types.js";
+import { KubexConfigError } from "../errors.js";
+import { safeUrl } from "./failures.js";
+
+/** Certificate material for one dispatcher: the config's, overridden by what the auth provider produced. */
+export interface TlsMaterial extends TlsConfig {}
+
+export interface DispatcherSettings {
+  tls: TlsMaterial;
+  /** Proxy URL, or undefined for direct connections. */
+  proxy: string | undefined;
+  /** Most connections kept to the server; undefined for undici's default (unlimited). */
+  connections?: number;
+}
+
+const KEEP_ALIVE = {
+  pipelining: 1, // one request at a time per connection: keep-alive without pipelining
+  keepAliveTimeout: 30_000,
+  keepAliveMaxTimeout: 600_000,
+} as const;
+
+export function createDispatcher(settings: DispatcherSettings): Dispatcher {
+  checkTlsMaterial(settings.tls);
+  const tls = tlsOptions(settings.tls);
+  const pool = { ...KEEP_ALIVE, ...(settings.connections !== undefined ? { connections: settings.connections } : {}) };
+  if (settings.proxy === undefined) {
+    return new Agent({ ...pool, connect: tls });
+  }
+  let proxyUrl: URL;
+  try {
+    proxyUrl = new URL(settings.proxy);
+  } catch (cause) {
+    throw new KubexConfigError("the proxy URL is not a valid URL", { field: "proxy-url", hint: "use http://host:port, https://host:port or socks5://host:port", cause });
+  }
+  if (!["http:", "https:", "socks5:", "socks:"].includes(proxyUrl.protocol)) {
+    throw new KubexConfigError(`the proxy URL ${safeUrl(proxyUrl)} has an unsupported scheme`, {
+      field: "proxy-url",
+      hint: "use an http://, https:// or socks5:// proxy",
+    });
+  }
+  return new ProxyAgent({ ...pool, uri: proxyUrl.href, requestTls: tls });
+}
+
+function tlsOptions(tls: TlsMaterial): ConnectionOptions {
+  const options: ConnectionOptions = {};
+  if (tls.ca !== undefined) options.ca = tls.ca;
+  if (tls.cert !== undefined) options.cert = tls.cert;
+  if (tls.key !== undefined) options.key = tls.key;
+  if (tls.serverName !== undefined) options.servername = tls.serverName;
+  // Verification stays on unless the config explicitly asks to skip it.
+  options.rejectUnauthorized = tls.insecureSkipTlsVerify !== true;
+  return options;
+}
+
+/** Fails early, naming the field, when PEM material cannot be loaded (the message never includes the material). */
+function checkTlsMaterial(tls: TlsMaterial): void {
+  if (tls.ca !== undefined) {
+    try {
+      createSecureContext({ ca: tls.ca });
+    } catch (cause) {
+      throw new KubexConfigError(`the CA certificate cannot be loaded (${codeOf(cause)})`, {
+        field: "certificate-authority",
+        hint: "it must be PEM: -----BEGIN CERTIFICATE----- ...",
+        cause,
+      });
+    }
+  }
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new KubexConfigError(`a client ${tls.cert === undefined ? "key" : "certificate"} is set without its ${tls.cert === undefined ? "certificate" : "key"}`, {
+      field: tls.cert === undefined ? "client-certificate" : "client-key",
+      hint: "set both client-certificate and client-key",
+    });
+  }
+  if (tls.cert !== undefined && tls.key !== undefined) {
+    try {
+      createSecureContext({ cert: tls.cert, key: tls.key });
+    } catch (cause) {
+      const code = codeOf(cause);
+      const field = /KEY_VALUES_MISMATCH/.test(code) ? "client-key" : /KEY|DECODER|BAD_DECRYPT/.test(code) ? "client-key" : "client-certificate";
+      throw new KubexConfigError(
+        /KEY_VALUES_MISMATCH/.test(code) ? "the client key does not belong to the client certificate" : `the client certificate or key cannot be loaded (${code})`,
+        { field, hint: "client-certificate and client-key must be a matching PEM certificate and private key", cause: new Error(code) },
+      );
+    }
+  }
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" ? code : "invalid PEM";
+}

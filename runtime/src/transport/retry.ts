@@ -1,0 +1,120 @@
+/**
+ * Retry policy: which failures are worth sending a request again, and how long to wait.
+ * Pure; the transport does the waiting.
+ */
+import type { HttpMethod } from "./types.js";
+
+/** How the transport retries safe requests on 429, 503, 504 and refused or reset connections. */
+export interface RetryPolicy {
+  /** Retries after the first attempt (so at most `maxRetries + 1` sends). */
+  maxRetries: number;
+  /** Backoff base: attempt `n` waits a random time in `[0, min(maxDelayMs, baseDelayMs * 2^n)]`. */
+  baseDelayMs: number;
+  /** Upper bound of any wait, including one asked for by `Retry-After`. */
+  maxDelayMs: number;
+  /** Methods that may be retried; only `GET` unless you widen it. */
+  methods: readonly HttpMethod[];
+}
+
+/** `false` switches retries off; an object overrides parts of {@link DEFAULT_RETRY_POLICY}. */
+export type RetryOptions = false | Partial<RetryPolicy>;
+
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  maxRetries: 3,
+  baseDelayMs: 200,
+  maxDelayMs: 10_000,
+  methods: Object.freeze(["GET"] as HttpMethod[]),
+});
+
+const NO_RETRY: Readonly<RetryPolicy> = Object.freeze({ ...DEFAULT_RETRY_POLICY, maxRetries: 0 });
+
+export function resolveRetryPolicy(options: RetryOptions | undefined): Readonly<RetryPolicy> {
+  if (options === false) return NO_RETRY;
+  if (options === undefined) return DEFAULT_RETRY_POLICY;
+  const policy = { ...DEFAULT_RETRY_POLICY, ...stripUndefined(options) };
+  for (const key of ["maxRetries", "baseDelayMs", "maxDelayMs"] as const) {
+    const value = policy[key];
+    if (!Number.isFinite(value) || value < 0) {
+      throw new TypeError(`retry.${key} must be a finite number >= 0, got ${String(value)}`);
+    }
+  }
+  return Object.freeze(policy);
+}
+
+function stripUndefined(options: Partial<RetryPolicy>): Partial<RetryPolicy> {
+  const out: Partial<RetryPolicy> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) (out as Record<string, unknown>)[key] = value;
+  }
+  return out;
+}
+
+/** HTTP status codes that say "try again later" without the request having had an effect that matters. */
+export function isRetriableStatus(code: number): boolean {
+  return code === 429 || code === 503 || code === 504;
+}
+
+const RETRIABLE_CONNECTION_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "UND_ERR_SOCKET"]);
+
+/** A refused or reset connection (before any response headers arrived). */
+export function isRetriableConnectionError(error: unknown): boolean {
+  const code = connectionErrorCode(error);
+  return code !== undefined && RETRIABLE_CONNECTION_CODES.has(code);
+}
+
+/**
+ * The most specific system or undici error code on an error, its causes, or an
+ * AggregateError's first member (`ECONNREFUSED` rather than a wrapping `UND_ERR_SOCKET`).
+ */
+export function connectionErrorCode(error: unknown): string | undefined {
+  let fallback: string | undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === "object"; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") {
+      if (!code.startsWith("UND_ERR_")) return code;
+      fallback ??= code;
+    }
+    const members = (current as { errors?: unknown }).errors;
+    if (Array.isArray(members) && members.length > 0) {
+      const inner = connectionErrorCode(members[0]);
+      if (inner !== undefined && !inner.startsWith("UND_ERR_")) return inner;
+    }
+    const next = (current as { cause?: unknown }).cause;
+    if (next === current) break;
+    current = next;
+  }
+  return fallback;
+}
+
+/** Full-jitter exponential backoff for retry number `retry` (0-based). */
+export function backoffDelayMs(policy: Readonly<RetryPolicy>, retry: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Milliseconds a `Retry-After` header asks for (delta-seconds or an HTTP date), capped at
+ * `maxDelayMs`; undefined when absent or unreadable.
+ */
+export function retryAfterMs(header: string | string[] | undefined, maxDelayMs: number, now: number = Date.now()): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === "") return undefined;
+  const trimmed = value.trim();
+  let ms: number;
+  if (/^\d+$/.test(trimmed)) {
+    ms = Number(trimmed) * 1000;
+  } else {
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date)) return undefined;
+    ms = Math.max(0, date - now);
+  }
+  return Math.min(ms, maxDelayMs);
+}
+
+/** `Retry-After` as whole seconds, for the error's `retryAfterSeconds`. */
+export function retryAfterSeconds(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\s*\d+\s*$/.test(value)) return undefined;
+  return Number(value);
+}
