@@ -1,0 +1,60 @@
+/**
+ * `metadata`: any kind's objects as `PartialObjectMetadata` (name, labels, annotations,
+ * owners ... without spec or status), asked for with an `Accept` header. Cheap lists.
+ */
+import type { ListMeta, PartialObjectMetadata, PartialObjectMetadataList } from "../../model/meta.js";
+import type { KubernetesObject } from "../../model/resource.js";
+import type { Patch } from "../../patch/patch.js";
+import { buildGet, buildList, buildPatch } from "../../request/build.js";
+import { contentTypes } from "../../request/content-types.js";
+import type { GetOptions, ListAllOptions, ListOptions, PatchOptions } from "../../request/options.js";
+import type { ApiContext } from "../context.js";
+import { pages } from "../pages.js";
+import { defineAccessor } from "./registry.js";
+
+export class MetadataAccessor {
+  readonly #context: ApiContext<KubernetesObject>;
+
+  constructor(context: ApiContext<KubernetesObject>) {
+    this.#context = context;
+  }
+
+  /** The metadata of object `name`. */
+  get(name: string, options: GetOptions = {}): Promise<PartialObjectMetadata> {
+    const context = this.#context;
+    const target = { resource: context.resource, namespace: context.objectNamespace(options.namespace), name };
+    return context.send(buildGet(target, options, contentTypes.partialObjectMetadata));
+  }
+
+  /** The metadata of every object matching the filters (one page when `limit` is set). */
+  list(options: ListOptions = {}): Promise<PartialObjectMetadataList> {
+    const context = this.#context;
+    const target = { resource: context.resource, namespace: context.listNamespace(options.namespace) };
+    return context.send(buildList(target, options, contentTypes.partialObjectMetadataList));
+  }
+
+  /** Every matching object's metadata, page by page (`limit` is the page size). */
+  listAll(options: ListAllOptions = {}): AsyncGenerator<PartialObjectMetadata, ListMeta | undefined, undefined> {
+    return pages((continueToken) => this.list({ ...options, limit: options.limit ?? 500, ...(continueToken ? { continueToken } : {}) }));
+  }
+
+  /** Patches the object (metadata fields are what makes sense) and answers its metadata. */
+  patch(name: string, patch: Patch, options: PatchOptions = {}): Promise<PartialObjectMetadata> {
+    const context = this.#context;
+    const target = { resource: context.resource, namespace: context.objectNamespace(options.namespace), name };
+    const identity = { apiVersion: context.apiVersion, kind: context.resource.kind };
+    return context.send(buildPatch(target, patch, identity, options, contentTypes.partialObjectMetadata));
+  }
+}
+
+export const metadata = defineAccessor({
+  property: "metadata",
+  subresource: null,
+  create: (context) => new MetadataAccessor(context),
+});
+
+declare module "./registry.js" {
+  interface AccessorTypes<T extends KubernetesObject> {
+    metadata: { marker: unknown; accessor: MetadataAccessor };
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * `Api<T>`: every verb for one kind, plus its subresource accessors.
+ *
+ * `Api` is a value (`new Api(Deployment, { client, namespace })`, which is `BaseApi` at run
+ * time) and a type, `Api<T> = BaseApi<T> & Accessors<T>`: an accessor property exists on
+ * the type only when `T` carries the accessor's marker (`api.status` needs
+ * `HasStatusSubresource`), so a missing subresource is a compile-time error.
+ *
+ * Adding an accessor (logs, exec, attach, portforward, ...):
+ *   1. write `accessors/<name>.ts`, shaped like `accessors/status.ts`: the accessor class
+ *      (its constructor takes the `ApiContext`), `export const <property> =
+ *      defineAccessor({ property, subresource, create })` where `subresource` is the path
+ *      suffix the kind's `resource.subresources` lists (`log` for logs; `null` = every
+ *      kind), and a `declare module "./registry.js"` block adding
+ *      `<property>: { marker: HasX; accessor: XAccessor<T> }` to `AccessorTypes<T>`;
+ *   2. add `export { <property> } from "./<name>.js";` to `accessors/index.ts`.
+ * Nothing else changes. At run time each definition becomes a lazy getter on
+ * `BaseApi.prototype`: on first use it checks the kind's `subresources` (throwing
+ * `SubresourceNotSupported` from plain JavaScript or a cast), builds the accessor with
+ * this Api's `context` and caches it per instance.
+ *
+ * Request building is pure (../request/); this file only wires options to builders,
+ * applies the namespace rules and decodes answers.
+ */
+import { InvalidRequest, SubresourceNotSupported } from "../errors.js";
+import type { ListMeta, ResourceList, Status } from "../model/meta.js";
+import type { KubernetesObject, ResourceClass, ResourceInit } from "../model/resource.js";
+import type { Patch } from "../patch/patch.js";
+import { buildCreate, buildDelete, buildDeleteCollection, buildGet, buildList, buildPatch, buildReplace } from "../request/build.js";
+import { apiNamespace } from "../request/namespace.js";
+import type {
+  CreateOptions,
+  DeleteCollectionOptions,
+  DeleteOptions,
+  GetOptions,
+  ListAllOptions,
+  ListOptions,
+  PatchOptions,
+  ReplaceOptions,
+} from "../request/options.js";
+import type { Client } from "../transport/types.js";
+import * as definitions from "./accessors/index.js";
+import type { AccessorDefinition, AccessorTypes } from "./accessors/registry.js";
+import { withIdentity } from "./body.js";
+import { ApiContext } from "./context.js";
+import { pages } from "./pages.js";
+
+export interface ApiOptions {
+  client: Client;
+  /**
+   * Default namespace of the calls. Unset: the client's namespace (the kubeconfig
+   * context's, or the in-cluster one). `null`: none, so every call on a namespaced kind
+   * names its namespace and list/watch span all namespaces. Cluster-scoped kinds take none.
+   */
+  namespace?: string | null;
+}
+
+/** The accessor properties `T`'s markers allow. */
+export type Accessors<T extends KubernetesObject> = {
+  readonly [K in keyof AccessorTypes<T> as T extends AccessorTypes<T>[K]["marker"] ? K : never]: AccessorTypes<T>[K]["accessor"];
+};
+
+/** Every verb of kind `T`, plus the accessors of its subresources. */
+export type Api<T extends KubernetesObject> = BaseApi<T> & Accessors<T>;
+
+export interface ApiConstructor {
+  new <T extends KubernetesObject>(kind: ResourceClass<T>, options: ApiOptions): Api<T>;
+  readonly prototype: BaseApi<KubernetesObject>;
+}
+
+/** The verbs every kind has. Use it through `Api` (`new Api(Kind, options)`). */
+export class BaseApi<T extends KubernetesObject> {
+  /**
+   * The kind, client and namespace this Api works with, and the namespace rules; what
+   * accessors and `watch` build on.
+   */
+  readonly context: ApiContext<T>;
+  readonly #accessors = new Map<string, object>();
+
+  constructor(kind: ResourceClass<T>, options: ApiOptions, internal?: { ownsClient: boolean }) {
+    if (kind === null || typeof kind !== "function" || typeof kind.resource !== "object" || kind.resource === null) {
+      throw new InvalidRequest("Api needs a generated kind class (one with a static `resource` description), e.g. new Api(Deployment, { client })");
+    }
+    if (options === null || typeof options !== "object" || options.client === undefined) {
+      throw new InvalidRequest(`Api(${kind.resource.kind}): options.client is required; make one with createClient(), or use createApi()`);
+    }
+    const namespace = apiNamespace(kind.resource, options.namespace, options.client.namespace);
+    this.context = new ApiContext(kind, options.client, namespace, internal?.ownsClient ?? false);
+  }
+
+  static {
+    for (const definition of Object.values(definitions) as AccessorDefinition[]) {
+      Object.defineProperty(this.prototype, definition.property, {
+        configurable: true,
+        enumerable: false,
+        get(this: BaseApi<KubernetesObject>) {
+          let accessor = this.#accessors.get(definition.property);
+          if (accessor === undefined) {
+            const { resource, apiVersion } = this.context;
+            if (definition.subresource !== null && !resource.subresources.includes(definition.subresource)) {
+              throw new SubresourceNotSupported(resource.kind, definition.subresource, apiVersion);
+            }
+            accessor = definition.create(this.context);
+            this.#accessors.set(definition.property, accessor);
+          }
+          return accessor;
+        },
+      });
+    }
+  }
+
+  /** The client requests go through. */
+  get client(): Client {
+    return this.context.client;
+  }
+
+  /** The default namespace of calls; `null` when there is none. */
+  get namespace(): string | null {
+    return this.context.namespace;
+  }
+
+  /** Reads object `name`. */
+  async get(name: string, options: GetOptions = {}): Promise<T> {
+    const context = this.context;
+    const target = { resource: context.resource, namespace: context.objectNamespace(options.namespace), name };
+    return context.decode(await context.send(buildGet(target, options)));
+  }
+
+  /** One list call: all matching objects, or one page when `limit` is set (follow `metadata.continue`). */
+  async list(options: ListOptions = {}): Promise<ResourceList<T>> {
+    const context = this.context;
+    const target = { resource: context.resource, namespace: context.listNamespace(options.namespace) };
+    return context.decodeList(await context.send(buildList(target, options)));
+  }
+
+  /**
+   * Every matching object, fetched page by page (`limit` per page, 500 when unset) and
+   * yielded one by one; the iterator's return value is the last page's `ListMeta`.
+   */
+  listAll(options: ListAllOptions = {}): AsyncGenerator<T, ListMeta | undefined, undefined> {
+    const limit = options.limit ?? 500;
+    return pages((continueToken) => this.list({ ...options, limit, ...(continueToken !== undefined ? { continueToken } : {}) }));
+  }
+
+  /**
+   * Creates `object` (with `metadata.name` or `metadata.generateName`). `apiVersion` and
+   * `kind` are filled in; the namespace is the call's, else the object's, else the Api's.
+   */
+  async create(object: T | ResourceInit<T>, options: CreateOptions = {}): Promise<T> {
+    const context = this.context;
+    const meta = (object as { metadata?: { name?: unknown; generateName?: unknown; namespace?: string } }).metadata;
+    if (meta?.name === undefined && (meta?.generateName === undefined || meta.generateName === "")) {
+      throw new InvalidRequest(`${context.resource.kind}: create needs metadata.name or metadata.generateName`);
+    }
+    const given = options.namespace ?? (context.resource.scope === "Namespaced" ? meta.namespace : undefined);
+    const target = { resource: context.resource, namespace: context.objectNamespace(given) };
+    const body = withIdentity(object, { apiVersion: context.apiVersion, kind: context.resource.kind });
+    return context.decode(await context.send(buildCreate(target, body, options)));
+  }
+
+  /**
+   * Replaces object `name` whole (PUT). Send the `metadata.resourceVersion` you read: the
+   * server answers `Conflict` when the object changed since.
+   */
+  async replace(name: string, object: T | ResourceInit<T>, options: ReplaceOptions = {}): Promise<T> {
+    const context = this.context;
+    const meta = (object as { metadata?: { namespace?: string } }).metadata;
+    const given = options.namespace ?? (context.resource.scope === "Namespaced" ? meta?.namespace : undefined);
+    const target = { resource: context.resource, namespace: context.objectNamespace(given), name };
+    const body = withIdentity(object, { apiVersion: context.apiVersion, kind: context.resource.kind }, name);
+    return context.decode(await context.send(buildReplace(target, body, options)));
+  }
+
+  /** Patches object `name`; the patch class (MergePatch, StrategicMergePatch, JsonPatch, ApplyPatch) sets the content type. */
+  async patch(name: string, patch: Patch, options: PatchOptions = {}): Promise<T> {
+    const context = this.context;
+    const target = { resource: context.resource, namespace: context.objectNamespace(options.namespace), name };
+    const request = buildPatch(target, patch, { apiVersion: context.apiVersion, kind: context.resource.kind }, options);
+    return context.decode(await context.send(request));
+  }
+
+  /**
+   * Deletes object `name`. Answers the server's `Status` once it is gone, or the object
+   * itself (with `metadata.deletionTimestamp`) while finalizers or a grace period hold it.
+   */
+  async delete(name: string, options: DeleteOptions = {}): Promise<Status | T> {
+    const context = this.context;
+    const target = { resource: context.resource, namespace: context.objectNamespace(options.namespace), name };
+    return context.decodeStatusOr(await context.send(buildDelete(target, options)));
+  }
+
+  /** Deletes every matching object in one namespace (or, for cluster-scoped kinds, the cluster). Answers a `Status` or the deleted list. */
+  async deleteCollection(options: DeleteCollectionOptions = {}): Promise<Status | ResourceList<T>> {
+    const context = this.context;
+    const target = { resource: context.resource, namespace: context.objectNamespace(options.namespace) };
+    const body = await context.send(buildDeleteCollection(target, options));
+    return (body as { kind?: string }).kind === "Status" ? (body as Status) : context.decodeList(body);
+  }
+
+  // watch(options): the watch engineer adds it here, built from `this.context`
+  // (listNamespace(), resource, send / client.transport.stream) and ../request/ builders.
+
+  /** Closes the client if this Api made it (createApi); otherwise does nothing. */
+  async close(): Promise<void> {
+    if (this.context.ownsClient) await this.context.client.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** `new Api(Kind, { client, namespace })`; see {@link BaseApi} for the verbs. */
+export const Api = BaseApi as unknown as ApiConstructor;

@@ -1,0 +1,15 @@
+export { Api, BaseApi, type ApiOptions, type ApiConstructor, type Accessors } from "./api.js";
+export { createApi, type CreateApiOptions } from "./create-api.js";
+export { ApiContext } from "./context.js";
+export { defineAccessor, type AccessorDefinition, type AccessorTypes } from "./accessors/registry.js";
+export { ReadWriteAccessor, ObjectSubresourceAccessor, type SubresourceSpec } from "./accessors/shared.js";
+export { StatusAccessor } from "./accessors/status.js";
+export { ScaleAccessor } from "./accessors/scale.js";
+export { MetadataAccessor } from "./accessors/metadata.js";
+export { EvictionAccessor, type Eviction } from "./accessors/eviction.js";
+export { EphemeralContainersAccessor } from "./accessors/ephemeral-containers.js";
+export { ResizeAccessor } from "./accessors/resize.js";
+export { BindingAccessor, type Binding } from "./accessors/binding.js";
+export { TokenAccessor, type TokenRequest } from "./accessors/token.js";
+export { ApprovalAccessor } from "./accessors/approval.js";
+export { FinalizeAccessor } from "./accessors/finalize.js";

@@ -1,0 +1,30 @@
+import { contentTypes } from "../request/content-types.js";
+import { Patch, type PatchTarget } from "./patch.js";
+
+/**
+ * Server-side apply: the body is the fields this field manager wants to own. `apiVersion`
+ * and `kind` are always sent (taken from the target when the body lacks them), and
+ * `metadata.name` from the request path when absent. `fieldManager` is required (checked
+ * before sending); `force: true` takes fields over from other managers.
+ */
+export class ApplyPatch<B extends object = Record<string, unknown>> extends Patch {
+  readonly type = "apply";
+  readonly contentType = contentTypes.applyPatch;
+  readonly body: B;
+
+  constructor(body: B) {
+    super();
+    this.body = body;
+  }
+
+  serialize(target: PatchTarget): string {
+    const { apiVersion, kind, metadata, ...rest } = this.body as Record<string, unknown>;
+    const meta = (metadata ?? {}) as Record<string, unknown>;
+    return JSON.stringify({
+      apiVersion: apiVersion ?? target.apiVersion,
+      kind: kind ?? target.kind,
+      metadata: meta.name === undefined ? { ...meta, name: target.name } : meta,
+      ...rest,
+    });
+  }
+}
