@@ -10,3 +10,6 @@ export { createTransport } from "./transport/http-transport.js";
 export type { TransportOptions } from "./transport/http-transport.js";
 export { DEFAULT_RETRY_POLICY } from "./transport/retry.js";
 export type { RetryOptions, RetryPolicy } from "./transport/retry.js";
+export * from "./api/index.js";
+export * from "./patch/index.js";
+export type * from "./request/options.js";
