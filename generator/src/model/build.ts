@@ -1,0 +1,309 @@
+/**
+ * Stage 4, model: decide what to emit. Groups definitions into modules (one per
+ * group/version), makes a class for each top-level kind (resource description and
+ * markers) and an interface or alias for every other definition, and works out each
+ * module's imports. Plain data out; rendering is the next stage's job.
+ */
+import type { DetectedResource } from "../detect/resources.js";
+import type { GroupVersionKind, Schema } from "../spec/schema.js";
+import { docLines } from "./docs.js";
+import { locate, propertyKey, relativeImport, runtimeProvided, type DefinitionLocation } from "./names.js";
+import { tsType, type TypeResolver } from "./types.js";
+
+/** Marker interface for each subresource path suffix that has one (mirrors the runtime's list). */
+export const markerBySubresource: Readonly<Record<string, string>> = {
+  status: "HasStatusSubresource",
+  scale: "HasScale",
+  log: "HasLogs",
+  exec: "HasExec",
+  attach: "HasAttach",
+  portforward: "HasPortForward",
+  eviction: "HasEviction",
+  ephemeralcontainers: "HasEphemeralContainers",
+  resize: "HasResize",
+  binding: "HasBinding",
+  token: "HasToken",
+  approval: "HasApproval",
+  finalize: "HasFinalize",
+  proxy: "HasProxy",
+};
+
+export interface PropertyModel {
+  key: string;
+  optional: boolean;
+  type: string;
+  doc: string[];
+}
+
+export interface ClassModel {
+  template: "class";
+  name: string;
+  doc: string[];
+  markers: string[];
+  /** The static resource description as a TypeScript object literal. */
+  resource: string;
+  apiVersion: string;
+  kind: string;
+  properties: PropertyModel[];
+  /** Whether `init` may be omitted (no required field). */
+  initOptional: boolean;
+}
+
+export interface InterfaceModel {
+  template: "interface";
+  name: string;
+  doc: string[];
+  properties: PropertyModel[];
+}
+
+export interface AliasModel {
+  template: "alias";
+  name: string;
+  doc: string[];
+  type: string;
+}
+
+export type DeclarationModel = ClassModel | InterfaceModel | AliasModel;
+
+export interface ImportModel {
+  from: string;
+  /** `Name` or `Name as Alias`, sorted. */
+  names: string[];
+  typeOnly: boolean;
+}
+
+export interface ModuleModel {
+  /** Module path inside the package, e.g. `apps/v1`. */
+  path: string;
+  imports: ImportModel[];
+  /** Runtime types this module re-exports under its own path (meta/v1's Time etc.). */
+  reexports: string[];
+  declarations: DeclarationModel[];
+}
+
+export interface BuildInput {
+  schemas: Record<string, Schema>;
+  resources: DetectedResource[];
+  /** Where a definition lives; defaults to the Kubernetes package layout. */
+  locate?: (definition: string) => DefinitionLocation;
+  /** Module that imports of the runtime come from. */
+  runtimeModule?: string;
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function apiVersionOf(gvk: Pick<GroupVersionKind, "group" | "version">): string {
+  return gvk.group === "" ? gvk.version : `${gvk.group}/${gvk.version}`;
+}
+
+function defaultTag(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (typeof value === "object" && value !== null && Object.keys(value).length === 0) return [];
+  return [`@defaultValue ${JSON.stringify(value)}`];
+}
+
+function resourceLiteral(resource: DetectedResource): string {
+  const fields: Array<[string, unknown]> = [
+    ["group", resource.group],
+    ["version", resource.version],
+    ["kind", resource.kind],
+    ["plural", resource.plural],
+    ["scope", resource.scope],
+    ["listKind", resource.listKind],
+    ["verbs", resource.verbs],
+    ["subresources", resource.subresources],
+  ];
+  return `{ ${fields.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ")} }`;
+}
+
+class ModuleBuilder {
+  private readonly refs = new Map<string, DefinitionLocation>();
+  private readonly runtimeTypes = new Set<string>();
+  private readonly runtimeValues = new Set<string>();
+  private aliases = new Map<string, string>();
+
+  constructor(
+    readonly path: string,
+    private readonly localNames: Set<string>,
+    private readonly locateDefinition: (definition: string) => DefinitionLocation,
+  ) {}
+
+  readonly resolver: TypeResolver = {
+    definition: (name) => {
+      const location = this.locateDefinition(name);
+      if (location.module === undefined) {
+        this.runtimeTypes.add(location.name);
+        return location.name;
+      }
+      if (location.module === this.path) return location.name;
+      this.refs.set(name, location);
+      return this.aliases.get(name) ?? location.name;
+    },
+    runtime: (name) => {
+      this.runtimeTypes.add(name);
+      return name;
+    },
+  };
+
+  useRuntimeType(name: string): void {
+    this.runtimeTypes.add(name);
+  }
+
+  useRuntimeValue(name: string): void {
+    this.runtimeValues.add(name);
+  }
+
+  /** After a first pass: alias imported names that clash with local or other imported names. */
+  settleAliases(): void {
+    const byName = new Map<string, string[]>();
+    for (const [definition, location] of this.refs) {
+      byName.set(location.name, [...(byName.get(location.name) ?? []), definition]);
+    }
+    for (const [name, definitions] of byName) {
+      const clashes = this.localNames.has(name) || this.runtimeTypes.has(name) || definitions.length > 1;
+      if (!clashes) continue;
+      for (const definition of definitions) {
+        const module = this.refs.get(definition)!.module!;
+        const prefix = module
+          .split("/")
+          .map((part) => part.replace(/(^|[^A-Za-z0-9])([a-z])/g, (_m, _s, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, ""))
+          .join("");
+        this.aliases.set(definition, `${prefix}${name}`);
+      }
+    }
+    this.refs.clear();
+  }
+
+  imports(runtimeModule: string): ImportModel[] {
+    const out: ImportModel[] = [];
+    const runtimeNames = [...this.runtimeValues].sort(compare);
+    const runtimeTypeNames = [...this.runtimeTypes].filter((n) => !this.runtimeValues.has(n)).sort(compare);
+    if (runtimeNames.length > 0 || runtimeTypeNames.length > 0) {
+      out.push({
+        from: runtimeModule,
+        names: [...runtimeNames, ...runtimeTypeNames.map((n) => (runtimeNames.length > 0 ? `type ${n}` : n))],
+        typeOnly: runtimeNames.length === 0,
+      });
+    }
+    const byModule = new Map<string, string[]>();
+    for (const [definition, location] of this.refs) {
+      const alias = this.aliases.get(definition);
+      const entry = alias ? `${location.name} as ${alias}` : location.name;
+      byModule.set(location.module!, [...(byModule.get(location.module!) ?? []), entry]);
+    }
+    for (const module of [...byModule.keys()].sort(compare)) {
+      out.push({ from: relativeImport(this.path, module), names: [...new Set(byModule.get(module))].sort(compare), typeOnly: true });
+    }
+    return out;
+  }
+}
+
+export function buildModules(input: BuildInput): ModuleModel[] {
+  const locateDefinition = input.locate ?? locate;
+  const runtimeModule = input.runtimeModule ?? "@kubex/runtime";
+  const resourceBySchema = new Map(input.resources.map((r) => [r.schema, r]));
+
+  const members = new Map<string, string[]>();
+  for (const definition of Object.keys(input.schemas).sort(compare)) {
+    const location = locateDefinition(definition);
+    if (location.module === undefined) continue;
+    members.set(location.module, [...(members.get(location.module) ?? []), definition]);
+  }
+  // Modules that re-export runtime scalars under their Kubernetes home (meta/v1's Time).
+  const reexports = new Map<string, string[]>();
+  for (const definition of Object.keys(input.schemas)) {
+    const name = runtimeProvided[definition];
+    if (!name) continue;
+    const parts = definition.split(".");
+    parts.pop();
+    const home = locateDefinition(parts.concat("_").join(".")).module;
+    if (home && members.has(home)) reexports.set(home, [...(reexports.get(home) ?? []), name].sort(compare));
+  }
+
+  const modules: ModuleModel[] = [];
+  for (const [path, definitions] of [...members].sort(([a], [b]) => compare(a, b))) {
+    const localNames = new Set(definitions.map((d) => locateDefinition(d).name));
+    const builder = new ModuleBuilder(path, localNames, locateDefinition);
+    const build = (): DeclarationModel[] =>
+      definitions.map((definition) => declaration(definition, input.schemas[definition]!, resourceBySchema.get(definition), builder, locateDefinition));
+    build(); // first pass records references
+    builder.settleAliases();
+    const declarations = build().sort((a, b) => compare(a.name, b.name));
+    modules.push({ path, imports: builder.imports(runtimeModule), reexports: reexports.get(path) ?? [], declarations });
+  }
+  return modules;
+}
+
+function properties(schema: Schema, builder: ModuleBuilder, skip: Set<string>, literalTypes: Record<string, string> = {}): PropertyModel[] {
+  const required = new Set(schema.required ?? []);
+  return Object.keys(schema.properties ?? {})
+    .filter((name) => !skip.has(name))
+    .sort(compare)
+    .map((name) => {
+      const property = schema.properties![name]!;
+      return {
+        key: propertyKey(name),
+        optional: !required.has(name),
+        type: literalTypes[name] ?? tsType(property, builder.resolver),
+        doc: docLines({ description: property.description, tags: defaultTag(property.default) }),
+      };
+    });
+}
+
+function declaration(
+  definition: string,
+  schema: Schema,
+  resource: DetectedResource | undefined,
+  builder: ModuleBuilder,
+  locateDefinition: (definition: string) => DefinitionLocation,
+): DeclarationModel {
+  const name = locateDefinition(definition).name;
+  const gvks = schema["x-kubernetes-group-version-kind"] ?? [];
+
+  if (resource) {
+    builder.useRuntimeValue("KubernetesObject");
+    builder.useRuntimeType("ResourceInit");
+    const markers = resource.subresources.map((s) => markerBySubresource[s]).filter((m): m is string => m !== undefined);
+    for (const marker of markers) builder.useRuntimeType(marker);
+    const props = properties(schema, builder, new Set(["apiVersion", "kind"]));
+    const scopeText = resource.scope === "Namespaced" ? "namespaced" : "cluster-scoped";
+    const subText = resource.subresources.length > 0 ? `; subresources: ${resource.subresources.map((s) => `\`/${s}\``).join(", ")}` : "";
+    return {
+      template: "class",
+      name,
+      doc: docLines({ description: schema.description }).concat(
+        schema.description ? [""] : [],
+        [`\`${apiVersionOf(resource)}\` ${resource.kind}, ${scopeText} (\`${resource.plural}\`)${subText}.`],
+      ),
+      markers,
+      resource: resourceLiteral(resource),
+      apiVersion: apiVersionOf(resource),
+      kind: resource.kind,
+      properties: props,
+      initOptional: props.every((p) => p.optional),
+    };
+  }
+
+  const hasProperties = schema.properties && Object.keys(schema.properties).length > 0;
+  if (hasProperties && !schema.oneOf && !schema.anyOf) {
+    // A kind that is not a resource of its own (Scale, Eviction, TokenRequest, lists):
+    // type apiVersion and kind as the literals the server sends.
+    const literalTypes: Record<string, string> = {};
+    if (gvks.length > 0) {
+      literalTypes.apiVersion = [...new Set(gvks.map((g) => JSON.stringify(apiVersionOf(g))))].join(" | ");
+      literalTypes.kind = [...new Set(gvks.map((g) => JSON.stringify(g.kind)))].join(" | ");
+    }
+    return {
+      template: "interface",
+      name,
+      doc: docLines({ description: schema.description }),
+      properties: properties(schema, builder, new Set(), literalTypes),
+    };
+  }
+  return {
+    template: "alias",
+    name,
+    doc: docLines({ description: schema.description }),
+    type: tsType(schema, builder.resolver),
+  };
+}
