@@ -17,6 +17,8 @@ export interface ResourceDescription {
   readonly scope: Scope;
   /** Kind of the list response, e.g. `DeploymentList`. */
   readonly listKind: string;
+  /** Verbs the kind's API serves (`get`, `list`, `create`, ...), sorted, when known. */
+  readonly verbs?: readonly string[];
   /** Subresource path suffixes the kind's API has in this version, sorted. */
   readonly subresources: readonly string[];
 }
