@@ -4,7 +4,7 @@
  * as kubectl does, so entries stay correct after several files are merged.
  */
 import path from "node:path";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { KubexConfigError } from "../errors.js";
 
 export type InteractiveMode = "Never" | "IfAvailable" | "Always";
@@ -82,12 +82,14 @@ const EXEC_EXTENSION = "client.authentication.k8s.io/exec";
 
 /** Parses kubeconfig YAML (or JSON) text. Errors name the line but never echo the text (it may hold secrets). */
 export function parseKubeconfigText(text: string, options: ParseKubeconfigOptions = {}): Kubeconfig {
-  // YAML 1.1 as Go's yaml library reads it (yes/no booleans).
-  const doc = parseDocument(text, { version: "1.1", prettyErrors: false, uniqueKeys: true });
+  // Every scalar as its source text (the failsafe schema), as kubectl reads a string field:
+  // `name: yes` or `namespace: 0123` are strings; boolean fields are interpreted below.
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { schema: "failsafe", lineCounter, prettyErrors: false, uniqueKeys: true });
   const problem = doc.errors[0];
   if (problem !== undefined) {
-    const line = problem.linePos?.[0];
-    const where = line !== undefined ? ` at line ${line.line}, column ${line.col}` : "";
+    const line = lineCounter.linePos(problem.pos[0]);
+    const where = ` at line ${line.line}, column ${line.col}`;
     // The yaml library's message carries an excerpt of the source; keep only its first clause.
     const what = (problem.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
     throw new KubexConfigError(`kubeconfig is not valid YAML${where}: ${what} (${problem.code})`, {
@@ -240,13 +242,13 @@ class FieldReader {
   }
 
   object(value: unknown, field: string, required = false): Record<string, unknown> | undefined {
-    if (value === undefined || value === null) return required ? {} : undefined;
+    if (value === undefined || value === null || value === "") return required ? {} : undefined;
     if (typeof value !== "object" || Array.isArray(value)) this.fail(field, "a mapping");
     return value as Record<string, unknown>;
   }
 
   list(value: unknown, field: string): unknown[] {
-    if (value === undefined || value === null) return [];
+    if (value === undefined || value === null || value === "") return [];
     if (!Array.isArray(value)) this.fail(field, "a list");
     return value;
   }
@@ -263,9 +265,14 @@ class FieldReader {
 
   optionalBoolean(obj: Record<string, unknown>, key: string, field: string): boolean | undefined {
     const value = obj[key];
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== "boolean") this.fail(field, "true or false");
-    return value;
+    if (value === undefined || value === null || value === "") return undefined;
+    if (typeof value === "boolean") return value;
+    // YAML 1.1 spellings, as Go's yaml library reads them.
+    if (typeof value === "string") {
+      if (/^(true|yes|on|y)$/i.test(value)) return true;
+      if (/^(false|no|off|n)$/i.test(value)) return false;
+    }
+    return this.fail(field, "true or false");
   }
 
   /** `clusters: [{name, cluster: {...}}]` -> [name, body, field path of body]. */
