@@ -231,7 +231,8 @@ class HttpTransport implements Transport {
           await sleep(wait, deadline?.signal);
           continue;
         }
-        throw await this.#apiError(response, headers, retriable ? attempt : undefined);
+        // `attempts` is reported only when retrying was allowed and this failure was worth a retry: giving up.
+        throw await this.#apiError(response, headers, retriable && isRetriableStatus(code) ? attempt : undefined);
       }
     } catch (error) {
       deadline?.dispose();
