@@ -1,0 +1,91 @@
+/** `logs`: a container's log, read at once (`get`) or line by line as it grows (`stream`). */
+import type { HasLogs } from "../../model/markers.js";
+import type { KubernetesObject } from "../../model/resource.js";
+import type { ObjectCallOptions } from "../../request/options.js";
+import { resourcePath } from "../../request/paths.js";
+import { validateName } from "../../request/validate.js";
+import { logQuery, type LogQueryOptions } from "../../stream/request.js";
+import type { HttpRequest } from "../../transport/types.js";
+import type { ApiContext } from "../context.js";
+import { callPart } from "./exec.js";
+import { defineAccessor } from "./registry.js";
+
+export interface LogOptions extends ObjectCallOptions, Omit<LogQueryOptions, "follow"> {}
+
+export interface LogStreamOptions extends LogOptions {
+  /** Keep reading as the container writes (default true). `timeout` then bounds only the wait for the answer's headers. */
+  follow?: boolean;
+}
+
+export class LogsAccessor {
+  readonly #context: ApiContext<KubernetesObject>;
+
+  constructor(context: ApiContext<KubernetesObject>) {
+    this.#context = context;
+  }
+
+  /** The log as one string. */
+  get(name: string, options: LogOptions = {}): Promise<string> {
+    return this.#context.client.transport.text(this.#request(name, { ...options, follow: false }));
+  }
+
+  /**
+   * The log line by line (without the trailing newline), following it by default.
+   * Leaving the loop or aborting `signal` closes the connection at once.
+   */
+  stream(name: string, options: LogStreamOptions = {}): AsyncIterable<string> {
+    // Built now, so bad options throw here rather than on the first iteration.
+    const request = this.#request(name, { ...options, follow: options.follow ?? true });
+    const transport = this.#context.client.transport;
+    return {
+      async *[Symbol.asyncIterator]() {
+        const response = await transport.stream(request);
+        try {
+          yield* lines(response.body);
+        } finally {
+          response.close();
+        }
+      },
+    };
+  }
+
+  #request(name: string, options: LogStreamOptions): HttpRequest {
+    validateName(this.#context.resource, name);
+    const namespace = this.#context.objectNamespace(options.namespace);
+    return {
+      method: "GET",
+      path: resourcePath(this.#context.resource, { namespace, name, subresource: "log" }),
+      query: logQuery(`${this.#context.resource.kind} logs`, options),
+      ...callPart(options),
+    };
+  }
+}
+
+/** Splits UTF-8 chunks into lines; a last line without a newline is yielded at the end. */
+export async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string, void, undefined> {
+  const decoder = new TextDecoder("utf-8");
+  let pending = "";
+  for await (const chunk of chunks) {
+    pending += decoder.decode(chunk, { stream: true });
+    let newline = pending.indexOf("\n");
+    while (newline !== -1) {
+      yield pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf("\n");
+    }
+  }
+  pending += decoder.decode();
+  if (pending.length > 0) yield pending;
+}
+
+export const logs = defineAccessor({
+  property: "logs",
+  subresource: "log",
+  create: (context) => new LogsAccessor(context),
+});
+
+declare module "./registry.js" {
+  interface AccessorTypes<T extends KubernetesObject> {
+    logs: { marker: HasLogs; accessor: LogsAccessor };
+  }
+}

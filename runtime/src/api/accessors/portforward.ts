@@ -1,0 +1,88 @@
+/**
+ * `portforward`: reaches a Pod's ports. `forward` gives one Node `Duplex` per port over
+ * a single WebSocket (no local socket); `listen` binds local TCP ports like
+ * `kubectl port-forward`, one WebSocket per accepted connection.
+ */
+import { InvalidRequest } from "../../errors.js";
+import type { HasPortForward } from "../../model/markers.js";
+import type { KubernetesObject } from "../../model/resource.js";
+import type { ObjectCallOptions } from "../../request/options.js";
+import { resourcePath } from "../../request/paths.js";
+import { validateName } from "../../request/validate.js";
+import { listenPorts, portPairs, type ListenOptions, type PortForwardListener } from "../../stream/listen.js";
+import { openPortForwardSession } from "../../stream/open.js";
+import type { PortForwardSession } from "../../stream/portforward-session.js";
+import { portForwardQuery } from "../../stream/request.js";
+import type { ApiContext } from "../context.js";
+import { callPart } from "./exec.js";
+import { defineAccessor } from "./registry.js";
+
+export interface ForwardOptions extends ObjectCallOptions {
+  /** The Pod's ports, 1-65535, each once. */
+  ports: readonly number[];
+  /** Bytes a port's stream holds unread before reading from the socket pauses (default 1 MiB). */
+  highWaterMark?: number;
+  /** Bytes a port's stream holds at most when reading must go on; more is dropped and `truncated(port)` set (default 64 MiB). */
+  maxBuffered?: number;
+}
+
+export interface PortForwardListenOptions extends ObjectCallOptions, ListenOptions {}
+
+export class PortForwardAccessor {
+  readonly #context: ApiContext<KubernetesObject>;
+
+  constructor(context: ApiContext<KubernetesObject>) {
+    this.#context = context;
+  }
+
+  /** Opens one session for `ports`; `session.stream(port)` is that port's Duplex. */
+  async forward(name: string, options: ForwardOptions): Promise<PortForwardSession> {
+    const target = this.#target(name, options?.namespace);
+    if (options === undefined || options === null) throw new InvalidRequest(`${target.description}: options with ports are required`);
+    portForwardQuery(target.description, options.ports); // validates before connecting
+    return openPortForwardSession(
+      this.#context.client.config,
+      { path: target.path, description: target.description, ports: options.ports, ...callPart(options) },
+      {
+        ...(options.highWaterMark !== undefined ? { highWaterMark: options.highWaterMark } : {}),
+        ...(options.maxBuffered !== undefined ? { maxBuffered: options.maxBuffered } : {}),
+      },
+    );
+  }
+
+  /**
+   * Binds local ports (`portMap`: remote port -> local port, local 0 = any free port) on
+   * `host` (default 127.0.0.1). Ports are validated before anything is bound; each
+   * connection opens its own WebSocket. `timeout` bounds each connection's opening.
+   */
+  async listen(name: string, options: PortForwardListenOptions): Promise<PortForwardListener> {
+    const target = this.#target(name, options?.namespace);
+    if (options === undefined || options === null) throw new InvalidRequest(`${target.description}: options with a portMap are required`);
+    portPairs(options.portMap, target.description);
+    const config = this.#context.client.config;
+    return listenPorts(options, target.description, (remotePort) =>
+      openPortForwardSession(config, { path: target.path, description: target.description, ports: [remotePort], ...callPart(options) }),
+    );
+  }
+
+  #target(name: string, namespace: string | undefined): { path: string; description: string } {
+    validateName(this.#context.resource, name);
+    const ns = this.#context.objectNamespace(namespace);
+    return {
+      path: resourcePath(this.#context.resource, { namespace: ns, name, subresource: "portforward" }),
+      description: `portforward ${ns !== undefined ? `${ns}/${name}` : name}`,
+    };
+  }
+}
+
+export const portforward = defineAccessor({
+  property: "portforward",
+  subresource: "portforward",
+  create: (context) => new PortForwardAccessor(context),
+});
+
+declare module "./registry.js" {
+  interface AccessorTypes<T extends KubernetesObject> {
+    portforward: { marker: HasPortForward; accessor: PortForwardAccessor };
+  }
+}

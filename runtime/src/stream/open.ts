@@ -1,0 +1,58 @@
+import type { ClusterConfig } from "../config/types.js";
+import { RequestAborted } from "../errors.js";
+import { connectWebSocket } from "./connect.js";
+import { PortForwardSession, type PortForwardSessionOptions } from "./portforward-session.js";
+import { EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOLS } from "./protocol.js";
+import { portForwardQuery } from "./request.js";
+import { StreamSession, type StreamSessionOptions } from "./session.js";
+
+/**
+ * Opens the sessions the accessors hand out (I/O). `timeout` bounds the opening;
+ * `signal` also closes the session if it fires later.
+ */
+
+export interface OpenRequest {
+  path: string;
+  query: URLSearchParams;
+  description: string;
+  signal?: AbortSignal;
+  timeout?: number;
+}
+
+export async function openStreamSession(
+  config: ClusterConfig,
+  request: OpenRequest,
+  options: Omit<StreamSessionOptions, "description">,
+): Promise<StreamSession> {
+  const { socket, protocol } = await connectWebSocket(config, { ...connectPart(request), protocols: EXEC_PROTOCOLS });
+  const session = new StreamSession(socket, protocol, { ...options, description: request.description });
+  closeOnAbort(request, (reason) => session.close(reason));
+  return session;
+}
+
+export async function openPortForwardSession(
+  config: ClusterConfig,
+  request: Omit<OpenRequest, "query"> & { ports: readonly number[] },
+  options: Omit<PortForwardSessionOptions, "description"> = {},
+): Promise<PortForwardSession> {
+  const query = portForwardQuery(request.description, request.ports);
+  const { socket, protocol } = await connectWebSocket(config, { ...connectPart({ ...request, query }), protocols: PORT_FORWARD_PROTOCOLS });
+  const session = new PortForwardSession(socket, protocol, request.ports, { ...options, description: request.description });
+  closeOnAbort(request, () => session.close());
+  return session;
+}
+
+function connectPart(request: OpenRequest): { path: string; query: URLSearchParams; signal?: AbortSignal; timeout?: number } {
+  const part: { path: string; query: URLSearchParams; signal?: AbortSignal; timeout?: number } = { path: request.path, query: request.query };
+  if (request.signal !== undefined) part.signal = request.signal;
+  if (request.timeout !== undefined) part.timeout = request.timeout;
+  return part;
+}
+
+function closeOnAbort(request: Pick<OpenRequest, "signal" | "description">, close: (reason: Error) => void): void {
+  const signal = request.signal;
+  if (signal === undefined) return;
+  const onAbort = (): void => close(new RequestAborted(`${request.description}: aborted`, { cause: signal.reason }));
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+}
