@@ -13,3 +13,7 @@ export { binding } from "./binding.js";
 export { token } from "./token.js";
 export { approval } from "./approval.js";
 export { finalize } from "./finalize.js";
+export { logs } from "./logs.js";
+export { exec } from "./exec.js";
+export { attach } from "./attach.js";
+export { portforward } from "./portforward.js";
