@@ -3,6 +3,7 @@
  * TLS from the cluster config, and a proxy when one applies.
  */
 import { Agent, ProxyAgent, type Dispatcher } from "undici";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { createSecureContext, type ConnectionOptions } from "node:tls";
 import type { TlsConfig } from "../config/types.js";
 import { KubexConfigError } from "../errors.js";
@@ -62,7 +63,10 @@ function tlsOptions(tls: TlsMaterial): ConnectionOptions {
 function checkTlsMaterial(tls: TlsMaterial): void {
   if (tls.ca !== undefined) {
     try {
-      createSecureContext({ ca: tls.ca });
+      // createSecureContext ignores text that holds no certificate, so parse each one.
+      const certificates = tls.ca.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+      if (certificates === null) throw Object.assign(new Error("no PEM certificate found"), { code: "no PEM certificate found" });
+      for (const certificate of certificates) new X509Certificate(certificate);
     } catch (cause) {
       throw new KubexConfigError(`the CA certificate cannot be loaded (${codeOf(cause)})`, {
         field: "certificate-authority",
@@ -78,15 +82,22 @@ function checkTlsMaterial(tls: TlsMaterial): void {
     });
   }
   if (tls.cert !== undefined && tls.key !== undefined) {
+    const hint = "client-certificate and client-key must be a matching PEM certificate and private key";
+    try {
+      new X509Certificate(tls.cert);
+    } catch (cause) {
+      throw new KubexConfigError(`the client certificate cannot be loaded (${codeOf(cause)})`, { field: "client-certificate", hint, cause });
+    }
+    try {
+      createPrivateKey(tls.key);
+    } catch (cause) {
+      // the parser's error carries no key material, but keep only its code to be sure
+      throw new KubexConfigError(`the client key cannot be loaded (${codeOf(cause)})`, { field: "client-key", hint, cause: new Error(codeOf(cause)) });
+    }
     try {
       createSecureContext({ cert: tls.cert, key: tls.key });
     } catch (cause) {
-      const code = codeOf(cause);
-      const field = /KEY_VALUES_MISMATCH/.test(code) ? "client-key" : /KEY|DECODER|BAD_DECRYPT/.test(code) ? "client-key" : "client-certificate";
-      throw new KubexConfigError(
-        /KEY_VALUES_MISMATCH/.test(code) ? "the client key does not belong to the client certificate" : `the client certificate or key cannot be loaded (${code})`,
-        { field, hint: "client-certificate and client-key must be a matching PEM certificate and private key", cause: new Error(code) },
-      );
+      throw new KubexConfigError(`the client key does not belong to the client certificate (${codeOf(cause)})`, { field: "client-key", hint, cause: new Error(codeOf(cause)) });
     }
   }
 }

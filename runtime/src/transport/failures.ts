@@ -181,6 +181,12 @@ export function connectionFailure(error: unknown, request: string, context: Fail
     what = `TLS handshake with ${server}${via} failed (${code})`;
   } else if (code === "ECONNREFUSED") {
     what = `connection to ${context.proxy ?? server} refused${context.proxy !== undefined ? " (the proxy)" : ""}; is the API server running and the address right?`;
+  } else if ((code === "ECONNRESET" || code === "UND_ERR_SOCKET") && server.startsWith("https:") && freshSocket(error)) {
+    // With TLS 1.3 a server checks the client certificate after the handshake and just closes
+    // the connection: nothing was ever read from it.
+    what = context.hasClientCert
+      ? `TLS: ${server}${via} closed the connection without answering, as a server does when it rejects the client certificate (${code}); check that client-certificate and client-key are right for this cluster`
+      : `TLS: ${server}${via} closed the connection without answering, as a server does when it requires a client certificate and none was sent (${code}); set client-certificate and client-key, or a token`;
   } else if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET") {
     what = `the connection to ${server}${via} was closed before an answer arrived (${code})`;
   } else if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
@@ -203,6 +209,17 @@ export function connectionFailure(error: unknown, request: string, context: Fail
     what = `request to ${server}${via} failed${code !== undefined ? ` (${code})` : ""}`;
   }
   return new KubexClientError(`${request}: ${what}`, { cause: error, ...(attempts !== undefined ? { attempts } : {}) });
+}
+
+/** True when undici reports that nothing at all was read from the socket (so not a reused keep-alive one). */
+function freshSocket(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== null && typeof current === "object"; depth++) {
+    const socket = (current as { socket?: { bytesRead?: unknown } }).socket;
+    if (socket !== undefined && typeof socket.bytesRead === "number") return socket.bytesRead === 0;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function hostnameOf(url: string): string {
