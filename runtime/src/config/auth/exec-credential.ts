@@ -71,11 +71,11 @@ export function parseExecCredential(stdout: string, apiVersion: string, where: E
   }
   const object = value as Record<string, unknown>;
   if (object["kind"] !== "ExecCredential") {
-    fail(`printed kind ${describeValue(object["kind"])}, expected "ExecCredential"`, "check that the command is a client-go credential plugin");
+    fail(`printed kind ${describeValue(object["kind"], /^[A-Z][A-Za-z]{0,40}$/)}, expected "ExecCredential"`, "check that the command is a client-go credential plugin");
   }
   if (object["apiVersion"] !== apiVersion) {
     fail(
-      `printed apiVersion ${describeValue(object["apiVersion"])}, expected "${apiVersion}"`,
+      `printed apiVersion ${describeValue(object["apiVersion"], /^([a-z0-9-]+\.)*[a-z0-9-]+\/v\d+((alpha|beta)\d+)?$|^v\d+$/)}, expected "${apiVersion}"`,
       `set users[].user.exec.apiVersion to the version the plugin speaks, or update the plugin`,
     );
   }
@@ -122,9 +122,12 @@ export function details(where: ExecErrorContext): { file?: string; context?: str
   return out;
 }
 
-/** apiVersion/kind values are echoed only when short plain words; anything else is described by type. */
-function describeValue(value: unknown): string {
+/**
+ * apiVersion/kind values are echoed only when they have the shape of one (stdout may hold
+ * a credential anywhere); anything else is described by its type.
+ */
+function describeValue(value: unknown, shape: RegExp): string {
   if (value === undefined) return "nothing";
-  if (typeof value === "string" && /^[\w./-]{1,80}$/.test(value)) return `"${value}"`;
+  if (typeof value === "string" && value.length <= 80 && shape.test(value)) return `"${value}"`;
   return typeof value === "string" ? "an unexpected string" : `a ${value === null ? "null" : typeof value}`;
 }
