@@ -44,6 +44,11 @@ import type { AccessorDefinition, AccessorTypes } from "./accessors/registry.js"
 import { withIdentity } from "./body.js";
 import { ApiContext } from "./context.js";
 import { pages } from "./pages.js";
+import { apiListWatchSource, watchApi, type ApiWatchOptions } from "../watch/api-source.js";
+import type { ResumableWatchEvent, WatchEvent } from "../watch/events.js";
+import { LIST_WATCH_SOURCE, type ListWatchScope } from "../watch/informer.js";
+import type { ListWatchSource } from "../watch/source.js";
+import type { ResumeOptions } from "../watch/watch.js";
 
 export interface ApiOptions {
   client: Client;
@@ -197,8 +202,22 @@ export class BaseApi<T extends KubernetesObject> {
     return (body as { kind?: string }).kind === "Status" ? (body as Status) : context.decodeList(body);
   }
 
-  // watch(options): the watch engineer adds it here, built from `this.context`
-  // (listNamespace(), resource, send / client.transport.stream) and ../request/ builders.
+  /**
+   * The changes to the collection as typed events (`ADDED`, `MODIFIED`, `DELETED`,
+   * `BOOKMARK`; an in-stream `ERROR` is thrown as its typed error, `Gone` for 410).
+   * With `resume`, the watch survives disconnects and expired versions (synthetic
+   * `RELIST` events); see `watch/watch.ts`.
+   */
+  watch(options?: ApiWatchOptions & { resume?: false }): AsyncGenerator<WatchEvent<T>, void, undefined>;
+  watch(options: ApiWatchOptions & { resume: true | ResumeOptions }): AsyncGenerator<ResumableWatchEvent<T>, void, undefined>;
+  watch(options: ApiWatchOptions = {}): AsyncGenerator<ResumableWatchEvent<T>, void, undefined> {
+    return watchApi(this.context, options);
+  }
+
+  /** The collection as a list/watch source: what `createInformer(api)` builds on. */
+  [LIST_WATCH_SOURCE](scope: ListWatchScope): ListWatchSource<T> {
+    return apiListWatchSource(this.context, scope);
+  }
 
   /** Closes the client if this Api made it (createApi); otherwise does nothing. */
   async close(): Promise<void> {

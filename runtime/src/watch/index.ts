@@ -1,8 +1,7 @@
-export { readLines } from "./lines.js";
+/** The public surface of the watch module (re-exported by the package index). */
 export { MalformedWatchEvent, WatchDisconnected, type WatchDisconnectReason } from "./errors.js";
 export {
   INITIAL_EVENTS_END_ANNOTATION,
-  parseWatchEvent,
   type AddedEvent,
   type BookmarkEvent,
   type BookmarkObject,
@@ -14,18 +13,12 @@ export {
   type ResumableWatchEvent,
   type WatchEvent,
 } from "./events.js";
-export { listPageQuery, watchQuery, type ListPageQueryOptions, type ResourceVersionMatch, type WatchQueryOptions } from "./query.js";
-export {
-  METADATA_LIST_ACCEPT,
-  METADATA_WATCH_ACCEPT,
-  transportSource,
-  type ListWatchSource,
-  type SourceRequestOptions,
-  type TransportSourceOptions,
-} from "./source.js";
-export { Backoff, RestartLimiter, type ResumePacing } from "./backoff.js";
+export type { WatchQueryOptions } from "./query.js";
+export { transportSource, type ListWatchSource, type SourceRequestOptions, type TransportSourceOptions } from "./source.js";
+export type { ResumePacing } from "./backoff.js";
 export { watch, type ResumeOptions, type WatchOptions } from "./watch.js";
-export { keyFor, LABEL_INDEX, NAMESPACE_INDEX, objectKey, Store, type IndexFunction, type ReadonlyStore } from "./store.js";
+export type { ApiWatchOptions } from "./api-source.js";
+export { LABEL_INDEX, NAMESPACE_INDEX, type IndexFunction, type ReadonlyStore } from "./store.js";
 export {
   createInformer,
   Informer,

@@ -2,14 +2,16 @@
  * Query strings of watch and list requests. Pure: no I/O.
  */
 import { InvalidRequest } from "../errors.js";
+import type { FieldSelector, LabelSelector, ResourceVersionMatch } from "../request/options.js";
+import { selectorString } from "../request/query.js";
 
-/** `resourceVersionMatch` values the server accepts. */
-export type ResourceVersionMatch = "NotOlderThan" | "Exact";
 
 /** What the server is asked for on one watch connection. */
 export interface WatchQueryOptions {
-  labelSelector?: string;
-  fieldSelector?: string;
+  /** `app=web,tier!=db`, or equality terms `{ app: "web" }`. */
+  labelSelector?: LabelSelector;
+  /** `metadata.name=x`, or equality terms. */
+  fieldSelector?: FieldSelector;
   /** Start after this version; unset: the current state as synthetic ADDED events, then changes. */
   resourceVersion?: string;
   resourceVersionMatch?: ResourceVersionMatch;
@@ -37,8 +39,7 @@ export function watchQuery(options: WatchQueryOptions): URLSearchParams {
   checkTimeoutSeconds(options.timeoutSeconds);
   const query = new URLSearchParams();
   query.set("watch", "true");
-  if (options.labelSelector !== undefined && options.labelSelector !== "") query.set("labelSelector", options.labelSelector);
-  if (options.fieldSelector !== undefined && options.fieldSelector !== "") query.set("fieldSelector", options.fieldSelector);
+  setSelectors(query, options);
   let match = options.resourceVersionMatch;
   let bookmarks = options.allowWatchBookmarks;
   if (options.sendInitialEvents === true) {
@@ -65,8 +66,8 @@ export function watchQuery(options: WatchQueryOptions): URLSearchParams {
 
 /** What a relist asks for: one page of the current state. */
 export interface ListPageQueryOptions {
-  labelSelector?: string;
-  fieldSelector?: string;
+  labelSelector?: LabelSelector;
+  fieldSelector?: FieldSelector;
   limit?: number;
   continue?: string;
 }
@@ -74,8 +75,7 @@ export interface ListPageQueryOptions {
 /** The query string of one page of a list. */
 export function listPageQuery(options: ListPageQueryOptions): URLSearchParams {
   const query = new URLSearchParams();
-  if (options.labelSelector !== undefined && options.labelSelector !== "") query.set("labelSelector", options.labelSelector);
-  if (options.fieldSelector !== undefined && options.fieldSelector !== "") query.set("fieldSelector", options.fieldSelector);
+  setSelectors(query, options);
   if (options.limit !== undefined) {
     if (!Number.isInteger(options.limit) || options.limit < 1) {
       throw new InvalidRequest(`list page size must be a positive integer, got ${String(options.limit)}`);
@@ -84,4 +84,11 @@ export function listPageQuery(options: ListPageQueryOptions): URLSearchParams {
   }
   if (options.continue !== undefined && options.continue !== "") query.set("continue", options.continue);
   return query;
+}
+
+function setSelectors(query: URLSearchParams, options: { labelSelector?: LabelSelector; fieldSelector?: FieldSelector }): void {
+  const label = options.labelSelector !== undefined ? selectorString(options.labelSelector) : "";
+  const field = options.fieldSelector !== undefined ? selectorString(options.fieldSelector) : "";
+  if (label !== "") query.set("labelSelector", label);
+  if (field !== "") query.set("fieldSelector", field);
 }

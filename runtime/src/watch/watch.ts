@@ -222,7 +222,7 @@ async function* watchResuming<T>(
 /** Lists the whole collection page by page. */
 async function relist<T>(
   source: ListWatchSource<T>,
-  selectors: { labelSelector?: string; fieldSelector?: string },
+  selectors: Pick<WatchQueryOptions, "labelSelector" | "fieldSelector">,
   pageSize: number,
   options: WatchOptions,
 ): Promise<{ items: T[]; resourceVersion: string }> {

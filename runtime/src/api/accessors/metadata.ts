@@ -11,6 +11,11 @@ import type { GetOptions, ListAllOptions, ListOptions, PatchOptions } from "../.
 import type { ApiContext } from "../context.js";
 import { pages } from "../pages.js";
 import { defineAccessor } from "./registry.js";
+import { metadataListWatchSource, watchMetadata, type ApiWatchOptions } from "../../watch/api-source.js";
+import type { ResumableWatchEvent, WatchEvent } from "../../watch/events.js";
+import { LIST_WATCH_SOURCE, type ListWatchScope } from "../../watch/informer.js";
+import type { ListWatchSource } from "../../watch/source.js";
+import type { ResumeOptions } from "../../watch/watch.js";
 
 export class MetadataAccessor {
   readonly #context: ApiContext<KubernetesObject>;
@@ -44,6 +49,18 @@ export class MetadataAccessor {
     const target = { resource: context.resource, namespace: context.objectNamespace(options.namespace), name };
     const identity = { apiVersion: context.apiVersion, kind: context.resource.kind };
     return context.send(buildPatch(target, patch, identity, options, contentTypes.partialObjectMetadata));
+  }
+
+  /** Watches the objects' metadata (`PartialObjectMetadata` events); options as `Api.watch`. */
+  watch(options?: ApiWatchOptions & { resume?: false }): AsyncGenerator<WatchEvent<PartialObjectMetadata>, void, undefined>;
+  watch(options: ApiWatchOptions & { resume: true | ResumeOptions }): AsyncGenerator<ResumableWatchEvent<PartialObjectMetadata>, void, undefined>;
+  watch(options: ApiWatchOptions = {}): AsyncGenerator<ResumableWatchEvent<PartialObjectMetadata>, void, undefined> {
+    return watchMetadata(this.#context, options);
+  }
+
+  /** The collection's metadata as a list/watch source: `createInformer(api.metadata)`. */
+  [LIST_WATCH_SOURCE](scope: ListWatchScope): ListWatchSource<PartialObjectMetadata> {
+    return metadataListWatchSource(this.#context, scope);
   }
 }
 
