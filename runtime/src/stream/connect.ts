@@ -26,6 +26,7 @@ export interface WebSocketRequest {
 }
 
 export interface OpenedWebSocket {
+  /** Paused: the caller resumes it once its 'message' listener is attached. */
   socket: WebSocket;
   /** The subprotocol the server chose (one of those offered). */
   protocol: string;
@@ -120,6 +121,8 @@ function upgrade(
     };
     const onAbort = (): void => finish(signal.reason instanceof Error ? signal.reason : new RequestAborted(`opening ${where} was aborted`));
     const onOpen = (): void => {
+      // Nothing may be read before the session has its listeners: it resumes the socket.
+      socket.pause();
       const protocol = socket.protocol;
       if (protocol === "" || !request.protocols.includes(protocol)) {
         finish(

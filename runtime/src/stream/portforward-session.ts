@@ -92,6 +92,7 @@ export class PortForwardSession implements AsyncDisposable {
     socket.on("message", (data: Buffer, isBinary: boolean) => this.#onMessage(data, isBinary));
     socket.on("close", (code: number, reason: Buffer) => this.#onClose(code, reason.toString("utf8")));
     socket.on("error", () => undefined); // 'close' follows; handled there.
+    socket.resume();
   }
 
   /** The stream of one requested port. */

@@ -101,6 +101,9 @@ export class StreamSession implements AsyncDisposable {
     socket.on("message", (data: Buffer, isBinary: boolean) => this.#onMessage(data, isBinary));
     socket.on("close", (code: number, reason: Buffer) => this.#onClose(code, reason.toString("utf8")));
     socket.on("error", () => undefined); // 'close' follows with code 1006; handled there.
+    // Failures reach the caller through write()'s promise or the write callback.
+    this.stdin.on("error", () => undefined);
+    socket.resume();
   }
 
   /** True when stdout or stderr dropped output because it was not read (see `maxBuffered`). */
