@@ -1,0 +1,225 @@
+/**
+ * Subresource accessors against the real kube-apiserver (no controllers run: status is
+ * whatever is written, namespaces stay Terminating until finalized). Works in a
+ * namespace of its own, created here and finalized away at the end.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Api, ApplyPatch, JsonPatch, MergePatch, NotFound, StrategicMergePatch, createClient, type Client, type Status } from "@kubex/runtime";
+import { Deployment, StatefulSet } from "@kubex/k8s-v1-36/apps/v1";
+import { CertificateSigningRequest } from "@kubex/k8s-v1-36/certificates/v1";
+import { ConfigMap, Namespace, Pod, ServiceAccount } from "@kubex/k8s-v1-36/core/v1";
+
+let client: Client;
+let ns: string;
+let namespaces: Api<Namespace>;
+
+beforeAll(async () => {
+  client = await createClient();
+  namespaces = new Api(Namespace, { client });
+  ns = `kubex-api-sub-${randomBytes(3).toString("hex")}`;
+  await namespaces.create({ metadata: { name: ns } });
+});
+
+afterAll(async () => {
+  if (client === undefined) return;
+  await namespaces.delete(ns).catch(() => undefined);
+  await namespaces.finalize.replace(ns, { metadata: { name: ns }, spec: { finalizers: [] } }).catch(() => undefined);
+  await client.close();
+});
+
+const labels = (name: string) => ({ app: name });
+function deployment(name: string): Deployment {
+  return new Deployment({
+    metadata: { name },
+    spec: { replicas: 1, selector: { matchLabels: labels(name) }, template: { metadata: { labels: labels(name) }, spec: { containers: [{ name: "app", image: "nginx:1" }] } } },
+  });
+}
+function pod(name: string): Pod {
+  return new Pod({ metadata: { name }, spec: { containers: [{ name: "app", image: "nginx:1", resources: { requests: { cpu: "100m" }, limits: { cpu: "200m" } } }] } });
+}
+
+describe("status", () => {
+  it("status writes ignore spec changes, spec writes ignore status", async () => {
+    const deployments = new Api(Deployment, { client, namespace: ns });
+    await deployments.create(deployment("status"));
+
+    const current = await deployments.status.get("status");
+    current.spec!.replicas = 7;
+    current.status = { replicas: 3, readyReplicas: 2, availableReplicas: 2, observedGeneration: 1 };
+    const afterStatus = await deployments.status.replace("status", current);
+    expect(afterStatus.status).toMatchObject({ replicas: 3, availableReplicas: 2 });
+    expect(afterStatus.spec?.replicas).toBe(1);
+
+    const read = await deployments.get("status");
+    read.spec!.replicas = 2;
+    read.status = { replicas: 99 };
+    const afterSpec = await deployments.replace("status", read);
+    expect(afterSpec.spec?.replicas).toBe(2);
+    expect(afterSpec.status?.replicas).toBe(3);
+
+    const patched = await deployments.status.patch("status", new MergePatch({ status: { readyReplicas: 3, availableReplicas: 3 }, spec: { replicas: 5 } }));
+    expect(patched.status?.availableReplicas).toBe(3);
+    expect(patched.spec?.replicas).toBe(2);
+    const json = await deployments.status.patch("status", new JsonPatch().replace("/status/replicas", 4));
+    expect(json.status?.replicas).toBe(4);
+    const applied = await deployments.status.patch("status", new ApplyPatch({ status: { updatedReplicas: 2 } }), { fieldManager: "status-writer", force: true });
+    expect(applied.status?.updatedReplicas).toBe(2);
+    expect(applied.status?.replicas).toBe(4);
+  });
+});
+
+describe("scale", () => {
+  it("reads and writes a Deployment's replicas through /scale", async () => {
+    const deployments = new Api(Deployment, { client, namespace: ns });
+    await deployments.create(deployment("scaled"));
+    const scale = await deployments.scale.get("scaled");
+    expect(scale).toMatchObject({ apiVersion: "autoscaling/v1", kind: "Scale", spec: { replicas: 1 } });
+    const patched = await deployments.scale.patch("scaled", new MergePatch({ spec: { replicas: 3 } }));
+    expect(patched.spec?.replicas).toBe(3);
+    expect((await deployments.get("scaled")).spec?.replicas).toBe(3);
+    const replaced = await deployments.scale.replace("scaled", { ...patched, spec: { replicas: 2 } });
+    expect(replaced.spec?.replicas).toBe(2);
+    expect((await deployments.get("scaled")).spec?.replicas).toBe(2);
+  });
+
+  it("scales a StatefulSet", async () => {
+    const statefulSets = new Api(StatefulSet, { client, namespace: ns });
+    await statefulSets.create({
+      metadata: { name: "db" },
+      spec: { replicas: 1, serviceName: "db", selector: { matchLabels: labels("db") }, template: { metadata: { labels: labels("db") }, spec: { containers: [{ name: "db", image: "postgres:16" }] } } },
+    });
+    const scaled = await statefulSets.scale.patch("db", new MergePatch({ spec: { replicas: 4 } }));
+    expect(scaled.spec?.replicas).toBe(4);
+    expect(scaled.status?.selector).toBe("app=db");
+    expect((await statefulSets.get("db")).spec?.replicas).toBe(4);
+  });
+});
+
+describe("pods", () => {
+  it("eviction deletes an unscheduled pod", async () => {
+    const pods = new Api(Pod, { client, namespace: ns });
+    await pods.create(pod("evicted"));
+    const status: Status = await pods.eviction.create("evicted");
+    expect(status.status).toBe("Success");
+    await expect(pods.get("evicted")).rejects.toBeInstanceOf(NotFound);
+  });
+
+  it("eviction of a missing pod is NotFound", async () => {
+    await expect(new Api(Pod, { client, namespace: ns }).eviction.create("no-such-pod")).rejects.toBeInstanceOf(NotFound);
+  });
+
+  it("ephemeralContainers adds a debug container", async () => {
+    const pods = new Api(Pod, { client, namespace: ns });
+    await pods.create(pod("debugged"));
+    const patched = await pods.ephemeralContainers.patch(
+      "debugged",
+      new StrategicMergePatch({ spec: { ephemeralContainers: [{ name: "debug", image: "busybox:1", targetContainerName: "app" }] } }),
+    );
+    expect(patched.spec?.ephemeralContainers?.map((c) => c.name)).toEqual(["debug"]);
+    const read = await pods.ephemeralContainers.get("debugged");
+    expect(read.spec?.ephemeralContainers?.[0]?.image).toBe("busybox:1");
+    read.spec!.ephemeralContainers!.push({ name: "debug2", image: "busybox:1" });
+    const replaced = await pods.ephemeralContainers.replace("debugged", read);
+    expect(replaced.spec?.ephemeralContainers?.map((c) => c.name)).toEqual(["debug", "debug2"]);
+  });
+
+  it("resize changes container resources through /resize only", async () => {
+    const pods = new Api(Pod, { client, namespace: ns });
+    await pods.create(pod("resized"));
+    const resources = { requests: { cpu: "150m" }, limits: { cpu: "300m" } };
+    const patch = new StrategicMergePatch({ spec: { containers: [{ name: "app", resources }] } });
+    // The pod itself refuses the change; its /resize subresource takes it.
+    await expect(pods.patch("resized", patch)).rejects.toThrow();
+    const resized = await pods.resize.patch("resized", patch);
+    expect(resized.spec?.containers[0]?.resources).toEqual(resources);
+    expect((await pods.resize.get("resized")).spec?.containers[0]?.resources?.limits).toEqual({ cpu: "300m" });
+  });
+
+  it("binding assigns a pod to a node", async () => {
+    const pods = new Api(Pod, { client, namespace: ns });
+    await pods.create(pod("bound"));
+    const status = await pods.binding.create("bound", { target: { apiVersion: "v1", kind: "Node", name: "some-node" } });
+    expect(status.status).toBe("Success");
+    expect((await pods.get("bound")).spec?.nodeName).toBe("some-node");
+  });
+});
+
+describe("token", () => {
+  it("issues a ServiceAccount token for the requested audience", async () => {
+    const serviceAccounts = new Api(ServiceAccount, { client, namespace: ns });
+    await serviceAccounts.create({ metadata: { name: "robot" } });
+    const answer = await serviceAccounts.token.create("robot", { spec: { audiences: ["kubex-test"], expirationSeconds: 600 } });
+    expect(answer.kind).toBe("TokenRequest");
+    const token = answer.status?.token ?? "";
+    const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { sub: string; aud: string[] };
+    expect(payload.sub).toBe(`system:serviceaccount:${ns}:robot`);
+    expect(payload.aud).toEqual(["kubex-test"]);
+    expect(Date.parse(answer.status!.expirationTimestamp)).toBeGreaterThan(Date.now());
+  });
+});
+
+describe("approval", () => {
+  it("approves a CertificateSigningRequest", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kubex-csr-"));
+    let request: string;
+    try {
+      execFileSync("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "k.pem"), "-out", join(dir, "r.pem"), "-subj", "/CN=kubex-e2e"], { stdio: "ignore" });
+      request = readFileSync(join(dir, "r.pem")).toString("base64");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const csrs = new Api(CertificateSigningRequest, { client });
+    const name = `${ns}-csr`;
+    await csrs.create({ metadata: { name }, spec: { request, signerName: "example.com/kubex", usages: ["client auth"] } });
+    try {
+      const current = await csrs.approval.get(name);
+      current.status = { conditions: [{ type: "Approved", status: "True", reason: "KubexE2E", message: "approved by the test" }] };
+      const approved = await csrs.approval.replace(name, current);
+      expect(approved.status?.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual(["Approved=True"]);
+      // The approval is stored on the object.
+      expect((await csrs.get(name)).status?.conditions?.[0]?.reason).toBe("KubexE2E");
+    } finally {
+      await csrs.delete(name);
+    }
+  });
+});
+
+describe("finalize", () => {
+  it("a deleted namespace stays Terminating until /finalize clears its finalizers", async () => {
+    const name = `${ns}-fin`;
+    await namespaces.create({ metadata: { name } });
+    const answer = await namespaces.delete(name);
+    expect(answer).toBeInstanceOf(Namespace);
+    expect((await namespaces.get(name)).status?.phase).toBe("Terminating");
+    const finalized = await namespaces.finalize.replace(name, { metadata: { name }, spec: { finalizers: [] } });
+    expect(finalized.spec?.finalizers ?? []).toEqual([]);
+    await expect(namespaces.get(name)).rejects.toBeInstanceOf(NotFound);
+  });
+});
+
+describe("metadata", () => {
+  it("lists, gets and patches objects as PartialObjectMetadata", async () => {
+    const configMaps = new Api(ConfigMap, { client, namespace: ns });
+    for (const name of ["meta-1", "meta-2"]) await configMaps.create({ metadata: { name, labels: { meta: "yes" } }, data: { big: "x".repeat(1000) } });
+    const list = await configMaps.metadata.list({ labelSelector: "meta=yes" });
+    expect(list.kind).toBe("PartialObjectMetadataList");
+    expect(list.items.map((i) => i.metadata.name)).toEqual(["meta-1", "meta-2"]);
+    expect(list.items[0]).not.toHaveProperty("data");
+    expect(list.items[0]?.kind).toBe("PartialObjectMetadata");
+    const one = await configMaps.metadata.get("meta-1");
+    expect(one.metadata.labels).toEqual({ meta: "yes" });
+    const patched = await configMaps.metadata.patch("meta-1", new MergePatch({ metadata: { annotations: { note: "hi" } } }));
+    expect(patched.kind).toBe("PartialObjectMetadata");
+    expect(patched.metadata.annotations).toEqual({ note: "hi" });
+    const all: string[] = [];
+    for await (const item of configMaps.metadata.listAll({ labelSelector: "meta=yes", limit: 1 })) all.push(item.metadata.name!);
+    expect(all).toEqual(["meta-1", "meta-2"]);
+    const clusterWide = await namespaces.metadata.list({ fieldSelector: `metadata.name=${ns}` });
+    expect(clusterWide.items.map((i) => i.metadata.name)).toEqual([ns]);
+  });
+});
