@@ -48,7 +48,6 @@ export async function* watchConnection<T>(
       idled = true;
       response.close();
     }, idleTimeout);
-    timer.unref();
   }
   const body = response.body;
   async function* guarded(): AsyncGenerator<Uint8Array, void, undefined> {
