@@ -160,6 +160,17 @@ export function kubeconfigFromObject(value: unknown, options: ParseKubeconfigOpt
     assign(user, "clientKeyData", nonEmpty(fields.optionalString(body, "client-key-data", `${at}.client-key-data`)));
     const authProvider = fields.object(body["auth-provider"], `${at}.auth-provider`);
     if (authProvider !== undefined) user.authProvider = fields.optionalString(authProvider, "name", `${at}.auth-provider.name`) ?? "(unnamed)";
+    for (const key of ["as", "as-uid", "as-groups", "as-user-extra"]) {
+      const value = body[key];
+      if (value !== undefined && value !== null && value !== "" && !(Array.isArray(value) && value.length === 0)) {
+        // Silently dropping impersonation would send requests as the (usually more privileged) real user.
+        throw new KubexConfigError("impersonation in a kubeconfig user is not supported", {
+          ...where(file),
+          field: `${at}.${key}`,
+          hint: "remove the as/as-groups fields, or use a user that authenticates as the identity you need",
+        });
+      }
+    }
     const exec = fields.object(body["exec"], `${at}.exec`);
     if (exec !== undefined) user.exec = readExec(fields, exec, `${at}.exec`, baseDir);
     config.users.set(name, user);

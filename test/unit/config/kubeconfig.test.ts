@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { BasicAuth, BearerTokenAuth, KubexConfigError, TokenFileAuth, configFromKubeconfigObject, configFromKubeconfigText, loadClusterConfig, parseKubeconfigText } from "@kubex/runtime";
+import { BasicAuth, BearerTokenAuth, KubexConfigError, RequestAborted, TokenFileAuth, configFromKubeconfigObject, configFromKubeconfigText, loadClusterConfig, parseKubeconfigText } from "@kubex/runtime";
 import { fixture, isolatedEnv, thrown } from "./helpers.js";
 
 const load = (options: Parameters<typeof loadClusterConfig>[0] = {}) => loadClusterConfig({ kubeconfig: fixture("full.yaml"), env: isolatedEnv(), ...options });
@@ -71,6 +71,18 @@ users: [{ name: u, user: { client-certificate-data: ${pem("CERTIFICATE")}, clien
     expect(config.tls.key).toContain("BEGIN EC PRIVATE KEY");
     const insecure = parseKubeconfigText("clusters: [{ name: c, cluster: { server: https://x, insecure-skip-tls-verify: yes } }]");
     expect(insecure.clusters.get("c")?.insecureSkipTlsVerify).toBe(true);
+  });
+
+  it("works without any context when cluster and user are given", async () => {
+    const config = await configFromKubeconfigText("clusters: [{ name: c, cluster: { server: https://s } }]\nusers: [{ name: u, user: { token: no-context-token } }]", { cluster: "c", user: "u" });
+    expect(config.server).toBe("https://s");
+    expect(config.namespace).toBe("default");
+    expect(await config.auth?.headers()).toEqual({ authorization: "Bearer no-context-token" });
+  });
+
+  it("takes a signal: an aborted load is RequestAborted", async () => {
+    const error = await thrown(() => load({ signal: AbortSignal.abort() }));
+    expect(error).toBeInstanceOf(RequestAborted);
   });
 
   it("builds a config from a plain object", async () => {
@@ -158,6 +170,7 @@ contexts: [{ name: x, context: { cluster: c, user: u } }]`, { file: fixture("vir
     ["token and basic", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s } }]\nusers: [{ name: u, user: { token: t, username: a, password: b } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]", 'users["u"].user.username', "both set"],
     ["exec v1 without interactiveMode", "users: [{ name: u, user: { exec: { command: p, apiVersion: client.authentication.k8s.io/v1 } } }]", 'users["u"].user.exec.interactiveMode', "must set interactiveMode"],
     ["exec v1alpha1", "users: [{ name: u, user: { exec: { command: p, apiVersion: client.authentication.k8s.io/v1alpha1 } } }]", 'users["u"].user.exec.apiVersion', "not supported"],
+    ["impersonation", "users: [{ name: u, user: { token: t, as: someone-else } }]", 'users["u"].user.as', "not supported"],
     ["legacy auth-provider", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s } }]\nusers: [{ name: u, user: { auth-provider: { name: gcp } } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]", 'users["u"].user.auth-provider', "not supported"],
   ])("%s -> KubexConfigError naming the field", async (_name, text, field, words) => {
     const error = await thrown(() => configFromKubeconfigText(text, { file: "/k/config" }));
