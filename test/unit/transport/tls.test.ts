@@ -100,6 +100,36 @@ describe("TLS", () => {
     await expect(transport(server.url, { ca: pki.ca }, { auth }).json({ method: "GET", path: "/version" })).resolves.toEqual({ user: "kubex-admin" });
   });
 
+  it("after a 401 and a refresh, picks up a new client certificate from the auth provider", async () => {
+    // Accepts any client certificate at the TLS layer and answers 401 unless the test CA signed it.
+    const server = await startServer(
+      (req, res) => {
+        const socket = req.socket as import("node:tls").TLSSocket;
+        if (socket.authorized) json(res, 200, { user: socket.getPeerCertificate().subject.CN });
+        else json(res, 401, { kind: "Status", apiVersion: "v1", status: "Failure", reason: "Unauthorized", message: "Unauthorized", code: 401 });
+      },
+      { key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true, rejectUnauthorized: false },
+    );
+    cleanups.push(() => server.close());
+    let material = { cert: pki.strangerCert, key: pki.strangerKey };
+    let refreshes = 0;
+    const auth: AuthProvider = {
+      headers: async () => ({}),
+      tls: async () => material,
+      refresh: async () => {
+        refreshes++;
+        material = { cert: pki.clientCert, key: pki.clientKey };
+        return true;
+      },
+    };
+    const t = transport(server.url, { ca: pki.ca }, { auth });
+    await expect(t.json({ method: "GET", path: "/version" })).resolves.toEqual({ user: "kubex-admin" });
+    expect(refreshes).toBe(1);
+    expect(server.totalConnections()).toBe(2); // the old certificate's pool was replaced
+    await expect(t.json({ method: "GET", path: "/version" })).resolves.toEqual({ user: "kubex-admin" });
+    expect(refreshes).toBe(1);
+  });
+
   it("rejects PEM material that cannot be loaded at creation, naming the field and never the material", () => {
     const secretKeyText = "-----BEGIN EC PRIVATE KEY-----\nnot-really-a-key-but-secret\n-----END EC PRIVATE KEY-----\n";
     const make = (tls: TlsConfig) => () => createTransport(explicitConfig("https://127.0.0.1:6443", { tls }));
