@@ -14,7 +14,10 @@ export interface HttpRequest {
   body?: string;
   /** Cancels the request (and a stream's body). */
   signal?: AbortSignal;
-  /** Milliseconds until the call is aborted; for streams, until the response headers arrive. */
+  /**
+   * Milliseconds until the call is aborted (retries and their waits included); for streams,
+   * until the response headers arrive. Unset: the client's default; `0`: no timeout.
+   */
   timeout?: number;
 }
 
