@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, ApplyPatch, JsonPatch, MergePatch, NotFound, StrategicMergePatch, createClient, type Client, type Status } from "@kubex/runtime";
+import { Api, ApplyPatch, JsonPatch, MergePatch, NotFound, StrategicMergePatch, UnprocessableEntity, createClient, type Client, type Status } from "@kubex/runtime";
 import { Deployment, StatefulSet } from "@kubex/k8s-v1-36/apps/v1";
 import { CertificateSigningRequest } from "@kubex/k8s-v1-36/certificates/v1";
 import { ConfigMap, Namespace, Pod, ServiceAccount } from "@kubex/k8s-v1-36/core/v1";
@@ -27,6 +27,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (client === undefined) return;
+  // No namespace controller in the test cluster: empty the namespace, delete it, then clear its finalizers.
+  for (const kind of [ConfigMap, Deployment, StatefulSet, Pod, ServiceAccount] as const) {
+    await new Api(kind as typeof ConfigMap, { client, namespace: ns }).deleteCollection({ gracePeriodSeconds: 0 }).catch(() => undefined);
+  }
   await namespaces.delete(ns).catch(() => undefined);
   await namespaces.finalize.replace(ns, { metadata: { name: ns }, spec: { finalizers: [] } }).catch(() => undefined);
   await client.close();
@@ -134,7 +138,7 @@ describe("pods", () => {
     const resources = { requests: { cpu: "150m" }, limits: { cpu: "300m" } };
     const patch = new StrategicMergePatch({ spec: { containers: [{ name: "app", resources }] } });
     // The pod itself refuses the change; its /resize subresource takes it.
-    await expect(pods.patch("resized", patch)).rejects.toThrow();
+    await expect(pods.patch("resized", patch)).rejects.toBeInstanceOf(UnprocessableEntity);
     const resized = await pods.resize.patch("resized", patch);
     expect(resized.spec?.containers[0]?.resources).toEqual(resources);
     expect((await pods.resize.get("resized")).spec?.containers[0]?.resources?.limits).toEqual({ cpu: "300m" });

@@ -12,6 +12,7 @@ import {
   JsonPatch,
   MergePatch,
   NotFound,
+  RequestAborted,
   StrategicMergePatch,
   UnprocessableEntity,
   createApi,
@@ -38,7 +39,9 @@ beforeAll(async () => {
 afterAll(async () => {
   if (client === undefined) return;
   const namespaces = new Api(Namespace, { client });
-  // No namespace controller in the test cluster: delete, then clear the finalizers.
+  // No namespace controller in the test cluster: empty the namespace, delete it, then clear its finalizers.
+  await configMaps.deleteCollection({ gracePeriodSeconds: 0 }).catch(() => undefined);
+  await deployments.deleteCollection({ gracePeriodSeconds: 0 }).catch(() => undefined);
   await namespaces.delete(ns).catch(() => undefined);
   await namespaces.finalize.replace(ns, { metadata: { name: ns }, spec: { finalizers: [] } }).catch(() => undefined);
   await client.close();
@@ -78,13 +81,13 @@ describe("create, get, list, replace, delete", () => {
   });
 
   it("filters by label and field selectors, and lists all namespaces with namespace: null", async () => {
-    await configMaps.create({ metadata: { name: "sel-a", labels: { sel: "yes" } } });
-    await configMaps.create({ metadata: { name: "sel-b", labels: { sel: "no" } } });
+    await configMaps.create({ metadata: { name: "sel-a", labels: { sel: "yes", run: ns } } });
+    await configMaps.create({ metadata: { name: "sel-b", labels: { sel: "no", run: ns } } });
     const byLabel = await configMaps.list({ labelSelector: { sel: "yes" } });
     expect(byLabel.items.map((c) => c.metadata?.name)).toEqual(["sel-a"]);
     const byField = await configMaps.list({ fieldSelector: "metadata.name=sel-b" });
     expect(byField.items.map((c) => c.metadata?.name)).toEqual(["sel-b"]);
-    const everywhere = await configMaps.list({ namespace: null, labelSelector: "sel in (yes,no)" });
+    const everywhere = await configMaps.list({ namespace: null, labelSelector: `sel in (yes,no),run=${ns}` });
     expect(everywhere.items.map((c) => `${c.metadata?.namespace}/${c.metadata?.name}`).sort()).toEqual([`${ns}/sel-a`, `${ns}/sel-b`]);
     const cached = await configMaps.list({ resourceVersion: "0", resourceVersionMatch: "NotOlderThan", labelSelector: "sel" });
     expect(cached.items).toHaveLength(2);
@@ -134,6 +137,13 @@ describe("create, get, list, replace, delete", () => {
     expect(error).toBeInstanceOf(UnprocessableEntity);
     const fields = (error as UnprocessableEntity).status.details?.causes?.map((c) => c.field);
     expect(fields).toEqual(expect.arrayContaining(["spec.replicas", "spec.template.spec.containers[0].name"]));
+  });
+
+  it("an aborted signal stops the call", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(configMaps.list({ signal: controller.signal })).rejects.toBeInstanceOf(RequestAborted);
+    await expect(configMaps.get("anything", { signal: controller.signal })).rejects.toBeInstanceOf(RequestAborted);
   });
 
   it("rejects a namespaced call without namespace before sending", async () => {
