@@ -5,18 +5,20 @@
  *   kubex-gen generate --all                 every version in specs/versions.json
  *   kubex-gen generate --version 1.36        one version
  *   kubex-gen generate --all --check         exit 1 if regenerating would change a file
+ *   kubex-gen crd <file|dir|-> ... --out d   typed classes from CustomResourceDefinitions (see crd/cli.ts)
  *
  * Options: --specs <dir> (default specs), --out <dir> (default generated).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { crdCommand, crdUsage } from "./crd/cli.js";
 import { GeneratorError } from "./errors.js";
 import { diffTree, writeTree } from "./emit/write.js";
 import { generateVersionPackage } from "./pipeline.js";
 import { createRenderer } from "./render/render.js";
 
-const usage = `usage: kubex-gen generate (--all | --version 1.NN ...) [--specs dir] [--out dir] [--check]`;
+const usage = `usage: kubex-gen generate (--all | --version 1.NN ...) [--specs dir] [--out dir] [--check]\n${crdUsage.replace(/^usage: /, "       ")}`;
 
 function readVersions(specsDir: string): Record<string, string> {
   const file = join(specsDir, "versions.json");
@@ -87,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "generate":
       return generate(rest);
+    case "crd":
+      return crdCommand(rest);
     case undefined:
     case "--help":
     case "-h":

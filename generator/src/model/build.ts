@@ -88,7 +88,14 @@ export interface BuildInput {
   locate?: (definition: string) => DefinitionLocation;
   /** Module that imports of the runtime come from. */
   runtimeModule?: string;
+  /**
+   * Extra TSDoc tag lines for a property (`where.property` set) or a definition's own doc
+   * (`@format`, `@deprecated`, ...); front ends that know more than the schema says use it.
+   */
+  docTags?: DocTagsHook;
 }
+
+export type DocTagsHook = (schema: Schema, where: { definition: string; property?: string }) => string[];
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -100,6 +107,11 @@ function defaultTag(value: unknown): string[] {
   if (value === undefined) return [];
   if (typeof value === "object" && value !== null && Object.keys(value).length === 0) return [];
   return [`@defaultValue ${JSON.stringify(value)}`];
+}
+
+/** Tag lines after a doc's text, separated from it by a blank line. */
+function tagBlock(tags: string[]): string[] {
+  return tags.length > 0 ? ["", ...tags] : [];
 }
 
 function resourceLiteral(resource: DetectedResource): string {
@@ -126,6 +138,7 @@ class ModuleBuilder {
     readonly path: string,
     private readonly localNames: Set<string>,
     private readonly locateDefinition: (definition: string) => DefinitionLocation,
+    readonly docTags: DocTagsHook = () => [],
   ) {}
 
   readonly resolver: TypeResolver = {
@@ -223,7 +236,7 @@ export function buildModules(input: BuildInput): ModuleModel[] {
   const modules: ModuleModel[] = [];
   for (const [path, definitions] of [...members].sort(([a], [b]) => compare(a, b))) {
     const localNames = new Set(definitions.map((d) => locateDefinition(d).name));
-    const builder = new ModuleBuilder(path, localNames, locateDefinition);
+    const builder = new ModuleBuilder(path, localNames, locateDefinition, input.docTags);
     const build = (): DeclarationModel[] =>
       definitions.map((definition) => declaration(definition, input.schemas[definition]!, resourceBySchema.get(definition), builder, locateDefinition));
     build(); // first pass records references
@@ -234,9 +247,15 @@ export function buildModules(input: BuildInput): ModuleModel[] {
   return modules;
 }
 
-function properties(schema: Schema, builder: ModuleBuilder, skip: Set<string>, literalTypes: Record<string, string> = {}): PropertyModel[] {
+function properties(
+  definition: string,
+  schema: Schema,
+  builder: ModuleBuilder,
+  skip: Set<string>,
+  literalTypes: Record<string, string> = {},
+): PropertyModel[] {
   const required = new Set(schema.required ?? []);
-  return Object.keys(schema.properties ?? {})
+  const props = Object.keys(schema.properties ?? {})
     .filter((name) => !skip.has(name))
     .sort(compare)
     .map((name) => {
@@ -245,9 +264,18 @@ function properties(schema: Schema, builder: ModuleBuilder, skip: Set<string>, l
         key: propertyKey(name),
         optional: !required.has(name),
         type: literalTypes[name] ?? tsType(property, builder.resolver),
-        doc: docLines({ description: property.description, tags: defaultTag(property.default) }),
+        doc: docLines({
+          description: property.description,
+          tags: [...defaultTag(property.default), ...builder.docTags(property, { definition, property: name })],
+        }),
       };
     });
+  // An object that keeps unknown fields (x-kubernetes-preserve-unknown-fields) next to
+  // its known ones: an index signature, so the known fields stay typed.
+  if (schema["x-kubernetes-preserve-unknown-fields"] && props.length > 0) {
+    props.push({ key: "[field: string]", optional: false, type: "unknown", doc: [] });
+  }
+  return props;
 }
 
 function declaration(
@@ -265,7 +293,7 @@ function declaration(
     builder.useRuntimeType("ResourceInit");
     const markers = resource.subresources.map((s) => markerBySubresource[s]).filter((m): m is string => m !== undefined);
     for (const marker of markers) builder.useRuntimeType(marker);
-    const props = properties(schema, builder, new Set(["apiVersion", "kind"]));
+    const props = properties(definition, schema, builder, new Set(["apiVersion", "kind"])).filter((p) => !p.key.startsWith("["));
     const scopeText = resource.scope === "Namespaced" ? "namespaced" : "cluster-scoped";
     const subText = resource.subresources.length > 0 ? `; subresources: ${resource.subresources.map((s) => `\`/${s}\``).join(", ")}` : "";
     return {
@@ -274,6 +302,7 @@ function declaration(
       doc: docLines({ description: schema.description }).concat(
         schema.description ? [""] : [],
         [`\`${apiVersionOf(resource)}\` ${resource.kind}, ${scopeText} (\`${resource.plural}\`)${subText}.`],
+        tagBlock(builder.docTags(schema, { definition })),
       ),
       markers,
       resource: resourceLiteral(resource),
@@ -296,8 +325,8 @@ function declaration(
     return {
       template: "interface",
       name,
-      doc: docLines({ description: schema.description }),
-      properties: properties(schema, builder, new Set(), literalTypes),
+      doc: docLines({ description: schema.description, tags: builder.docTags(schema, { definition }) }),
+      properties: properties(definition, schema, builder, new Set(), literalTypes),
     };
   }
   return {

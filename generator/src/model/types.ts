@@ -33,7 +33,9 @@ function literal(value: unknown): string {
 
 export function tsType(schema: Schema, resolver: TypeResolver, inline?: (schema: Schema) => string): string {
   const base = baseType(schema, resolver, inline);
-  return schema.nullable && base !== "unknown" && base !== "null" ? union([base, "null"]) : base;
+  // An enum that lists null already says so.
+  const nullable = schema.nullable && !(schema.enum ?? []).includes(null);
+  return nullable && base !== "unknown" && base !== "null" ? union([base, "null"]) : base;
 }
 
 function baseType(schema: Schema, resolver: TypeResolver, inline?: (schema: Schema) => string): string {

@@ -1,0 +1,109 @@
+/**
+ * `kubex-gen crd`: typed classes from CustomResourceDefinitions.
+ *
+ *   kubex-gen crd <file|dir|-> ... --out <dir>
+ *   kubex-gen crd --from-cluster [--kubeconfig f] [--context c] [--group g ...] --out <dir>
+ *
+ * Writes `<out>/<group>/<version>/index.ts` per served version. A document that is not a
+ * usable v1 CRD gets one error line (file, CRD, version, JSON path); the rest is still
+ * generated and the exit code is 1.
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { diffTree, writeTree } from "../emit/write.js";
+import { GeneratorError } from "../errors.js";
+import { readClusterCrds } from "./cluster.js";
+import { generateCrdTypes } from "./pipeline.js";
+import { readCrdInputs } from "./read.js";
+import { formatProblem, type SourcedDocument } from "./types.js";
+
+export const crdUsage = `usage: kubex-gen crd <file|dir|-> ... --out <dir> [--group g ...] [--check]
+       kubex-gen crd --from-cluster [--kubeconfig file] [--context name] [--group g ...] --out <dir> [--check]`;
+
+export interface CrdCommandIo {
+  log(line: string): void;
+  error(line: string): void;
+  stdin?: () => Promise<string>;
+}
+
+const consoleIo: CrdCommandIo = { log: (l) => console.log(l), error: (l) => console.error(l) };
+
+function groupOf(document: SourcedDocument): string | undefined {
+  const spec = (document.value as { spec?: { group?: unknown } } | null)?.spec;
+  return typeof spec?.group === "string" ? spec.group : undefined;
+}
+
+export async function crdCommand(args: string[], io: CrdCommandIo = consoleIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: "string" },
+      "from-cluster": { type: "boolean", default: false },
+      kubeconfig: { type: "string" },
+      context: { type: "string" },
+      group: { type: "string", multiple: true },
+      check: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (!values.out) throw new GeneratorError(`--out <dir> is required\n${crdUsage}`);
+  const fromCluster = values["from-cluster"];
+  if (fromCluster === (positionals.length > 0)) {
+    throw new GeneratorError(`give CRD files, folders or - (stdin), or --from-cluster, not ${fromCluster ? "both" : "neither"}\n${crdUsage}`);
+  }
+  if (!fromCluster && (values.kubeconfig !== undefined || values.context !== undefined)) {
+    throw new GeneratorError("--kubeconfig and --context go with --from-cluster");
+  }
+  const started = performance.now();
+  let documents: SourcedDocument[];
+  const problems = [];
+  if (fromCluster) {
+    try {
+      documents = await readClusterCrds({
+        ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
+        ...(values.context !== undefined ? { context: values.context } : {}),
+        timeout: 30_000,
+      });
+    } catch (error) {
+      // The runtime's errors (KubexConfigError, KubexClientError, KubexApiError) carry one
+      // clear, secret-free message; anything else is a bug and keeps its stack.
+      if (error instanceof Error && error.name.startsWith("Kubex")) throw new GeneratorError(`cannot read CustomResourceDefinitions from the cluster: ${error.message}`);
+      throw error;
+    }
+  } else {
+    const read = await readCrdInputs(positionals, io.stdin);
+    documents = read.documents;
+    problems.push(...read.problems);
+  }
+  const groups = values.group;
+  if (groups && groups.length > 0) documents = documents.filter((d) => groups.includes(groupOf(d) ?? ""));
+  const generation = await generateCrdTypes(documents);
+  problems.push(...generation.problems);
+  for (const problem of problems) io.error(`error: ${formatProblem(problem)}`);
+
+  const out = values.out;
+  // With problems, keep files a failed CRD generated before: delete stale files only on a clean run.
+  const managed = problems.length === 0 ? [...new Set(generation.crds.map((c) => c.group))].sort() : [];
+  const result = values.check ? diffTree(out, generation.files, managed) : writeTree(out, generation.files, managed);
+  const versions = generation.crds.reduce((n, c) => n + c.versions.length, 0);
+  const ms = Math.round(performance.now() - started);
+  const what = `${generation.crds.length} CustomResourceDefinitions (${versions} served versions, ${generation.files.size} modules)`;
+  if (values.check) {
+    const changes = [...result.changed, ...result.stale];
+    io.log(`kubex-gen crd: ${what}: ${changes.length === 0 ? "up to date" : `${changes.length} files would change`} in ${out} (${ms} ms)`);
+    for (const path of changes) io.log(`  ${join(out, path)}`);
+    if (changes.length > 0 && problems.length === 0) return 1;
+  } else {
+    io.log(`kubex-gen crd: ${what} -> ${out}: ${result.changed.length} written, ${result.stale.length} removed (${ms} ms)`);
+  }
+  if (documents.length === 0 && problems.length === 0) {
+    io.error(`kubex-gen crd: no CustomResourceDefinitions found${groups ? ` in group ${groups.join(", ")}` : ""}`);
+    return 1;
+  }
+  if (problems.length > 0) {
+    io.error(`kubex-gen crd: ${problems.length} problem${problems.length === 1 ? "" : "s"}; ${generation.crds.length} CustomResourceDefinitions generated, the documents above were skipped`);
+    return 1;
+  }
+  return 0;
+}
