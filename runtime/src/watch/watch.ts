@@ -37,8 +37,10 @@ export interface WatchOptions extends WatchQueryOptions {
   timeout?: number;
   /**
    * Milliseconds the server may stay silent before the connection is treated as dead.
-   * Default: `timeoutSeconds` plus 30 s when `timeoutSeconds` is set; with bookmarks on
-   * (the server sends one at least every minute) at most 120 s; otherwise none.
+   * Default: `timeoutSeconds` plus 30 s when `timeoutSeconds` is set; with bookmarks on,
+   * at most 120 s (the server sends bookmarks only when its version moves, so a quiet
+   * collection costs one cheap reconnect from the same version every 2 minutes; a dead
+   * connection is noticed within that time); otherwise none.
    */
   idleTimeout?: number;
   /**
