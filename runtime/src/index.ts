@@ -16,3 +16,4 @@ export type * from "./request/options.js";
 export { loadClusterConfig, configFromKubeconfigText, configFromKubeconfigObject, kubeconfigPaths, loadInClusterConfig, inClusterPossible, parseKubeconfigText, kubeconfigFromObject, mergeKubeconfigs, describeConfig, BearerTokenAuth, BasicAuth, TokenFileAuth, ExecCredentialAuth } from "./config/index.js";
 export type { LoadConfigOptions, KubeconfigTextOptions, SelectOptions, InClusterOptions, Kubeconfig, KubeconfigCluster, KubeconfigUser, KubeconfigContext, ExecConfig, InteractiveMode, TokenFileAuthOptions, ExecCredentialAuthOptions, ExecClusterInfo } from "./config/index.js";
 export * from "./stream/index.js";
+export * from "./watch/index.js";
