@@ -12,6 +12,10 @@ import { closeSocket } from "./session.js";
  *
  * - A port's error text from the kubelet destroys that port's stream with a
  *   `PortForwardError` (other ports go on) and is kept in `errors(port)`.
+ * - Flow control: reading from the socket pauses while a port's stream holds more than
+ *   `highWaterMark` unread bytes, unless another port is waiting for data; then the
+ *   full port may grow to `maxBuffered`, beyond which it is destroyed with a
+ *   `PortForwardError` (`truncated(port)` true) rather than silently losing bytes.
  * - The WebSocket closing normally ends every stream (end-of-file); closing any other
  *   way destroys them with an error, so a reader never hangs.
  * - Ending a stream's writable side is local only: the protocol has no half-close
@@ -30,7 +34,7 @@ export class PortForwardError extends KubexClientError {
 export interface PortForwardSessionOptions {
   /** Bytes a port's stream may hold unread before the socket is paused (default 1 MiB). */
   highWaterMark?: number;
-  /** Bytes a port's stream may hold at most; more is dropped and `truncated(port)` set (default 64 MiB). */
+  /** Bytes a port's stream may hold at most; beyond that the port fails and `truncated(port)` is set (default 64 MiB). */
   maxBuffered?: number;
   /** Names the session in error messages, e.g. `portforward default/p`. */
   description: string;
@@ -105,7 +109,7 @@ export class PortForwardSession implements AsyncDisposable {
     return [...this.#state(port).errors];
   }
 
-  /** True once data for `port` was dropped because its stream was not read (see `maxBuffered`). */
+  /** True once `port` was failed because its stream held more than `maxBuffered` unread bytes. */
   truncated(port: number): boolean {
     return this.#state(port).truncated;
   }
@@ -206,11 +210,17 @@ export class PortForwardSession implements AsyncDisposable {
     const stream = state.stream;
     if (stream.destroyed || stream.readableEnded) return;
     if (stream.readableLength + payload.length > this.#maxBuffered) {
+      // Dropping bytes would corrupt the byte stream: end this port loudly instead.
       state.truncated = true;
+      this.#failPort(
+        state,
+        `${this.#description}: port ${state.port}: more than ${this.#maxBuffered} bytes arrived unread while other ports were being read; the stream was closed`,
+      );
       return;
     }
     // `payload` is a view into ws's message buffer, which ws does not reuse: no copy needed.
-    if (!stream.push(payload)) state.wantsData = false;
+    stream.push(payload);
+    state.wantsData = false; // answered; Node calls _read again when it wants more
     this.#flow();
   }
 
@@ -242,7 +252,11 @@ export class PortForwardSession implements AsyncDisposable {
     this.#resolveDone();
   }
 
-  /** Pauses the socket while some port's stream is full and no other port waits for data. */
+  /**
+   * Pauses the socket while some port's stream is full and no port has asked for more
+   * (`wantsData`: Node called `_read` and no push answered it yet; Node asks only once
+   * per push, so an unanswered request must resume reading even if that buffer is full).
+   */
   #flow(): void {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
     let over = false;
@@ -251,7 +265,7 @@ export class PortForwardSession implements AsyncDisposable {
       const s = state.stream;
       if (s.destroyed || s.readableEnded) continue;
       if (s.readableLength >= this.#highWaterMark) over = true;
-      else if (state.wantsData) starving = true;
+      if (state.wantsData) starving = true;
     }
     if (over && !starving) {
       if (!this.#socket.isPaused) this.#socket.pause();

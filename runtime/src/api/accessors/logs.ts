@@ -25,7 +25,7 @@ export class LogsAccessor {
   }
 
   /** The log as one string. */
-  get(name: string, options: LogOptions = {}): Promise<string> {
+  async get(name: string, options: LogOptions = {}): Promise<string> {
     return this.#context.client.transport.text(this.#request(name, { ...options, follow: false }));
   }
 

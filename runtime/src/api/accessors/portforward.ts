@@ -22,7 +22,7 @@ export interface ForwardOptions extends ObjectCallOptions {
   ports: readonly number[];
   /** Bytes a port's stream holds unread before reading from the socket pauses (default 1 MiB). */
   highWaterMark?: number;
-  /** Bytes a port's stream holds at most when reading must go on; more is dropped and `truncated(port)` set (default 64 MiB). */
+  /** Bytes a port's stream holds at most when reading must go on; beyond that the port fails with `PortForwardError` and `truncated(port)` is set (default 64 MiB). */
   maxBuffered?: number;
 }
 
