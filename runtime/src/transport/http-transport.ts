@@ -7,7 +7,7 @@ import type { AuthProvider, ClusterConfig } from "../config/types.js";
 import { apiErrorFor, KubexApiError, KubexClientError, KubexConfigError, KubexError, RequestAborted } from "../errors.js";
 import { Deadline, sleep } from "./deadline.js";
 import { createDispatcher, type TlsMaterial } from "./dispatcher.js";
-import { connectionFailure, describeRequest, redactSecrets, safeUrl, secretValues, statusFromBody, type FailureContext } from "./failures.js";
+import { connectionFailure, safeUrl, secretValues, statusFromBody, type FailureContext } from "./failures.js";
 import { proxyFor } from "./proxy.js";
 import {
   backoffDelayMs,
@@ -174,13 +174,13 @@ class HttpTransport implements Transport {
 
   /** Sends `request` (retrying as the policy allows) until a 2xx arrives; throws for anything else. */
   async #send(request: HttpRequest, streaming: boolean): Promise<Sent> {
-    const description = describeRequest(request.method, request.path, request.query);
+    const query = request.query?.toString();
+    const description = query ? `${request.method} ${request.path}?${query}` : `${request.method} ${request.path}`; // never headers
     if (this.#closed) throw new KubexClientError(`${description}: the client is closed`);
     const timeout = request.timeout !== undefined ? positiveOrUndefined(request.timeout) : this.#defaultTimeout;
     const deadline = request.signal !== undefined || timeout !== undefined ? new Deadline(request.signal, timeout) : undefined;
     const policy = this.#retry;
     const retriable = policy.maxRetries > 0 && policy.methods.includes(request.method);
-    const query = request.query?.toString();
     const path = query ? `${this.#basePath}${request.path}?${query}` : `${this.#basePath}${request.path}`;
     let attempt = 0;
     let refreshed = false;
@@ -274,16 +274,20 @@ class HttpTransport implements Transport {
     );
   }
 
+  /** The pool, built on first use when the auth provider supplies the client certificate. */
   #lazyDispatcher(): Promise<Dispatcher> {
-    this.#dispatcherPromise ??= (async () => {
-      const material = await this.#auth?.tls?.();
-      this.#clientTls = material;
-      this.#dispatcher = this.#buildDispatcher(material);
-      return this.#dispatcher;
-    })();
-    this.#dispatcherPromise.catch(() => {
-      this.#dispatcherPromise = undefined; // let the next request try again
-    });
+    if (this.#dispatcherPromise === undefined) {
+      const building = (async () => {
+        const material = await this.#auth?.tls?.();
+        this.#clientTls = material;
+        this.#dispatcher = this.#buildDispatcher(material);
+        return this.#dispatcher;
+      })();
+      building.catch(() => {
+        if (this.#dispatcherPromise === building) this.#dispatcherPromise = undefined; // the next request tries again
+      });
+      this.#dispatcherPromise = building;
+    }
     return this.#dispatcherPromise;
   }
 
@@ -327,7 +331,7 @@ function malformedJson(error: unknown, text: string, sent: Sent): KubexClientErr
   const position = /position (\d+)/.exec(String((error as Error)?.message))?.[1];
   const where = position !== undefined ? ` at position ${position}` : "";
   const cause = new SyntaxError(`JSON.parse failed${where} in a body of ${text.length} characters`);
-  const what = text.length === 0 ? "an empty body" : `a body that is not valid JSON (${redactSecrets(where.trim() || "unparsable", [])})`;
+  const what = text.length === 0 ? "an empty body" : `a body that is not valid JSON (${position !== undefined ? `at position ${position}` : "unparsable"})`;
   return new KubexClientError(`${sent.description}: the API server answered ${sent.response.statusCode} with ${what}`, { cause });
 }
 
