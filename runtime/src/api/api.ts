@@ -45,7 +45,7 @@ import { withIdentity } from "./body.js";
 import { ApiContext } from "./context.js";
 import { pages } from "./pages.js";
 import { apiListWatchSource, watchApi, type ApiWatchOptions } from "../watch/api-source.js";
-import type { ResumableWatchEvent, WatchEvent } from "../watch/events.js";
+import type { ResumableWatchEvent, WatchStreamEvent } from "../watch/events.js";
 import { LIST_WATCH_SOURCE, type ListWatchScope } from "../watch/informer.js";
 import type { ListWatchSource } from "../watch/source.js";
 import type { ResumeOptions } from "../watch/watch.js";
@@ -204,11 +204,11 @@ export class BaseApi<T extends KubernetesObject> {
 
   /**
    * The changes to the collection as typed events (`ADDED`, `MODIFIED`, `DELETED`,
-   * `BOOKMARK`; an in-stream `ERROR` is thrown as its typed error, `Gone` for 410).
+   * `BOOKMARK`; without `resume` an in-stream `ERROR` is thrown as its typed error, `Gone` for 410).
    * With `resume`, the watch survives disconnects and expired versions (synthetic
    * `RELIST` events); see `watch/watch.ts`.
    */
-  watch(options?: ApiWatchOptions & { resume?: false }): AsyncGenerator<WatchEvent<T>, void, undefined>;
+  watch(options?: ApiWatchOptions & { resume?: false }): AsyncGenerator<WatchStreamEvent<T>, void, undefined>;
   watch(options: ApiWatchOptions & { resume: true | ResumeOptions }): AsyncGenerator<ResumableWatchEvent<T>, void, undefined>;
   watch(options: ApiWatchOptions = {}): AsyncGenerator<ResumableWatchEvent<T>, void, undefined> {
     return watchApi(this.context, options);

@@ -71,6 +71,9 @@ export type ResumableWatchEvent<T> = WatchEvent<T> | RelistEvent<T>;
 /** Object events: those that carry a resource. */
 export type ObjectWatchEvent<T> = AddedEvent<T> | ModifiedEvent<T> | DeletedEvent<T>;
 
+/** What a watch without `resume` yields: an in-stream ERROR is thrown as its typed error instead. */
+export type WatchStreamEvent<T> = ObjectWatchEvent<T> | BookmarkEvent;
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -12,6 +12,7 @@ export {
   type RelistEvent,
   type ResumableWatchEvent,
   type WatchEvent,
+  type WatchStreamEvent,
 } from "./events.js";
 export type { WatchQueryOptions } from "./query.js";
 export { transportSource, type ListWatchSource, type SourceRequestOptions, type TransportSourceOptions } from "./source.js";

@@ -21,7 +21,7 @@ import { KubexApiError, KubexClientError } from "../errors.js";
 import { abortError, Backoff, RestartLimiter, sleep, type ResumePacing } from "./backoff.js";
 import { watchConnection } from "./connection.js";
 import { MalformedWatchEvent, WatchDisconnected } from "./errors.js";
-import { resourceVersionOf, type ErrorEvent, type ResumableWatchEvent, type WatchEvent } from "./events.js";
+import { resourceVersionOf, type ErrorEvent, type ResumableWatchEvent, type WatchStreamEvent } from "./events.js";
 import { listPageQuery, watchQuery, type WatchQueryOptions } from "./query.js";
 import type { ListWatchSource } from "./source.js";
 
@@ -53,7 +53,7 @@ export interface WatchOptions extends WatchQueryOptions {
 
 /** The events of a watch. `RELIST` only appears with `resume`. */
 export function watch<T>(source: ListWatchSource<T>, options: WatchOptions & { resume: true | ResumeOptions }): AsyncGenerator<ResumableWatchEvent<T>, void, undefined>;
-export function watch<T>(source: ListWatchSource<T>, options?: WatchOptions & { resume?: false | undefined }): AsyncGenerator<WatchEvent<T>, void, undefined>;
+export function watch<T>(source: ListWatchSource<T>, options?: WatchOptions & { resume?: false | undefined }): AsyncGenerator<WatchStreamEvent<T>, void, undefined>;
 export function watch<T>(source: ListWatchSource<T>, options?: WatchOptions): AsyncGenerator<ResumableWatchEvent<T>, void, undefined>;
 export function watch<T>(source: ListWatchSource<T>, options: WatchOptions = {}): AsyncGenerator<ResumableWatchEvent<T>, void, undefined> {
   // Validate now, so bad options throw at the call rather than on first iteration.
@@ -72,7 +72,7 @@ function defaultIdleTimeout(options: WatchOptions, bookmarks: boolean | undefine
   return idle;
 }
 
-async function* watchOnce<T>(source: ListWatchSource<T>, options: WatchOptions): AsyncGenerator<WatchEvent<T>, void, undefined> {
+async function* watchOnce<T>(source: ListWatchSource<T>, options: WatchOptions): AsyncGenerator<WatchStreamEvent<T>, void, undefined> {
   const bookmarks = options.allowWatchBookmarks ?? (options.sendInitialEvents === true ? true : undefined);
   const idleTimeout = defaultIdleTimeout(options, bookmarks, options.timeoutSeconds);
   for await (const event of watchConnection(source, watchQuery(options), {

@@ -181,7 +181,7 @@ describe("watch against a local server", () => {
     const seen: ResumableWatchEvent<any>[] = [];
     for await (const event of watch(source, { resourceVersion: "40", resume: fast })) {
       seen.push(event);
-      if (event.type === "ADDED" && event.object.metadata.name === "b") break;
+      if (event.type === "ADDED" && (event.object as { metadata: { name: string } }).metadata.name === "b") break;
     }
     expect(names(seen)).toEqual(["ADDED:a@41", "ERROR:MalformedWatchEvent", "ADDED:b@42"]);
     expect(server.requests.map((r) => r.query.get("resourceVersion"))).toEqual(["40", "41"]);

@@ -12,7 +12,7 @@ import type { ApiContext } from "../context.js";
 import { pages } from "../pages.js";
 import { defineAccessor } from "./registry.js";
 import { metadataListWatchSource, watchMetadata, type ApiWatchOptions } from "../../watch/api-source.js";
-import type { ResumableWatchEvent, WatchEvent } from "../../watch/events.js";
+import type { ResumableWatchEvent, WatchStreamEvent } from "../../watch/events.js";
 import { LIST_WATCH_SOURCE, type ListWatchScope } from "../../watch/informer.js";
 import type { ListWatchSource } from "../../watch/source.js";
 import type { ResumeOptions } from "../../watch/watch.js";
@@ -52,7 +52,7 @@ export class MetadataAccessor {
   }
 
   /** Watches the objects' metadata (`PartialObjectMetadata` events); options as `Api.watch`. */
-  watch(options?: ApiWatchOptions & { resume?: false }): AsyncGenerator<WatchEvent<PartialObjectMetadata>, void, undefined>;
+  watch(options?: ApiWatchOptions & { resume?: false }): AsyncGenerator<WatchStreamEvent<PartialObjectMetadata>, void, undefined>;
   watch(options: ApiWatchOptions & { resume: true | ResumeOptions }): AsyncGenerator<ResumableWatchEvent<PartialObjectMetadata>, void, undefined>;
   watch(options: ApiWatchOptions = {}): AsyncGenerator<ResumableWatchEvent<PartialObjectMetadata>, void, undefined> {
     return watchMetadata(this.#context, options);
