@@ -37,7 +37,7 @@ export interface StreamSessionOptions {
 }
 
 export interface StreamResult {
-  /** 0 on success, the command's exit code, or `null` when none was reported (see `status`). */
+  /** 0 on success, the command's exit code, 1 for a failure without one (see `status.message`); `null` only when no status came. */
   exitCode: number | null;
   /** The `Status` the server sent on the error channel; `undefined` if none came. */
   status: Status | undefined;

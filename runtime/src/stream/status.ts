@@ -18,15 +18,22 @@ export function parseStatus(payload: Buffer | string): Status | undefined {
 }
 
 /**
- * The command's exit code: 0 for a `Success` status, the `ExitCode` cause for a
- * non-zero exit, `null` when there is no status or it names no exit code (the
- * command could not start, for example: read `status.message`).
+ * The command's exit code, read from the `Status` the error channel carried:
+ * - `Success`: 0;
+ * - a `details.causes` entry with reason `ExitCode` (what the kubelet sends): its value;
+ * - a message ending in Go's `exit status N` (runtimes that only wrap the error, such
+ *   as kwok's fake kubelet): N;
+ * - any other failure (the command could not start, the container is gone): 1, as
+ *   `kubectl exec` exits; `status.message` says what happened.
+ * `null` only when no status came at all.
  */
 export function exitCodeOf(status: Status | undefined): number | null {
   if (status === undefined) return null;
   if (status.status === "Success") return 0;
   const cause = status.details?.causes?.find((c) => c.reason === "ExitCode");
-  if (cause?.message === undefined) return null;
-  const code = Number.parseInt(cause.message, 10);
-  return Number.isInteger(code) ? code : null;
+  const fromCause = cause?.message !== undefined ? Number.parseInt(cause.message, 10) : Number.NaN;
+  if (Number.isInteger(fromCause)) return fromCause;
+  const fromMessage = /exit status (\d+)\s*$/.exec(status.message ?? "");
+  if (fromMessage !== null) return Number(fromMessage[1]);
+  return 1;
 }

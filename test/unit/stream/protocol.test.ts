@@ -26,8 +26,9 @@ describe("exit codes", () => {
   it("reads Success, ExitCode causes, and nothing else", () => {
     expect(exitCodeOf({ status: "Success" })).toBe(0);
     expect(exitCodeOf({ status: "Failure", details: { causes: [{ reason: "ExitCode", message: "127" }] } })).toBe(127);
-    expect(exitCodeOf({ status: "Failure", message: "container not found" })).toBeNull();
-    expect(exitCodeOf({ status: "Failure", details: { causes: [{ reason: "ExitCode", message: "x" }] } })).toBeNull();
+    expect(exitCodeOf({ status: "Failure", reason: "InternalError", message: "error executing command: cmd wait: sh -c exit 3: exit status 3" })).toBe(3);
+    expect(exitCodeOf({ status: "Failure", message: "container not found" })).toBe(1);
+    expect(exitCodeOf({ status: "Failure", details: { causes: [{ reason: "ExitCode", message: "x" }] } })).toBe(1);
     expect(exitCodeOf(undefined)).toBeNull();
     expect(parseStatus("[1]")).toBeUndefined();
     expect(parseStatus('{"status":"Success"}')).toEqual({ status: "Success" });

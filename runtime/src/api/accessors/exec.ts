@@ -47,7 +47,7 @@ export interface ExecResult {
   /** stdout decoded as UTF-8 (`raw.stdout` has the bytes). */
   stdout: string;
   stderr: string;
-  /** 0 on success, the command's exit code; `null` only when the server reported no status. */
+  /** 0 on success, the command's exit code, 1 for a failure that has none (read `status.message`); `null` only when the server reported no status. */
   exitCode: number | null;
   /** The `Status` the server sent when the command ended (its `message` explains failures to start). */
   status: Status | undefined;
@@ -85,7 +85,7 @@ export class ExecAccessor {
   /**
    * Runs `command` to the end and returns its output and exit code. `timeout` bounds the
    * whole call (opening, running, collecting); a command that cannot start gives
-   * `exitCode: null` and the server's `status.message`.
+   * a non-zero `exitCode` and the server's `status.message`.
    */
   async run(name: string, options: ExecRunOptions): Promise<ExecResult> {
     const what = `${this.#context.resource.kind} exec`;
