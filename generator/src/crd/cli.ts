@@ -15,7 +15,7 @@ import { GeneratorError } from "../errors.js";
 import { readClusterCrds } from "./cluster.js";
 import { generateCrdTypes } from "./pipeline.js";
 import { readCrdInputs } from "./read.js";
-import { formatProblem, type SourcedDocument } from "./types.js";
+import { formatProblem, type CrdProblem, type SourcedDocument } from "./types.js";
 
 export const crdUsage = `usage: kubex-gen crd <file|dir|-> ... --out <dir> [--group g ...] [--check]
        kubex-gen crd --from-cluster [--kubeconfig file] [--context name] [--group g ...] --out <dir> [--check]`;
@@ -27,6 +27,8 @@ export interface CrdCommandIo {
 }
 
 const consoleIo: CrdCommandIo = { log: (l) => console.log(l), error: (l) => console.error(l) };
+
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 function groupOf(document: SourcedDocument): string | undefined {
   const spec = (document.value as { spec?: { group?: unknown } } | null)?.spec;
@@ -57,7 +59,7 @@ export async function crdCommand(args: string[], io: CrdCommandIo = consoleIo): 
   }
   const started = performance.now();
   let documents: SourcedDocument[];
-  const problems = [];
+  const problems: CrdProblem[] = [];
   if (fromCluster) {
     try {
       documents = await readClusterCrds({
@@ -80,7 +82,15 @@ export async function crdCommand(args: string[], io: CrdCommandIo = consoleIo): 
   if (groups && groups.length > 0) documents = documents.filter((d) => groups.includes(groupOf(d) ?? ""));
   const generation = await generateCrdTypes(documents);
   problems.push(...generation.problems);
-  for (const problem of problems) io.error(`error: ${formatProblem(problem)}`);
+  // In input order: by file, then document (read problems come before check problems otherwise).
+  const order = new Map(documents.map((d, i) => [d.source, i]));
+  const fileOrder = new Map<string, number>();
+  for (const d of documents) if (!fileOrder.has(d.source.file)) fileOrder.set(d.source.file, fileOrder.size);
+  for (const p of problems) if (!fileOrder.has(p.source.file)) fileOrder.set(p.source.file, fileOrder.size);
+  const sorted = problems
+    .map((problem, i) => ({ problem, i }))
+    .sort((a, b) => fileOrder.get(a.problem.source.file)! - fileOrder.get(b.problem.source.file)! || (order.get(a.problem.source) ?? -1) - (order.get(b.problem.source) ?? -1) || a.i - b.i);
+  for (const { problem } of sorted) io.error(`error: ${formatProblem(problem)}`);
 
   const out = values.out;
   // With problems, keep files a failed CRD generated before: delete stale files only on a clean run.
@@ -88,7 +98,7 @@ export async function crdCommand(args: string[], io: CrdCommandIo = consoleIo): 
   const result = values.check ? diffTree(out, generation.files, managed) : writeTree(out, generation.files, managed);
   const versions = generation.crds.reduce((n, c) => n + c.versions.length, 0);
   const ms = Math.round(performance.now() - started);
-  const what = `${generation.crds.length} CustomResourceDefinitions (${versions} served versions, ${generation.files.size} modules)`;
+  const what = `${count(generation.crds.length, "CustomResourceDefinition")} (${count(versions, "served version")}, ${count(generation.files.size, "module")})`;
   if (values.check) {
     const changes = [...result.changed, ...result.stale];
     io.log(`kubex-gen crd: ${what}: ${changes.length === 0 ? "up to date" : `${changes.length} files would change`} in ${out} (${ms} ms)`);
@@ -102,7 +112,7 @@ export async function crdCommand(args: string[], io: CrdCommandIo = consoleIo): 
     return 1;
   }
   if (problems.length > 0) {
-    io.error(`kubex-gen crd: ${problems.length} problem${problems.length === 1 ? "" : "s"}; ${generation.crds.length} CustomResourceDefinitions generated, the documents above were skipped`);
+    io.error(`kubex-gen crd: ${count(problems.length, "problem")}; ${count(generation.crds.length, "CustomResourceDefinition")} generated, the documents named above skipped`);
     return 1;
   }
   return 0;

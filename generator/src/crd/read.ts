@@ -30,7 +30,7 @@ function filesBelow(dir: string): string[] {
 export function parseCrdText(text: string, file: string): ReadResult {
   const documents: SourcedDocument[] = [];
   const problems: CrdProblem[] = [];
-  const parsed = parseAllDocuments(text, { prettyErrors: false });
+  const parsed = parseAllDocuments(text, { prettyErrors: true });
   const all = Array.isArray(parsed) ? parsed : [parsed];
   const many = all.length > 1;
   all.forEach((doc, index) => {
@@ -38,9 +38,8 @@ export function parseCrdText(text: string, file: string): ReadResult {
     const source = label === undefined ? { file } : { file, document: label };
     const error = doc.errors[0];
     if (error) {
-      const pos = error.linePos?.[0];
-      const at = pos ? ` at line ${pos.line}, column ${pos.col}` : "";
-      problems.push({ source, message: `not valid YAML or JSON${at}: ${error.message.split("\n")[0]}` });
+      // The pretty message ends its first line with "at line L, column C:".
+      problems.push({ source, message: `is not valid YAML or JSON: ${error.message.split("\n")[0]!.replace(/:$/, "")}` });
       return;
     }
     let value: unknown;
