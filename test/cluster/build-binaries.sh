@@ -7,7 +7,9 @@
 #   build-binaries.sh kwok 0.8.0
 #
 # Prints the path of the built binary on the last line of stdout. A cached binary is
-# reused; a failed build leaves nothing in the cache and names its log file.
+# reused; a failed build leaves nothing in the cache and names its log file. Concurrent
+# callers asking for the same binary wait for one build (flock on a lock file) instead of
+# building it twice. Each step's start and the total time are written to the log.
 set -euo pipefail
 
 name=${1:?usage: build-binaries.sh <kube-apiserver|etcd|kwok> <version>}
@@ -24,11 +26,24 @@ fi
 
 command -v go >/dev/null || { echo "build-binaries: 'go' is not on PATH; it is needed to build $name" >&2; exit 1; }
 
+# One build per binary and version at a time: a second caller waits, then reuses the result.
+mkdir -p "$cache/locks" "$cache/logs"
+exec 9>"$cache/locks/$name-$version.lock"
+if ! flock -n 9; then
+  echo "build-binaries: another process is building $name $version; waiting for it" >&2
+  flock 9
+fi
+if [[ -x "$bin" ]]; then
+  echo "$bin"
+  exit 0
+fi
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/kubex-build-$name-XXXXXX")
 log="$cache/logs/build-$name-$version.log"
-mkdir -p "$cache/logs"
 : >"$log"
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" "$dest.tmp"' EXIT
+started=$(date +%s)
+echo "build-binaries: building $name $version (cold builds take minutes; log: $log)" >&2
 
 # Keep the linker and compiler within a 2-core / few-GB budget.
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
@@ -44,7 +59,7 @@ fail() {
 
 step() {
   local label=$1; shift
-  echo "== $label" >>"$log"
+  echo "== $label ($(date -u +%FT%TZ), +$(( $(date +%s) - started ))s)" >>"$log"
   (cd "$work" && "$@") >>"$log" 2>&1 || fail "$label"
 }
 
@@ -105,4 +120,7 @@ mkdir -p "$dest.tmp"
 mv "$work/out/$name" "$dest.tmp/$name"
 rm -rf "$dest"
 mv "$dest.tmp" "$dest"
+elapsed=$(( $(date +%s) - started ))
+echo "== built $name $version in ${elapsed}s ($(date -u +%FT%TZ))" >>"$log"
+echo "build-binaries: built $name $version in ${elapsed}s" >&2
 echo "$bin"
