@@ -1,0 +1,22 @@
+import { randomBytes } from "node:crypto";
+import { request, requestJson, type Connection } from "./api.js";
+
+/** Creates a namespace `<prefix>-<random>` so e2e tests can run in parallel without clashing. */
+export async function createTestNamespace(conn: Connection, prefix: string): Promise<string> {
+  const name = `${prefix}-${randomBytes(4).toString("hex")}`;
+  await requestJson(conn, "POST", "/api/v1/namespaces", { body: { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "kubex.test/e2e": "true" } } } });
+  return name;
+}
+
+/**
+ * Deletes a namespace. Without a namespace controller it would stay Terminating, so its
+ * finalizers are cleared too (objects inside stay in etcd; the cluster is thrown away).
+ */
+export async function deleteTestNamespace(conn: Connection, name: string): Promise<void> {
+  const res = await request(conn, "DELETE", `/api/v1/namespaces/${name}`);
+  if (res.status === 404) return;
+  if (res.status !== 200 && res.status !== 202) throw new Error(`DELETE namespace ${name}: HTTP ${res.status}: ${res.body.slice(0, 300)}`);
+  const ns = await requestJson<{ spec?: { finalizers?: string[] } }>(conn, "GET", `/api/v1/namespaces/${name}`).catch(() => undefined);
+  if (!ns) return;
+  await requestJson(conn, "PUT", `/api/v1/namespaces/${name}/finalize`, { body: { ...ns, spec: { ...ns.spec, finalizers: [] } } });
+}

@@ -1,0 +1,122 @@
+/**
+ * The test cluster is real: the pinned kube-apiserver answers, stores objects in etcd, the kwok
+ * node runs pods and serves their logs, static tokens authenticate, and /openapi/v3 serves the
+ * documents committed under specs/.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { request, requestJson, type Connection } from "../cluster/api.js";
+import { createTestNamespace, deleteTestNamespace } from "../cluster/namespaces.js";
+import { repoRoot } from "../cluster/paths.js";
+import { adminConnection, loadClusterState, tokenConnection, type ClusterState } from "../cluster/state.js";
+import { pinnedVersions } from "../cluster/versions.js";
+
+let state: ClusterState;
+let admin: Connection;
+let namespace: string;
+
+beforeAll(async () => {
+  state = loadClusterState();
+  admin = adminConnection(state);
+  namespace = await createTestNamespace(admin, "smoke");
+});
+afterAll(async () => {
+  if (namespace) await deleteTestNamespace(admin, namespace);
+});
+
+interface Pod {
+  metadata: { name: string; uid: string };
+  spec: { nodeName?: string };
+  status?: { phase?: string; hostIP?: string; podIP?: string; containerStatuses?: { name: string; ready: boolean; state: { running?: object } }[] };
+}
+
+describe("cluster smoke", () => {
+  it("/version reports the Kubernetes version the cluster was started with", async () => {
+    const version = await requestJson<{ gitVersion: string; major: string; minor: string }>(admin, "GET", "/version");
+    expect(version.gitVersion).toBe(`v${state.kubernetesVersion}`);
+    expect(`${version.major}.${version.minor}`).toBe(state.kubernetesVersion.split(".").slice(0, 2).join("."));
+    if (!process.env["KUBEX_E2E_KUBECONFIG"]) expect(state.kubernetesVersion).toBe(pinnedVersions().kubernetes);
+  });
+
+  it("stores a Deployment created over HTTP and returns it", async () => {
+    const labels = { app: "smoke-web" };
+    const created = await requestJson<{ metadata: { uid: string; resourceVersion: string } }>(admin, "POST", `/apis/apps/v1/namespaces/${namespace}/deployments`, {
+      body: {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "web", labels },
+        spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } } },
+      },
+    });
+    const read = await requestJson<{ metadata: { uid: string; resourceVersion: string }; spec: { replicas: number; template: { spec: { containers: { image: string }[] } } } }>(
+      admin, "GET", `/apis/apps/v1/namespaces/${namespace}/deployments/web`,
+    );
+    expect(read.metadata.uid).toBe(created.metadata.uid);
+    expect(read.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+    expect(read.spec.replicas).toBe(2);
+    expect(read.spec.template.spec.containers[0]?.image).toBe("nginx:1.27");
+    // Defaulting happened on the server, not here.
+    expect((read.spec as { strategy?: { type?: string } }).strategy?.type).toBe("RollingUpdate");
+  });
+
+  it("runs a pod on the kwok node and serves its logs", async () => {
+    await requestJson(admin, "POST", `/api/v1/namespaces/${namespace}/pods`, {
+      body: { apiVersion: "v1", kind: "Pod", metadata: { name: "runner" }, spec: { nodeName: state.nodeName, containers: [{ name: "main", image: "busybox" }] } },
+    });
+    let pod: Pod | undefined;
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      pod = await requestJson<Pod>(admin, "GET", `/api/v1/namespaces/${namespace}/pods/runner`);
+      if (pod.status?.phase === "Running") break;
+      await sleep(200);
+    }
+    expect(pod?.status?.phase).toBe("Running");
+    expect(pod?.spec.nodeName).toBe(state.nodeName);
+    expect(pod?.status?.hostIP).toBe("127.0.0.1");
+    expect(pod?.status?.podIP).toMatch(/^10\.244\.0\.\d+$/);
+    expect(pod?.status?.containerStatuses?.[0]).toMatchObject({ name: "main", ready: true, state: { running: {} } });
+
+    const node = await requestJson<{ status: { conditions: { type: string; status: string }[] } }>(admin, "GET", `/api/v1/nodes/${state.nodeName}`);
+    expect(node.status.conditions.find((c) => c.type === "Ready")?.status).toBe("True");
+
+    const logs = await request(admin, "GET", `/api/v1/namespaces/${namespace}/pods/runner/log`, { headers: { accept: "*/*" } });
+    expect(logs.status).toBe(200);
+    expect(logs.body.trimEnd().split("\n")).toEqual(state.kwok.logLines.map((l) => l.text));
+  });
+
+  it("leaves a pod without a node Pending (kwok does not schedule)", async () => {
+    await requestJson(admin, "POST", `/api/v1/namespaces/${namespace}/pods`, {
+      body: { apiVersion: "v1", kind: "Pod", metadata: { name: "unscheduled" }, spec: { containers: [{ name: "main", image: "busybox" }] } },
+    });
+    await sleep(1000);
+    const pod = await requestJson<Pod>(admin, "GET", `/api/v1/namespaces/${namespace}/pods/unscheduled`);
+    expect(pod.status?.phase).toBe("Pending");
+    expect(pod.spec.nodeName).toBeUndefined();
+  });
+
+  it("authenticates the static tokens: admin may list pods, unprivileged may not", async () => {
+    const path = `/api/v1/namespaces/${namespace}/pods`;
+    expect((await request(tokenConnection(state, "admin"), "GET", path)).status).toBe(200);
+    const denied = await request(tokenConnection(state, "unprivileged"), "GET", path);
+    expect(denied.status).toBe(403);
+    expect(JSON.parse(denied.body)).toMatchObject({ kind: "Status", reason: "Forbidden" });
+    expect((await request({ ...tokenConnection(state, "admin"), token: "not-a-token" }, "GET", path)).status).toBe(401);
+  });
+
+  it("serves /openapi/v3 with the same apps/v1 schemas as the committed spec", async () => {
+    const index = await requestJson<{ paths: Record<string, { serverRelativeURL: string }> }>(admin, "GET", "/openapi/v3");
+    expect(Object.keys(index.paths)).toEqual(expect.arrayContaining(["api/v1", "apis/apps/v1", "apis/batch/v1", "apis/rbac.authorization.k8s.io/v1"]));
+    const appsUrl = index.paths["apis/apps/v1"]?.serverRelativeURL;
+    expect(appsUrl).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=/);
+    const served = await requestJson<{ components: { schemas: Record<string, unknown> }; paths: Record<string, unknown> }>(admin, "GET", appsUrl!);
+
+    const [major, minor] = state.kubernetesVersion.split(".");
+    const specFile = join(repoRoot, "specs", `v${major}_${minor}`, "apis__apps__v1_openapi.json");
+    const committed = JSON.parse(readFileSync(specFile, "utf8")) as { components: { schemas: Record<string, unknown> }; paths: Record<string, unknown> };
+    expect(Object.keys(served.components.schemas).sort()).toEqual(Object.keys(committed.components.schemas).sort());
+    expect(Object.keys(served.paths).sort()).toEqual(Object.keys(committed.paths).sort());
+    expect(served.components.schemas["io.k8s.api.apps.v1.Deployment"]).toEqual(committed.components.schemas["io.k8s.api.apps.v1.Deployment"]);
+  });
+});
