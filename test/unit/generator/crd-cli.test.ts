@@ -71,8 +71,9 @@ describe("kubex-gen crd inputs", () => {
       "kubex.example.com/v1/index.ts",
       "kubex.example.com/v1beta1/index.ts",
       "policy.kubex.example.com/v1/index.ts",
+      "tenancy.kubex.example.com/v1alpha1/index.ts",
     ]);
-    expect(log[0]).toMatch(/^kubex-gen crd: 4 CustomResourceDefinitions \(5 served versions, 3 modules\) -> .*: 3 written, 0 removed \(\d+ ms\)$/);
+    expect(log[0]).toMatch(/^kubex-gen crd: 5 CustomResourceDefinitions \(6 served versions, 4 modules\) -> .*: 4 written, 0 removed \(\d+ ms\)$/);
     expect((await run([good, "--out", out, "--check"])).out[0]).toContain("up to date");
   });
 
