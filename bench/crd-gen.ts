@@ -1,0 +1,111 @@
+/**
+ * How long `kubex-gen crd` takes for 100 CRDs: synthetic CustomResourceDefinitions (10
+ * groups, 2 served versions each, about 60 schema nodes per version: nested objects,
+ * arrays of objects, maps, enums, int-or-string, CEL rules, conditions), written as one
+ * multi-document YAML file, then read, checked, modelled, rendered and formatted.
+ *
+ *   npx tsx bench/crd-gen.ts [--crds 100] [--runs 5]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import { crdCommand } from "../generator/src/crd/cli.js";
+import { generateCrdTypes } from "../generator/src/crd/pipeline.js";
+import { parseCrdText } from "../generator/src/crd/read.js";
+
+const { values } = parseArgs({ options: { crds: { type: "string", default: "100" }, runs: { type: "string", default: "5" } } });
+const count = Number(values.crds);
+const runs = Number(values.runs);
+
+function spec(i: number): Record<string, unknown> {
+  const leaf = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, k) => [`field${k}`, { type: k % 3 === 0 ? "integer" : "string", description: `Field ${k} of thing ${i}.` }]));
+  return {
+    type: "object",
+    required: ["name"],
+    "x-kubernetes-validations": [{ rule: "self.replicas >= 0", message: "replicas must not be negative" }],
+    properties: {
+      name: { type: "string" },
+      replicas: { type: "integer", format: "int32", default: 1 },
+      mode: { type: "string", enum: ["A", "B", "C"] },
+      port: { "x-kubernetes-int-or-string": true },
+      labels: { type: "object", additionalProperties: { type: "string" } },
+      settings: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+      template: { type: "object", "x-kubernetes-embedded-resource": true, "x-kubernetes-preserve-unknown-fields": true },
+      backends: {
+        type: "array",
+        "x-kubernetes-list-type": "map",
+        "x-kubernetes-list-map-keys": ["name"],
+        items: { type: "object", required: ["name"], properties: { name: { type: "string" }, ...leaf(6), tls: { type: "object", properties: leaf(4) } } },
+      },
+      routes: { type: "object", additionalProperties: { type: "object", properties: leaf(5) } },
+      deep: { type: "object", properties: { a: { type: "object", properties: { b: { type: "object", properties: leaf(8) } } } } },
+      ...leaf(10),
+    },
+  };
+}
+
+function crd(i: number): Record<string, unknown> {
+  const group = `bench${i % 10}.kubex.io`;
+  const kind = `Thing${i}`;
+  const schema = {
+    type: "object",
+    properties: {
+      spec: spec(i),
+      status: {
+        type: "object",
+        properties: {
+          replicas: { type: "integer" },
+          conditions: { type: "array", items: { type: "object", required: ["type", "status"], properties: { type: { type: "string" }, status: { type: "string", enum: ["True", "False", "Unknown"] }, message: { type: "string" } } } },
+        },
+      },
+    },
+  };
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `things${i}.${group}` },
+    spec: {
+      group,
+      names: { kind, plural: `things${i}` },
+      scope: i % 4 === 0 ? "Cluster" : "Namespaced",
+      versions: [
+        { name: "v1", served: true, storage: true, subresources: { status: {}, scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas" } }, schema: { openAPIV3Schema: schema } },
+        { name: "v1beta1", served: true, storage: false, deprecated: true, schema: { openAPIV3Schema: schema } },
+      ],
+    },
+  };
+}
+
+const text = Array.from({ length: count }, (_, i) => stringify(crd(i))).join("---\n");
+const dir = mkdtempSync(join(tmpdir(), "kubex-crd-bench-"));
+const input = join(dir, "crds.yaml");
+writeFileSync(input, text);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pipeline: number[] = [];
+const cli: number[] = [];
+let files = 0;
+let bytes = 0;
+for (let run = 0; run < runs; run++) {
+  let started = performance.now();
+  const read = parseCrdText(text, input);
+  const result = await generateCrdTypes(read.documents);
+  pipeline.push(performance.now() - started);
+  if (result.problems.length > 0) throw new Error(`bench CRDs have problems: ${result.problems[0]!.message}`);
+  files = result.files.size;
+  bytes = [...result.files.values()].reduce((n, t) => n + t.length, 0);
+
+  const out = join(dir, `out-${run}`);
+  started = performance.now();
+  const code = await crdCommand([input, "--out", out], { log: () => undefined, error: (l) => console.error(l) });
+  cli.push(performance.now() - started);
+  if (code !== 0) throw new Error(`kubex-gen crd exited ${code}`);
+}
+rmSync(dir, { recursive: true, force: true });
+
+const fmt = (xs: number[]) => `median ${Math.round(median(xs))} ms (runs: ${xs.map((x) => Math.round(x)).join(", ")})`;
+console.log(`${count} CRDs (${count * 2} served versions, ${(text.length / 1024).toFixed(0)} KiB of YAML) -> ${files} modules, ${(bytes / 1024).toFixed(0)} KiB of TypeScript`);
+console.log(`read + check + model + render + format: ${fmt(pipeline)}`);
+console.log(`kubex-gen crd <file> --out <dir> (also writes): ${fmt(cli)}`);

@@ -1,0 +1,135 @@
+"""One measurement of the Python kubex column (aiohttp backend), mirroring bench/worker.ts.
+
+Reads the task from BENCH_TASK (JSON), prints `BENCH_RESULT <json>`. Run by bench/run.ts
+with the project-local virtualenv's interpreter (.venv-bench/) and KUBECONFIG set.
+"""
+
+import asyncio
+import gc
+import json
+import os
+import resource
+import sys
+import time
+
+from kubex.api import Api
+from kubex.client import create_client
+from kubex.client.client import ClientChoice
+from kubex.k8s.v1_36.core.v1.config_map import ConfigMap
+from kubex.k8s.v1_36.core.v1.pod import Pod
+
+
+def peak_rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def rss_now() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+async def time_each(iterations, run):
+    samples = []
+    for _ in range(iterations):
+        start = time.perf_counter_ns()
+        await run()
+        samples.append((time.perf_counter_ns() - start) / 1e6)
+    return samples
+
+
+async def measure(task, client):
+    row = task["row"]
+    namespace = task["namespace"]
+    count = task["count"]
+    warmup = task["warmup"]
+    iterations = task["iterations"]
+
+    if row == "get":
+        api = Api(Pod, client=client, namespace=namespace)
+        name = task["name"]
+        for _ in range(warmup):
+            await api.get(name)
+        before = rss_now()
+        samples = await time_each(iterations, lambda: api.get(name))
+        return {"samples": samples, "rssBeforeBytes": before, "peakRssBytes": peak_rss()}
+
+    if row.startswith("list-"):
+        kind = ConfigMap if row == "list-configmaps-5000" else Pod
+        api = Api(kind, client=client, namespace=namespace)
+
+        async def run():
+            result = await api.list()
+            if len(result.items) != count:
+                raise RuntimeError(f"listed {len(result.items)} objects, expected {count}")
+
+        for _ in range(warmup):
+            await run()
+        gc.collect()
+        before = rss_now()
+        samples = await time_each(iterations, run)
+        return {"samples": samples, "rssBeforeBytes": before, "peakRssBytes": peak_rss()}
+
+    if row == "watch-50":
+        api = Api(ConfigMap, client=client, namespace=namespace)
+
+        async def run():
+            seen = 0
+            events = api.watch(resource_version=task["resourceVersion"], field_selector=f"metadata.name={task['name']}")
+            try:
+                async for event in events:
+                    if event.type.value == "MODIFIED":
+                        seen += 1
+                        if seen >= count:
+                            return
+            finally:
+                await events.aclose()
+            raise RuntimeError(f"watch ended after {seen} of {count} MODIFIED events")
+
+        for _ in range(warmup):
+            await run()
+        before = rss_now()
+        samples = await time_each(iterations, run)
+        return {"samples": samples, "rssBeforeBytes": before, "peakRssBytes": peak_rss()}
+
+    if row == "watch-events":
+        api = Api(ConfigMap, client=client, namespace=namespace)
+
+        async def run():
+            seen = 0
+            events = api.watch()
+            try:
+                async for _event in events:
+                    seen += 1
+                    if seen >= count:
+                        return
+            finally:
+                await events.aclose()
+            raise RuntimeError(f"watch ended after {seen} of {count} events")
+
+        for _ in range(warmup):
+            await run()
+        gc.collect()
+        before = rss_now()
+        samples = await time_each(iterations, run)
+        return {"samples": samples, "rssBeforeBytes": before, "peakRssBytes": peak_rss()}
+
+    if row == "informer-10000":
+        return {"error": "not available: kubex (Python) has no informer"}
+
+    return {"error": f"unknown row {row}"}
+
+
+async def main():
+    task = json.loads(os.environ["BENCH_TASK"])
+    client = await create_client(client_class=ClientChoice.AIOHTTP)
+    async with client:
+        return await measure(task, client)
+
+
+if __name__ == "__main__":
+    try:
+        result = asyncio.run(main())
+    except Exception as error:  # reported in the table, not a crash of the runner
+        result = {"error": f"{type(error).__name__}: {error}"}
+    print("BENCH_RESULT " + json.dumps(result), flush=True)
+    sys.exit(1 if "error" in result else 0)

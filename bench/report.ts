@@ -1,0 +1,90 @@
+/** Turns measurements into the printed tables and the JSON written to bench/results/. */
+import { percentile, type Measurement } from "./measure.js";
+import type { ColumnId, RowId } from "./tasks.js";
+
+export type Outcome = Measurement | { error: string };
+
+export const columnTitles: Record<ColumnId, string> = {
+  floor: "raw undici (floor)",
+  "kubex-ts": "kubex-ts",
+  "client-node": "client-node",
+  "kubex-py": "kubex (Python)",
+};
+
+/** One printed line: a figure per column, lower is better unless `higherIsBetter`. */
+export interface Line {
+  label: string;
+  unit: string;
+  higherIsBetter?: boolean;
+  values: Partial<Record<ColumnId, number | string>>;
+}
+
+function failed(outcome: Outcome | undefined): outcome is { error: string } | undefined {
+  return outcome === undefined || "error" in outcome;
+}
+
+export function timeLines(row: RowId, label: string, count: number, outcomes: Partial<Record<ColumnId, Outcome>>): Line[] {
+  const pick = (f: (m: Measurement) => number): Partial<Record<ColumnId, number | string>> =>
+    Object.fromEntries(Object.entries(outcomes).map(([column, outcome]) => [column, failed(outcome) ? (outcome?.error ?? "not run") : f(outcome)]));
+  if (row === "get") {
+    return [
+      { label: `${label} p50`, unit: "ms", values: pick((m) => percentile(m.samples, 50)) },
+      { label: `${label} p99`, unit: "ms", values: pick((m) => percentile(m.samples, 99)) },
+    ];
+  }
+  if (row === "watch-events") {
+    return [{ label, unit: "events/s", higherIsBetter: true, values: pick((m) => count / (percentile(m.samples, 50) / 1000)) }];
+  }
+  return [{ label: row === "informer-10000" ? `${label}: time to sync` : `${label} p50`, unit: "ms", values: pick((m) => percentile(m.samples, 50)) }];
+}
+
+export function memoryLines(label: string, outcomes: Partial<Record<ColumnId, Outcome>>): Line[] {
+  const pick = (f: (m: Measurement) => number | undefined): Partial<Record<ColumnId, number | string>> =>
+    Object.fromEntries(
+      Object.entries(outcomes).map(([column, outcome]) => {
+        if (failed(outcome)) return [column, "-"];
+        const value = f(outcome);
+        return [column, value === undefined ? "n/a" : value / 2 ** 20];
+      }),
+    );
+  return [
+    { label: `${label}: peak RSS`, unit: "MB", values: pick((m) => m.peakRssBytes) },
+    { label: `${label}: heap held`, unit: "MB", values: pick((m) => m.heapDeltaBytes) },
+  ];
+}
+
+function format(value: number | string | undefined): string {
+  if (value === undefined) return "-";
+  if (typeof value === "string") return value.length > 24 ? `${value.slice(0, 23)}…` : value;
+  if (value >= 1000) return value.toFixed(0);
+  if (value >= 100) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+/** "x / floor" as a time ratio (>1 = slower or bigger than the reference). */
+export function ratio(line: Line, column: ColumnId, reference: ColumnId): number | undefined {
+  const a = line.values[column];
+  const b = line.values[reference];
+  if (typeof a !== "number" || typeof b !== "number" || b === 0 || a === 0) return undefined;
+  return line.higherIsBetter ? b / a : a / b;
+}
+
+export function renderTable(lines: Line[], columns: ColumnId[], withRatios: boolean): string {
+  const header = ["row", "unit", ...columns.map((c) => columnTitles[c])];
+  if (withRatios) header.push(...columns.filter((c) => c !== "floor").map((c) => `${c} / floor`), "kubex-ts / client-node");
+  const rows = lines.map((line) => {
+    const cells = [line.label, line.unit, ...columns.map((c) => format(line.values[c]))];
+    if (withRatios) {
+      for (const c of columns.filter((c) => c !== "floor")) {
+        const r = ratio(line, c, "floor");
+        cells.push(r === undefined ? "-" : `${r.toFixed(2)}x`);
+      }
+      const r = ratio(line, "kubex-ts", "client-node");
+      cells.push(r === undefined ? "-" : `${r.toFixed(2)}x`);
+    }
+    return cells;
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const render = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  return [render(header), `|${widths.map((w, i) => (i < 2 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`, ...rows.map(render)].join("\n");
+}

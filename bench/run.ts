@@ -1,0 +1,191 @@
+/**
+ * `npm run bench`: kubex's scenarios against a real apiserver, side by side, in one run:
+ * the raw floor (undici + JSON.parse), this runtime (@kubex/runtime + @kubex/k8s-v1-36),
+ * @kubernetes/client-node, and the Python kubex (aiohttp). Each measurement runs in a
+ * process of its own (heaps and peak RSS don't mix); rows run one after another with the
+ * columns interleaved, so a slow moment of the machine hits every column alike.
+ * Prints tables with ratios and writes bench/results/latest.json.
+ *
+ * Environment: KUBEX_BENCH_KUBECONFIG (reuse a running cluster), KUBEX_BENCH_COLUMNS
+ * (comma list, default all), KUBEX_BENCH_ROWS (comma list, default all).
+ */
+import { spawn } from "node:child_process";
+import { cpus } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { acquireCluster } from "./cluster.js";
+import { causeModifications, ensureFixtures, namespaces, watchTarget } from "./fixtures.js";
+import { ensurePythonEnv, type PythonEnv } from "./python-env.js";
+import { connectRaw } from "./raw.js";
+import { memoryLines, renderTable, timeLines, type Line, type Outcome } from "./report.js";
+import type { ColumnId, RowId, Task } from "./tasks.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = dirname(here);
+const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
+
+interface RowPlan {
+  row: RowId;
+  label: string;
+  namespace: string;
+  name?: string;
+  count: number;
+  warmup: number;
+  iterations: number;
+  /** The Python column is slower: fewer iterations where each one is long. */
+  pythonIterations?: number;
+}
+
+const plan: RowPlan[] = [
+  { row: "get", label: "GET one Pod", namespace: namespaces.pods10, name: "pod-0000", count: 1, warmup: 50, iterations: 300 },
+  { row: "list-pods-10", label: "LIST 10 Pods", namespace: namespaces.pods10, count: 10, warmup: 10, iterations: 100 },
+  { row: "list-pods-100", label: "LIST 100 Pods", namespace: namespaces.pods100, count: 100, warmup: 5, iterations: 50 },
+  { row: "list-pods-500", label: "LIST 500 Pods", namespace: namespaces.pods500, count: 500, warmup: 3, iterations: 30, pythonIterations: 15 },
+  { row: "list-configmaps-5000", label: "LIST 5,000 ConfigMaps", namespace: namespaces.configMaps5000, count: 5000, warmup: 2, iterations: 10, pythonIterations: 5 },
+  { row: "watch-50", label: "watch 50 MODIFIED events", namespace: namespaces.watch, name: watchTarget, count: 50, warmup: 3, iterations: 20 },
+  { row: "watch-events", label: "watch: 10,000 ADDED events", namespace: namespaces.configMaps10000, count: 10000, warmup: 1, iterations: 3, pythonIterations: 2 },
+  { row: "informer-10000", label: "informer, 10,000 ConfigMaps", namespace: namespaces.configMaps10000, count: 10000, warmup: 0, iterations: 1 },
+];
+
+const allColumns: ColumnId[] = ["floor", "kubex-ts", "client-node", "kubex-py"];
+const TASK_TIMEOUT_MS = 180_000;
+
+function selected<T extends string>(variable: string, all: readonly T[]): T[] {
+  const value = process.env[variable];
+  if (value === undefined || value === "") return [...all];
+  const wanted = value.split(",").map((s) => s.trim());
+  const unknown = wanted.filter((w) => !all.includes(w as T));
+  if (unknown.length > 0) throw new Error(`${variable}: unknown ${unknown.join(", ")} (known: ${all.join(", ")})`);
+  return all.filter((a) => wanted.includes(a));
+}
+
+/** Runs one task in a child process and reads its BENCH_RESULT line. */
+function runTask(task: Task, python: PythonEnv): Promise<Outcome> {
+  let command: string;
+  let args: string[];
+  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_TASK: JSON.stringify(task), KUBECONFIG: task.kubeconfig };
+  if (task.column === "kubex-py") {
+    if ("error" in python) return Promise.resolve({ error: python.error });
+    command = python.python;
+    args = [join(here, "python", "bench.py")];
+  } else {
+    command = process.execPath;
+    args = ["--expose-gc", "--conditions=kubex-source", "--import", "tsx", join(here, "worker.ts")];
+  }
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), TASK_TIMEOUT_MS);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const line = stdout.split("\n").find((l) => l.startsWith("BENCH_RESULT "));
+      if (line !== undefined) return resolve(JSON.parse(line.slice("BENCH_RESULT ".length)) as Outcome);
+      const why = signal === "SIGKILL" ? `timed out after ${TASK_TIMEOUT_MS / 1000} s` : `exited ${code ?? signal}`;
+      resolve({ error: `${why}: ${stderr.trim().split("\n").slice(-2).join(" | ").slice(0, 300)}` });
+    });
+  });
+}
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "?";
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const columns = selected("KUBEX_BENCH_COLUMNS", allColumns);
+  const rows = selected("KUBEX_BENCH_ROWS", plan.map((p) => p.row));
+  const python: PythonEnv = columns.includes("kubex-py") ? ensurePythonEnv(root, log) : { error: "not selected" };
+  if ("error" in python) log(python.error);
+
+  const cluster = await acquireCluster(log);
+  const stopOnSignal = (): void => void cluster.stop().finally(() => process.exit(130));
+  process.once("SIGINT", stopOnSignal);
+  process.once("SIGTERM", stopOnSignal);
+  const raw = connectRaw(cluster.kubeconfig);
+  const results: { row: RowId; label: string; outcomes: Partial<Record<ColumnId, Outcome>> }[] = [];
+  try {
+    log("fixtures (created once per cluster)");
+    await ensureFixtures(raw, log);
+    for (const step of plan.filter((p) => rows.includes(p.row))) {
+      const outcomes: Partial<Record<ColumnId, Outcome>> = {};
+      for (const column of columns) {
+        const task: Task = {
+          column,
+          row: step.row,
+          kubeconfig: cluster.kubeconfig,
+          namespace: step.namespace,
+          count: step.count,
+          warmup: step.warmup,
+          iterations: column === "kubex-py" ? (step.pythonIterations ?? step.iterations) : step.iterations,
+          warmupNamespace: namespaces.pods10,
+        };
+        if (step.name !== undefined) task.name = step.name;
+        if (step.row === "watch-50") task.resourceVersion = await causeModifications(raw, step.count);
+        const t0 = Date.now();
+        outcomes[column] = await runTask(task, python);
+        const outcome = outcomes[column]!;
+        log(`${step.label} / ${column}: ${"error" in outcome ? `ERROR ${outcome.error}` : "ok"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      }
+      results.push({ row: step.row, label: step.label, outcomes });
+    }
+  } finally {
+    await raw.close();
+    await cluster.stop();
+  }
+
+  const timeTable: Line[] = [];
+  const memoryTable: Line[] = [];
+  for (const { row, label, outcomes } of results) {
+    const step = plan.find((p) => p.row === row)!;
+    timeTable.push(...timeLines(row, label, step.count, outcomes));
+    if (row !== "get" && row !== "watch-50") memoryTable.push(...memoryLines(label, outcomes));
+  }
+
+  const versions = {
+    node: process.version,
+    "@kubernetes/client-node": packageVersion("@kubernetes/client-node"),
+    undici: packageVersion("undici"),
+    python: "error" in python ? python.error : python.version,
+  };
+  const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? "?" };
+  const out: string[] = [];
+  out.push(`kubex benchmark, ${new Date().toISOString()}: ${cluster.origin}; ${machine.cpus} x ${machine.model}`);
+  out.push(`versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  out.push("");
+  out.push("Time (p50 over the iterations unless marked; ratios > 1 mean slower than the reference)");
+  out.push(renderTable(timeTable, columns, true));
+  out.push("");
+  out.push("Memory (MB). peak RSS: the worker process's peak (baseline included: runtime, loader, library);");
+  out.push("heap held: V8 heap growth after GC while holding one list result / the informer's cache (n/a for Python)");
+  out.push(renderTable(memoryTable, columns, true));
+  out.push("");
+  out.push(`whole run: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  process.stdout.write(out.join("\n") + "\n");
+
+  mkdirSync(join(here, "results"), { recursive: true });
+  const json = {
+    date: new Date().toISOString(),
+    cluster: cluster.origin,
+    machine,
+    versions,
+    plan: plan.filter((p) => rows.includes(p.row)),
+    time: timeTable,
+    memory: memoryTable,
+    raw: results,
+  };
+  writeFileSync(join(here, "results", "latest.json"), JSON.stringify(json, null, 2) + "\n");
+  log(`wrote bench/results/latest.json`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+/** The scenarios (rows) and the parameters the runner hands to each worker, Node or Python. */
+
+export type RowId = "get" | "list-pods-10" | "list-pods-100" | "list-pods-500" | "list-configmaps-5000" | "watch-50" | "watch-events" | "informer-10000";
+
+export type ColumnId = "floor" | "kubex-ts" | "client-node" | "kubex-py";
+
+export interface Task {
+  column: ColumnId;
+  row: RowId;
+  kubeconfig: string;
+  /** Object to read (get), namespace to list or watch. */
+  namespace: string;
+  name?: string;
+  /** resourceVersion to watch from (watch-50). */
+  resourceVersion?: string;
+  /** Objects expected in the list / events expected / objects the informer must hold. */
+  count: number;
+  warmup: number;
+  iterations: number;
+  /** A small namespace (10 Pods) for the warm-up request of one-shot rows. */
+  warmupNamespace: string;
+}

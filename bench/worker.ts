@@ -1,0 +1,92 @@
+/**
+ * One measurement in a process of its own (so heaps and peak RSS don't mix):
+ * reads a Task from BENCH_TASK, prints `BENCH_RESULT <json>` (a Measurement or an error).
+ * Run by bench/run.ts as `node --expose-gc --conditions=kubex-source --import tsx bench/worker.ts`.
+ */
+import type { Column, ColumnFactory } from "./columns/column.js";
+import { collect, heapUsed, peakRss, timeEach, type Measurement } from "./measure.js";
+import type { ColumnId, Task } from "./tasks.js";
+
+const factories: Record<Exclude<ColumnId, "kubex-py">, () => Promise<ColumnFactory>> = {
+  floor: async () => (await import("./columns/floor.js")).createFloorColumn,
+  "kubex-ts": async () => (await import("./columns/kubex.js")).createKubexColumn,
+  "client-node": async () => (await import("./columns/client-node.js")).createClientNodeColumn,
+};
+
+async function measure(task: Task, column: Column): Promise<Measurement> {
+  const { row, namespace, count, warmup, iterations } = task;
+  switch (row) {
+    case "get": {
+      const name = task.name!;
+      for (let i = 0; i < warmup; i++) await column.getPod(namespace, name);
+      const rssBeforeBytes = process.memoryUsage().rss;
+      const samples = await timeEach(0, iterations, () => column.getPod(namespace, name));
+      return { samples, rssBeforeBytes, peakRssBytes: peakRss() };
+    }
+    case "list-pods-10":
+    case "list-pods-100":
+    case "list-pods-500":
+    case "list-configmaps-5000": {
+      const list = row === "list-configmaps-5000" ? () => column.listConfigMaps(namespace) : () => column.listPods(namespace);
+      for (let i = 0; i < warmup; i++) await list();
+      collect();
+      const rssBeforeBytes = process.memoryUsage().rss;
+      const samples = await timeEach(0, iterations, async () => {
+        const result = await list();
+        if (result.items.length !== count) throw new Error(`listed ${result.items.length} objects, expected ${count}`);
+      });
+      const before = heapUsed();
+      const kept = await list();
+      const heapDeltaBytes = heapUsed() - before;
+      return { samples, heapDeltaBytes, rssBeforeBytes, peakRssBytes: peakRss(), note: `${kept.items.length} items` };
+    }
+    case "watch-50": {
+      const run = () => column.watchModified(namespace, task.name!, task.resourceVersion!, count);
+      for (let i = 0; i < warmup; i++) await run();
+      const rssBeforeBytes = process.memoryUsage().rss;
+      const samples = await timeEach(0, iterations, run);
+      return { samples, rssBeforeBytes, peakRssBytes: peakRss() };
+    }
+    case "watch-events": {
+      const run = () => column.watchEvents(namespace, count);
+      for (let i = 0; i < warmup; i++) await run();
+      collect();
+      const rssBeforeBytes = process.memoryUsage().rss;
+      const samples = await timeEach(0, iterations, run);
+      return { samples, rssBeforeBytes, peakRssBytes: peakRss() };
+    }
+    case "informer-10000": {
+      await column.listPods(task.warmupNamespace); // connection and code warm, not measured
+      const before = heapUsed();
+      const rssBeforeBytes = process.memoryUsage().rss;
+      const start = process.hrtime.bigint();
+      const informer = await column.informer(namespace, count);
+      const samples = [Number(process.hrtime.bigint() - start) / 1e6];
+      const heapDeltaBytes = heapUsed() - before;
+      const held = informer.size();
+      await informer.stop();
+      return { samples, heapDeltaBytes, rssBeforeBytes, peakRssBytes: peakRss(), note: `${held} objects cached` };
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const task = JSON.parse(process.env["BENCH_TASK"] ?? "null") as Task | null;
+  if (task === null || task.column === "kubex-py") throw new Error("BENCH_TASK must hold a Node task");
+  const column = await (await factories[task.column]())(task.kubeconfig);
+  try {
+    const result = await measure(task, column);
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+  } finally {
+    await column.close();
+  }
+}
+
+main().then(
+  () => process.exit(0), // client-node keeps sockets alive; the measurement is done
+  (error: unknown) => {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify({ error: message })}\n`);
+    process.exit(1);
+  },
+);
