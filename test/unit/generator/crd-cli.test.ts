@@ -107,6 +107,12 @@ describe("kubex-gen crd inputs", () => {
     expect(existsSync(join(out, "unrelated", "keep.ts"))).toBe(true);
   });
 
+  it("exits 1 when --group matches nothing", async () => {
+    const { code, err } = await run([good, "--group", "nope.example.com", "--out", tempDir()]);
+    expect(code).toBe(1);
+    expect(err).toEqual(["kubex-gen crd: no CustomResourceDefinitions found in group nope.example.com"]);
+  });
+
   it("rejects a call without inputs, or with both files and --from-cluster", async () => {
     await expect(run(["--out", tempDir()])).rejects.toThrow(/give CRD files, folders or - \(stdin\), or --from-cluster, not neither/);
     await expect(run([good, "--from-cluster", "--out", tempDir()])).rejects.toThrow(/not both/);
