@@ -3,14 +3,17 @@
  * node runs pods and serves their logs, static tokens authenticate, and /openapi/v3 serves the
  * documents committed under specs/.
  */
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request, requestJson, type Connection } from "../cluster/api.js";
 import { createTestNamespace, deleteTestNamespace } from "../cluster/namespaces.js";
 import { repoRoot } from "../cluster/paths.js";
-import { adminConnection, loadClusterState, tokenConnection, type ClusterState } from "../cluster/state.js";
+import { isAlive } from "../cluster/processes.js";
+import { adminConnection, envVars, loadClusterState, readState, tokenConnection, type ClusterState } from "../cluster/state.js";
 import { pinnedVersions } from "../cluster/versions.js";
 
 let state: ClusterState;
@@ -119,4 +122,54 @@ describe("cluster smoke", () => {
     expect(Object.keys(served.paths).sort()).toEqual(Object.keys(committed.paths).sort());
     expect(served.components.schemas["io.k8s.api.apps.v1.Deployment"]).toEqual(committed.components.schemas["io.k8s.api.apps.v1.Deployment"]);
   });
+});
+
+/** Starts a cluster in a child process the way a test run does; resolves with its state once it is up. */
+async function startHarnessChild() {
+  const env = { ...process.env };
+  delete env[envVars.reuseKubeconfig];
+  const tsx = createRequire(import.meta.url).resolve("tsx");
+  const child = spawn(process.execPath, ["--import", tsx, join(repoRoot, "test", "cluster", "harness-child.ts")], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
+  const stateFile = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (line) resolve((JSON.parse(line) as { stateFile: string }).stateFile);
+    });
+    void exited.then((e) => reject(new Error(`harness child exited early (${e.code ?? e.signal}):\n${stderr}`)));
+  });
+  return { child, exited, state: readState(stateFile) };
+}
+
+async function waitGone(pids: number[], dir: string, timeoutMs: number): Promise<{ alive: number[]; dirLeft: boolean }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const alive = pids.filter(isAlive);
+    const dirLeft = existsSync(dir);
+    if ((alive.length === 0 && !dirLeft) || Date.now() > deadline) return { alive, dirLeft };
+    await sleep(100);
+  }
+}
+
+describe("cluster harness lifecycle", () => {
+  for (const signal of ["SIGINT", "SIGKILL"] as const) {
+    it(`leaves no etcd, kube-apiserver or kwok process behind when the run gets ${signal}`, async () => {
+      const { child, exited, state: childState } = await startHarnessChild();
+      const pids = [childState.pids.etcd, childState.pids.kubeApiserver, childState.pids.kwok];
+      expect(pids.filter(isAlive)).toEqual(pids);
+      child.kill(signal);
+      expect((await exited).signal).toBe(signal);
+      // SIGINT: the exit guard kills at once; SIGKILL: the watchdog notices within a second or two.
+      expect(await waitGone(pids, childState.runDir, 15_000)).toEqual({ alive: [], dirLeft: false });
+    }, 120_000);
+  }
 });
