@@ -24,6 +24,8 @@ export interface StartClusterOptions {
   kubeconfigDir?: string;
   /** Progress lines; default: stderr. */
   log?: (line: string) => void;
+  /** Ports to try first (tests of the port-conflict path); others are picked free. */
+  ports?: { etcd?: number; etcdPeer?: number; apiserver?: number; kwok?: number };
 }
 
 export interface RunningCluster {
@@ -73,7 +75,11 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     const pki = await createPki(runDir);
     const serves = writeKwokConfig(runDir, startedAt);
 
-    let [etcdPort, etcdPeerPort, apiserverPort, kwokPort] = (await freePorts(4)) as [number, number, number, number];
+    const free = (await freePorts(4)) as [number, number, number, number];
+    let etcdPort = options.ports?.etcd ?? free[0];
+    let etcdPeerPort = options.ports?.etcdPeer ?? free[1];
+    let apiserverPort = options.ports?.apiserver ?? free[2];
+    let kwokPort = options.ports?.kwok ?? free[3];
     const etcd = await retryOnPortConflict(log, "etcd", async (attempt) => {
       if (attempt > 0) [etcdPort, etcdPeerPort] = (await freePorts(2)) as [number, number];
       return track(started, await startEtcd(spawner, binaries.etcd, { client: etcdPort, peer: etcdPeerPort }, attempt));

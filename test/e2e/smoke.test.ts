@@ -4,14 +4,16 @@
  * documents committed under specs/.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request, requestJson, type Connection } from "../cluster/api.js";
 import { createTestNamespace, deleteTestNamespace } from "../cluster/namespaces.js";
-import { repoRoot } from "../cluster/paths.js";
+import { cleanStaleRuns, startCluster } from "../cluster/cluster.js";
+import { repoRoot, runsDir } from "../cluster/paths.js";
 import { isAlive } from "../cluster/processes.js";
 import { adminConnection, envVars, loadClusterState, readState, tokenConnection, type ClusterState } from "../cluster/state.js";
 import { pinnedVersions } from "../cluster/versions.js";
@@ -172,4 +174,38 @@ describe("cluster harness lifecycle", () => {
       expect(await waitGone(pids, childState.runDir, 15_000)).toEqual({ alive: [], dirLeft: false });
     }, 120_000);
   }
+
+  it("starts kube-apiserver on another port when its port is taken", async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
+    const taken = (squatter.address() as { port: number }).port;
+    const lines: string[] = [];
+    try {
+      const cluster = await startCluster({ ports: { apiserver: taken }, log: (line) => lines.push(line) });
+      try {
+        expect(cluster.state.ports.apiserver).not.toBe(taken);
+        expect(lines.some((l) => l.startsWith("kube-apiserver: a port was taken"))).toBe(true);
+        expect((await request(adminConnection(cluster.state), "GET", "/readyz")).status).toBe(200);
+      } finally {
+        await cluster.stop();
+      }
+    } finally {
+      squatter.close();
+    }
+  }, 120_000);
+
+  it("removes the run directory of a run whose owner died, and never reuses it", async () => {
+    const deadPid = await new Promise<number>((resolve) => {
+      const child = spawn("true");
+      child.on("exit", () => resolve(child.pid!));
+    });
+    const stale = join(runsDir, `stale-test-${deadPid}`);
+    mkdirSync(join(stale, "etcd"), { recursive: true });
+    writeFileSync(join(stale, "owner.json"), JSON.stringify({ ownerPid: deadPid, createdAt: new Date().toISOString() }));
+    writeFileSync(join(stale, "pids"), "");
+    const lines: string[] = [];
+    cleanStaleRuns((line) => lines.push(line));
+    expect(existsSync(stale)).toBe(false);
+    expect(lines).toContain(`removed stale run stale-test-${deadPid}`);
+  });
 });
