@@ -7,7 +7,7 @@
  * compiled with `tsc --strict` and run against a real kube-apiserver (KUBEX_E2E_KUBECONFIG,
  * or a cluster started here by the test harness).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,14 +34,28 @@ async function timed<T>(label: string, fn: () => T | Promise<T>): Promise<T> {
   }
 }
 
+function npmEnv(): NodeJS.ProcessEnv {
+  return cleanNpmEnv({ npm_config_userconfig: join(work, "npmrc"), npm_config_update_notifier: "false" });
+}
+
 function npm(args: string[], cwd: string): string {
   const result = spawnSync("npm", args, {
     cwd,
     encoding: "utf8",
-    env: cleanNpmEnv({ npm_config_userconfig: join(work, "npmrc"), npm_config_update_notifier: "false" }),
+    env: npmEnv(),
   });
   if (result.status !== 0) throw new Error(`npm ${args.join(" ")} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
+}
+
+function npmAsync(args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", args, { cwd, env: npmEnv(), stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`npm ${args.join(" ")} failed (${code}):\n${stderr}`))));
+  });
 }
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}) {
@@ -57,9 +71,7 @@ beforeAll(async () => {
   registry = await timed("registry start", () => startRegistry(join(work, "registry")));
   const host = registry.url.replace(/^https?:/, "");
   writeFileSync(join(work, "npmrc"), `registry=${registry.url}/\n${host}/:_authToken=${registry.token}\n`);
-  await timed("publish", () => {
-    for (const p of packed) npm(["publish", p.tarball, "--registry", `${registry!.url}/`, "--tag", "latest"], work);
-  });
+  await timed("publish", () => Promise.all(packed.map((p) => npmAsync(["publish", p.tarball, "--registry", `${registry!.url}/`], work))));
 
   cpSync(join(import.meta.dirname, "consumer"), project, { recursive: true });
   writeFileSync(join(project, "package.json"), `${JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2)}\n`);
