@@ -36,7 +36,10 @@ export interface RunningCluster {
 }
 
 interface OwnerRecord {
+  /** Whose exit stops the cluster; null for a detached cluster. */
   ownerPid: number | null;
+  /** The process that started it (a detached cluster is not stale while it is still starting). */
+  starterPid: number;
   createdAt: string;
 }
 
@@ -56,7 +59,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
   const runDir = join(runsDir, runId);
   mkdirSync(runsDir, { recursive: true });
   mkdirSync(runDir); // throws if it exists: a run directory is never reused
-  const owner: OwnerRecord = { ownerPid: detached ? null : process.pid, createdAt: new Date().toISOString() };
+  const owner: OwnerRecord = { ownerPid: detached ? null : process.pid, starterPid: process.pid, createdAt: new Date().toISOString() };
   writeFileSync(join(runDir, "owner.json"), JSON.stringify(owner) + "\n");
   const pidsFile = join(runDir, "pids");
   writeFileSync(pidsFile, "");
@@ -249,7 +252,7 @@ export function cleanStaleRuns(log: (line: string) => void): void {
     if (owner === undefined) {
       // Killed before owner.json was written; give a concurrent start a minute to write it.
       if (Date.now() - statSync(dir).mtimeMs < 60_000) continue;
-    } else if (owner.ownerPid === null ? live.length > 0 : isAlive(owner.ownerPid)) {
+    } else if (owner.ownerPid === null ? live.length > 0 || isAlive(owner.starterPid) : isAlive(owner.ownerPid)) {
       continue;
     }
     for (const pid of live) {
