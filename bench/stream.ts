@@ -13,6 +13,18 @@ const nodeName = process.env.KUBEX_NODE ?? "kwok-node";
 const megabytes = Number(process.env.BENCH_MB ?? 64);
 const execRuns = Number(process.env.BENCH_EXEC_RUNS ?? 50);
 
+function drainOrClose(stream: import("node:stream").Duplex): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+  });
+}
+
 await using client = await createClient();
 const namespaces = new Api(Namespace, { client });
 const ns = `kubex-bench-${randomBytes(3).toString("hex")}`;
@@ -42,7 +54,8 @@ try {
       return received;
     })();
     for (let sent = 0; sent < bytes; sent += chunk.length) {
-      if (!stream.write(chunk)) await new Promise((resolve) => stream.once("drain", resolve));
+      // Ending the read loop destroys the Duplex: wait for 'drain' or 'close', whichever comes.
+      if (!stream.write(chunk)) await drainOrClose(stream);
     }
     const received = await reading;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
