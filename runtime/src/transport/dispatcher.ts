@@ -4,7 +4,7 @@
  */
 import { Agent, ProxyAgent, type Dispatcher } from "undici";
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { createSecureContext, type ConnectionOptions } from "node:tls";
+import { createSecureContext, type ConnectionOptions, type SecureContextOptions } from "node:tls";
 import type { TlsConfig } from "../config/types.js";
 import { KubexConfigError } from "../errors.js";
 import { safeUrl } from "./failures.js";
@@ -49,10 +49,13 @@ export function createDispatcher(settings: DispatcherSettings): Dispatcher {
 }
 
 function tlsOptions(tls: TlsMaterial): ConnectionOptions {
-  const options: ConnectionOptions = {};
-  if (tls.ca !== undefined) options.ca = tls.ca;
-  if (tls.cert !== undefined) options.cert = tls.cert;
-  if (tls.key !== undefined) options.key = tls.key;
+  const material: SecureContextOptions = {};
+  if (tls.ca !== undefined) material.ca = tls.ca;
+  if (tls.cert !== undefined) material.cert = tls.cert;
+  if (tls.key !== undefined) material.key = tls.key;
+  // One secure context per pool: without it, every new connection parses the CA, the
+  // certificate and the key again (several ms of CPU each; watches open many connections).
+  const options: ConnectionOptions = { secureContext: createSecureContext(material) };
   if (tls.serverName !== undefined) options.servername = tls.serverName;
   // Verification stays on unless the config explicitly asks to skip it.
   options.rejectUnauthorized = tls.insecureSkipTlsVerify !== true;
