@@ -26,7 +26,7 @@ export async function openStreamSession(
 ): Promise<StreamSession> {
   const { socket, protocol } = await connectWebSocket(config, { ...connectPart(request), protocols: EXEC_PROTOCOLS });
   const session = new StreamSession(socket, protocol, { ...options, description: request.description });
-  closeOnAbort(request, (reason) => session.close(reason));
+  closeOnAbort(request, (reason) => session.close(reason), session.closed());
   return session;
 }
 
@@ -38,7 +38,7 @@ export async function openPortForwardSession(
   const query = portForwardQuery(request.description, request.ports);
   const { socket, protocol } = await connectWebSocket(config, { ...connectPart({ ...request, query }), protocols: PORT_FORWARD_PROTOCOLS });
   const session = new PortForwardSession(socket, protocol, request.ports, { ...options, description: request.description });
-  closeOnAbort(request, () => session.close());
+  closeOnAbort(request, () => session.close(), session.closed());
   return session;
 }
 
@@ -49,10 +49,15 @@ function connectPart(request: OpenRequest): { path: string; query: URLSearchPara
   return part;
 }
 
-function closeOnAbort(request: Pick<OpenRequest, "signal" | "description">, close: (reason: Error) => void): void {
+/** Closes the session when `signal` fires; the listener goes away with the session. */
+export function closeOnAbort(request: Pick<OpenRequest, "signal" | "description">, close: (reason: Error) => void, closed: Promise<void>): void {
   const signal = request.signal;
   if (signal === undefined) return;
   const onAbort = (): void => close(new RequestAborted(`${request.description}: aborted`, { cause: signal.reason }));
-  if (signal.aborted) onAbort();
-  else signal.addEventListener("abort", onAbort, { once: true });
+  if (signal.aborted) {
+    onAbort();
+    return;
+  }
+  signal.addEventListener("abort", onAbort, { once: true });
+  void closed.then(() => signal.removeEventListener("abort", onAbort));
 }

@@ -74,6 +74,7 @@ export class StreamSession implements AsyncDisposable {
   #finished = false;
   #waiters = 0;
   #stdinClosed: boolean;
+  readonly #closed: Promise<void>;
 
   constructor(socket: WebSocket, protocol: string, options: StreamSessionOptions) {
     this.#socket = socket;
@@ -100,6 +101,7 @@ export class StreamSession implements AsyncDisposable {
     this.#result.catch(() => undefined);
     socket.on("message", (data: Buffer, isBinary: boolean) => this.#onMessage(data, isBinary));
     socket.on("close", (code: number, reason: Buffer) => this.#onClose(code, reason.toString("utf8")));
+    this.#closed = new Promise((resolve) => socket.once("close", () => resolve()));
     socket.on("error", () => undefined); // 'close' follows with code 1006; handled there.
     // Failures reach the caller through write()'s promise or the write callback.
     this.stdin.on("error", () => undefined);
@@ -166,6 +168,11 @@ export class StreamSession implements AsyncDisposable {
     } finally {
       this.#waiters -= 1;
     }
+  }
+
+  /** Resolves when the WebSocket has closed (whatever the reason); reading nothing, it holds nothing back. */
+  closed(): Promise<void> {
+    return this.#closed;
   }
 
   /** Ends the session now (closes the WebSocket); output not yet read is discarded. */

@@ -262,6 +262,23 @@ describe("portforward.listen", () => {
     await new Promise<void>((resolve) => probe.close(() => resolve()));
   });
 
+  it("aborting the signal stops the listener", async () => {
+    const s = await server(echoKubelet);
+    const controller = new AbortController();
+    const listener = await pods(s).portforward.listen("p", { portMap: { 80: 0 }, signal: controller.signal });
+    const port = listener.ports[0]!.localPort;
+    controller.abort();
+    const outcome = await new Promise<string>((resolve) => {
+      const probe = connect(port, "127.0.0.1");
+      probe.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? ""));
+      probe.on("connect", () => {
+        probe.destroy();
+        resolve("connected");
+      });
+    });
+    expect(outcome).toBe("ECONNREFUSED");
+  });
+
   it("close() stops listening and ends forwarded connections", async () => {
     const s = await server(echoKubelet);
     const listener = await pods(s).portforward.listen("p", { portMap: { 80: 0 } });

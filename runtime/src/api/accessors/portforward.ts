@@ -53,16 +53,26 @@ export class PortForwardAccessor {
   /**
    * Binds local ports (`portMap`: remote port -> local port, local 0 = any free port) on
    * `host` (default 127.0.0.1). Ports are validated before anything is bound; each
-   * connection opens its own WebSocket. `timeout` bounds each connection's opening.
+   * connection opens its own WebSocket. `timeout` bounds each connection's opening;
+   * `signal` closes the listener and every forwarded connection.
    */
   async listen(name: string, options: PortForwardListenOptions): Promise<PortForwardListener> {
     const target = this.#target(name, options?.namespace);
     if (options === undefined || options === null) throw new InvalidRequest(`${target.description}: options with a portMap are required`);
     portPairs(options.portMap, target.description);
     const config = this.#context.client.config;
-    return listenPorts(options, target.description, (remotePort) =>
+    options.signal?.throwIfAborted();
+    const listener = await listenPorts(options, target.description, (remotePort) =>
       openPortForwardSession(config, { path: target.path, description: target.description, ports: [remotePort], ...callPart(options) }),
     );
+    // `signal` stops the listener too (and each connection's session, through callPart).
+    const signal = options.signal;
+    if (signal !== undefined) {
+      const stop = (): void => void listener.close();
+      if (signal.aborted) stop();
+      else signal.addEventListener("abort", stop, { once: true });
+    }
+    return listener;
   }
 
   #target(name: string, namespace: string | undefined): { path: string; description: string } {
