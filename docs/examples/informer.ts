@@ -22,4 +22,7 @@ for await (const event of informer.events()) {
 console.log(informer.get("informed", "default")?.data); // read from the cache, no request
 console.log(informer.byIndex("namespace", "default").length);
 
+// Handlers can be added later too; each returns a function that removes it.
+const deleted = new Promise<void>((resolve) => informer.onDelete((cm) => cm.metadata?.name === "informed" && resolve()));
 await configMaps.delete("informed");
+await deleted;

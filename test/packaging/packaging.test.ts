@@ -160,6 +160,12 @@ describe("published packages", () => {
     });
   });
 
+  it("serve TypeScript CommonJS consumers: a .cts file require()s the packages with full types", () => {
+    const result = run(process.execPath, ["dist/require-types.cjs"], project);
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({ kind: "Deployment", apiVersion: "apps/v1", patchType: "application/merge-patch+json" });
+  });
+
   it("run against the cluster: models of 1.34 and 1.35 through one runtime and one client", async () => {
     const result = await timed("run", () => run(process.execPath, ["dist/main.js"], project, { KUBECONFIG: kubeconfig }));
     expect(result.stderr).toBe("");
