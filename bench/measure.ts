@@ -1,8 +1,10 @@
 /** Timing and memory helpers shared by the Node worker (the Python script mirrors them). */
 
 export interface Measurement {
-  /** Milliseconds per measured iteration. */
+  /** Milliseconds per measured iteration (wall clock). */
   samples: number[];
+  /** CPU time (user + system) of this process per measured iteration, in ms: the client's own cost, whatever the machine's load. */
+  cpuMsPerOp: number;
   /** Heap growth (bytes) after GC while holding the result (one list, or the informer's cache). */
   heapDeltaBytes?: number;
   /** Resident set size (bytes) after warm-up, before the measured part. */
@@ -31,15 +33,17 @@ export function peakRss(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-export async function timeEach(warmup: number, iterations: number, run: () => Promise<unknown>): Promise<number[]> {
+export async function timeEach(warmup: number, iterations: number, run: () => Promise<unknown>): Promise<{ samples: number[]; cpuMsPerOp: number }> {
   for (let i = 0; i < warmup; i++) await run();
   const samples: number[] = [];
+  const cpuBefore = process.cpuUsage();
   for (let i = 0; i < iterations; i++) {
     const start = process.hrtime.bigint();
     await run();
     samples.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  return samples;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { samples, cpuMsPerOp: (cpu.user + cpu.system) / 1000 / iterations };
 }
 
 export function percentile(samples: number[], p: number): number {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { createSecureContext } from "node:tls";
 import { Agent, type Dispatcher } from "undici";
 import { parse } from "yaml";
 
@@ -41,11 +42,9 @@ export function connectRaw(kubeconfigPath: string): RawCluster {
   const cert = material(user, "client-certificate");
   const key = material(user, "client-key");
   if (cert === undefined || key === undefined) throw new Error(`${kubeconfigPath}: the floor needs a client certificate in the current context`);
-  const agent = new Agent({
-    pipelining: 1,
-    keepAliveTimeout: 30_000,
-    connect: { ...(ca !== undefined ? { ca } : {}), cert, key },
-  });
+  // One secure context for every connection, as a careful hand-written client would do.
+  const secureContext = createSecureContext({ ...(ca !== undefined ? { ca } : {}), cert, key });
+  const agent = new Agent({ pipelining: 1, keepAliveTimeout: 30_000, connect: { secureContext } });
   const origin = new URL(cluster.server!).origin;
   return { origin, agent, close: () => agent.close() };
 }

@@ -26,16 +26,18 @@ function failed(outcome: Outcome | undefined): outcome is { error: string } | un
 export function timeLines(row: RowId, label: string, count: number, outcomes: Partial<Record<ColumnId, Outcome>>): Line[] {
   const pick = (f: (m: Measurement) => number): Partial<Record<ColumnId, number | string>> =>
     Object.fromEntries(Object.entries(outcomes).map(([column, outcome]) => [column, failed(outcome) ? (outcome?.error ?? "not run") : f(outcome)]));
+  const cpu: Line = { label: `${label}: client CPU per op`, unit: "ms", values: pick((m) => m.cpuMsPerOp) };
   if (row === "get") {
     return [
       { label: `${label} p50`, unit: "ms", values: pick((m) => percentile(m.samples, 50)) },
       { label: `${label} p99`, unit: "ms", values: pick((m) => percentile(m.samples, 99)) },
+      cpu,
     ];
   }
   if (row === "watch-events") {
-    return [{ label, unit: "events/s", higherIsBetter: true, values: pick((m) => count / (percentile(m.samples, 50) / 1000)) }];
+    return [{ label, unit: "events/s", higherIsBetter: true, values: pick((m) => count / (percentile(m.samples, 50) / 1000)) }, cpu];
   }
-  return [{ label: row === "informer-10000" ? `${label}: time to sync` : `${label} p50`, unit: "ms", values: pick((m) => percentile(m.samples, 50)) }];
+  return [{ label: row === "informer-10000" ? `${label}: time to sync p50` : `${label} p50`, unit: "ms", values: pick((m) => percentile(m.samples, 50)) }, cpu];
 }
 
 export function memoryLines(label: string, outcomes: Partial<Record<ColumnId, Outcome>>): Line[] {
@@ -47,10 +49,11 @@ export function memoryLines(label: string, outcomes: Partial<Record<ColumnId, Ou
         return [column, value === undefined ? "n/a" : value / 2 ** 20];
       }),
     );
-  return [
+  const lines: Line[] = [
     { label: `${label}: peak RSS`, unit: "MB", values: pick((m) => m.peakRssBytes) },
     { label: `${label}: heap held`, unit: "MB", values: pick((m) => m.heapDeltaBytes) },
   ];
+  return lines.filter((line) => Object.values(line.values).some((v) => typeof v === "number"));
 }
 
 function format(value: number | string | undefined): string {
@@ -65,7 +68,7 @@ function format(value: number | string | undefined): string {
 export function ratio(line: Line, column: ColumnId, reference: ColumnId): number | undefined {
   const a = line.values[column];
   const b = line.values[reference];
-  if (typeof a !== "number" || typeof b !== "number" || b === 0 || a === 0) return undefined;
+  if (typeof a !== "number" || typeof b !== "number" || !(a > 0) || !(b > 0)) return undefined;
   return line.higherIsBetter ? b / a : a / b;
 }
 

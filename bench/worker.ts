@@ -20,8 +20,8 @@ async function measure(task: Task, column: Column): Promise<Measurement> {
       const name = task.name!;
       for (let i = 0; i < warmup; i++) await column.getPod(namespace, name);
       const rssBeforeBytes = process.memoryUsage().rss;
-      const samples = await timeEach(0, iterations, () => column.getPod(namespace, name));
-      return { samples, rssBeforeBytes, peakRssBytes: peakRss() };
+      const timed = await timeEach(0, iterations, () => column.getPod(namespace, name));
+      return { ...timed, rssBeforeBytes, peakRssBytes: peakRss() };
     }
     case "list-pods-10":
     case "list-pods-100":
@@ -31,46 +31,63 @@ async function measure(task: Task, column: Column): Promise<Measurement> {
       for (let i = 0; i < warmup; i++) await list();
       collect();
       const rssBeforeBytes = process.memoryUsage().rss;
-      const samples = await timeEach(0, iterations, async () => {
+      const timed = await timeEach(0, iterations, async () => {
         const result = await list();
         if (result.items.length !== count) throw new Error(`listed ${result.items.length} objects, expected ${count}`);
       });
       const before = heapUsed();
       const kept = await list();
       const heapDeltaBytes = heapUsed() - before;
-      return { samples, heapDeltaBytes, rssBeforeBytes, peakRssBytes: peakRss(), note: `${kept.items.length} items` };
+      return { ...timed, heapDeltaBytes, rssBeforeBytes, peakRssBytes: peakRss(), note: `${kept.items.length} items` };
     }
     case "watch-50": {
       const run = () => column.watchModified(namespace, task.name!, task.resourceVersion!, count);
       for (let i = 0; i < warmup; i++) await run();
       const rssBeforeBytes = process.memoryUsage().rss;
-      const samples = await timeEach(0, iterations, run);
-      return { samples, rssBeforeBytes, peakRssBytes: peakRss() };
+      const timed = await timeEach(0, iterations, run);
+      return { ...timed, rssBeforeBytes, peakRssBytes: peakRss() };
     }
     case "watch-events": {
       const run = () => column.watchEvents(namespace, count);
       for (let i = 0; i < warmup; i++) await run();
       collect();
       const rssBeforeBytes = process.memoryUsage().rss;
-      const samples = await timeEach(0, iterations, run);
-      return { samples, rssBeforeBytes, peakRssBytes: peakRss() };
+      const timed = await timeEach(0, iterations, run);
+      return { ...timed, rssBeforeBytes, peakRssBytes: peakRss() };
     }
     case "informer-10000": {
-      await column.listPods(task.warmupNamespace); // connection and code warm, not measured
-      const before = heapUsed();
+      // The first informer gives the heap figure (from a baseline no informer has touched: a
+      // stopped informer's cache could still sit in a suspended frame), and is the warm-up;
+      // the timed ones follow.
+      await column.listPods(task.warmupNamespace);
       const rssBeforeBytes = process.memoryUsage().rss;
-      const start = process.hrtime.bigint();
-      const informer = await column.informer(namespace, count);
-      const samples = [Number(process.hrtime.bigint() - start) / 1e6];
-      const heapDeltaBytes = heapUsed() - before;
-      const held = informer.size();
-      await informer.stop();
-      return { samples, heapDeltaBytes, rssBeforeBytes, peakRssBytes: peakRss(), note: `${held} objects cached` };
+      const baseline = heapUsed();
+      const first = await column.informer(namespace, count);
+      const heapDeltaBytes = heapUsed() - baseline;
+      const held = first.size();
+      await first.stop();
+      for (let i = 1; i < warmup; i++) await (await column.informer(namespace, count)).stop();
+      const samples: number[] = [];
+      let cpuMs = 0;
+      for (let i = 0; i < iterations; i++) {
+        const cpuBefore = process.cpuUsage();
+        const start = process.hrtime.bigint();
+        const informer = await column.informer(namespace, count);
+        samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+        const cpu = process.cpuUsage(cpuBefore);
+        cpuMs += (cpu.user + cpu.system) / 1000;
+        await informer.stop();
+      }
+      return { samples, cpuMsPerOp: cpuMs / iterations, heapDeltaBytes, rssBeforeBytes, peakRssBytes: peakRss(), note: `${held} objects cached` };
     }
   }
 }
 
 async function main(): Promise<void> {
+  // tsx turns on source-mapped stack traces; with them every `error.stack` read (undici reads
+  // one each time a socket is destroyed, so once per aborted watch) walks source maps and costs
+  // ~10 ms. Compiled code in production has none, so measure every column without them.
+  process.setSourceMapsEnabled(false);
   const task = JSON.parse(process.env["BENCH_TASK"] ?? "null") as Task | null;
   if (task === null || task.column === "kubex-py") throw new Error("BENCH_TASK must hold a Node task");
   const column = await (await factories[task.column]())(task.kubeconfig);

@@ -11,6 +11,7 @@ import os
 import resource
 import sys
 import time
+import tracemalloc
 
 from kubex.api import Api
 from kubex.client import create_client
@@ -29,12 +30,15 @@ def rss_now() -> int:
 
 
 async def time_each(iterations, run):
+    """Wall-clock ms per iteration, and this process's CPU ms per iteration."""
     samples = []
+    cpu_before = time.process_time()
     for _ in range(iterations):
         start = time.perf_counter_ns()
         await run()
         samples.append((time.perf_counter_ns() - start) / 1e6)
-    return samples
+    cpu = (time.process_time() - cpu_before) * 1000
+    return {"samples": samples, "cpuMsPerOp": cpu / iterations}
 
 
 async def measure(task, client):
@@ -50,8 +54,8 @@ async def measure(task, client):
         for _ in range(warmup):
             await api.get(name)
         before = rss_now()
-        samples = await time_each(iterations, lambda: api.get(name))
-        return {"samples": samples, "rssBeforeBytes": before, "peakRssBytes": peak_rss()}
+        timed = await time_each(iterations, lambda: api.get(name))
+        return {**timed, "rssBeforeBytes": before, "peakRssBytes": peak_rss()}
 
     if row.startswith("list-"):
         kind = ConfigMap if row == "list-configmaps-5000" else Pod
@@ -66,8 +70,17 @@ async def measure(task, client):
             await run()
         gc.collect()
         before = rss_now()
-        samples = await time_each(iterations, run)
-        return {"samples": samples, "rssBeforeBytes": before, "peakRssBytes": peak_rss()}
+        timed = await time_each(iterations, run)
+        peak = peak_rss()
+        # Python's counterpart of "heap held": what tracemalloc sees still allocated while one result is held.
+        tracemalloc.start()
+        gc.collect()
+        held_before = tracemalloc.get_traced_memory()[0]
+        kept = await api.list()
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - held_before
+        tracemalloc.stop()
+        return {**timed, "heapDeltaBytes": held, "rssBeforeBytes": before, "peakRssBytes": peak, "note": f"{len(kept.items)} items"}
 
     if row == "watch-50":
         api = Api(ConfigMap, client=client, namespace=namespace)
@@ -88,8 +101,8 @@ async def measure(task, client):
         for _ in range(warmup):
             await run()
         before = rss_now()
-        samples = await time_each(iterations, run)
-        return {"samples": samples, "rssBeforeBytes": before, "peakRssBytes": peak_rss()}
+        timed = await time_each(iterations, run)
+        return {**timed, "rssBeforeBytes": before, "peakRssBytes": peak_rss()}
 
     if row == "watch-events":
         api = Api(ConfigMap, client=client, namespace=namespace)
@@ -110,8 +123,8 @@ async def measure(task, client):
             await run()
         gc.collect()
         before = rss_now()
-        samples = await time_each(iterations, run)
-        return {"samples": samples, "rssBeforeBytes": before, "peakRssBytes": peak_rss()}
+        timed = await time_each(iterations, run)
+        return {**timed, "rssBeforeBytes": before, "peakRssBytes": peak_rss()}
 
     if row == "informer-10000":
         return {"error": "not available: kubex (Python) has no informer"}
