@@ -5,7 +5,7 @@
  */
 import { Api, ApplyPatch, createClient, MergePatch, NotFound } from "@kubex/runtime";
 import { Deployment } from "@kubex/k8s-v1-36/apps/v1";
-import { Namespace, Pod } from "@kubex/k8s-v1-36/core/v1";
+import { Namespace, Node, Pod } from "@kubex/k8s-v1-36/core/v1";
 
 const step = (text: string) => console.log(`\n== ${text}`);
 
@@ -73,8 +73,13 @@ try {
   const list = await deployments.list({ labelSelector: "app=web" });
   for (const item of list.items) console.log(`- ${item.metadata?.name}: replicas=${item.spec?.replicas}`);
 
-  step("run a Pod on the kwok node and read its logs");
-  await pods.create(new Pod({ metadata: { name: "hello" }, spec: { containers: [{ name: "main", image: "busybox" }] } }));
+  step("run a Pod on a node and read its logs");
+  // The local cluster has no scheduler: place the pod on the first node ourselves.
+  const node = (await new Api(Node, { client }).list({ limit: 1 })).items[0]?.metadata?.name;
+  console.log(`node: ${node ?? "(none: the pod will stay Pending)"}`);
+  await pods.create(
+    new Pod({ metadata: { name: "hello" }, spec: { nodeName: node, containers: [{ name: "main", image: "busybox" }] } }),
+  );
   let phase: string | undefined;
   for (let i = 0; i < 60 && phase !== "Running"; i++) {
     phase = (await pods.get("hello")).status?.phase;
