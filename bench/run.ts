@@ -6,12 +6,15 @@
  * columns interleaved, so a slow moment of the machine hits every column alike.
  * Prints tables with ratios and writes bench/results/latest.json.
  *
+ * Then runs the other benchmarks in bench/ (watch.ts, stream.ts, crd-gen.ts) if present.
+ *
  * Environment: KUBEX_BENCH_KUBECONFIG (reuse a running cluster), KUBEX_BENCH_COLUMNS
- * (comma list, default all), KUBEX_BENCH_ROWS (comma list, default all).
+ * (comma list, default all), KUBEX_BENCH_ROWS (comma list, default all),
+ * KUBEX_BENCH_EXTRAS=0 (skip the other benchmarks).
  */
 import { spawn } from "node:child_process";
 import { cpus, loadavg } from "node:os";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { acquireCluster } from "./cluster.js";
@@ -91,6 +94,36 @@ function runTask(task: Task, python: PythonEnv): Promise<Outcome> {
   });
 }
 
+/**
+ * The other engineers' benchmarks (streaming, watch decode cost on loopback, CRD generation),
+ * run after ours with their own defaults and printed as they print; a failure is reported, not fatal.
+ */
+const extras = [
+  { script: "watch.ts", what: "watch/informer decode cost on a loopback server (watch engineer)", conditions: true },
+  { script: "stream.ts", what: "port-forward throughput and exec latency (streaming engineer)", conditions: true },
+  { script: "crd-gen.ts", what: "kubex-gen crd on 100 CRDs (CRD engineer)", conditions: false },
+];
+const EXTRA_TIMEOUT_MS = 150_000;
+
+async function runExtras(kubeconfig: string): Promise<void> {
+  for (const extra of extras) {
+    const file = join(here, extra.script);
+    if (!existsSync(file)) continue;
+    process.stdout.write(`\n== bench/${extra.script}: ${extra.what} ==\n`);
+    const args = [...(extra.conditions ? ["--conditions=kubex-source"] : []), "--import", "tsx", file];
+    const t0 = Date.now();
+    const code = await new Promise<number | string>((resolve) => {
+      const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ["ignore", "inherit", "inherit"] });
+      const timer = setTimeout(() => child.kill("SIGKILL"), EXTRA_TIMEOUT_MS);
+      child.on("close", (exit, signal) => {
+        clearTimeout(timer);
+        resolve(signal === "SIGKILL" ? `killed after ${EXTRA_TIMEOUT_MS / 1000} s` : (exit ?? String(signal)));
+      });
+    });
+    log(`bench/${extra.script}: ${code === 0 ? "done" : `FAILED (${code})`} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  }
+}
+
 /** Both rounds' samples together; CPU and heap figures averaged; the higher peak RSS. An error in any round wins. */
 function mergeRounds(outcomes: (Outcome | undefined)[]): Outcome {
   const present = outcomes.filter((o): o is Outcome => o !== undefined);
@@ -130,91 +163,95 @@ async function main(): Promise<void> {
   const stopOnSignal = (): void => void cluster.stop().finally(() => process.exit(130));
   process.once("SIGINT", stopOnSignal);
   process.once("SIGTERM", stopOnSignal);
-  const raw = connectRaw(cluster.kubeconfig);
-  const results: { row: RowId; label: string; outcomes: Partial<Record<ColumnId, Outcome>> }[] = [];
   try {
-    log("fixtures (created once per cluster)");
-    await ensureFixtures(raw, log);
-    for (const step of plan.filter((p) => rows.includes(p.row))) {
-      // Two rounds, the columns in opposite orders, so a busy moment of the machine does not favour one.
-      const rounds: Partial<Record<ColumnId, Outcome>>[] = [];
-      for (const order of [columns, [...columns].reverse()]) {
-        const round: Partial<Record<ColumnId, Outcome>> = {};
-        for (const column of order) {
-          const earlier = rounds[0]?.[column];
-          if (earlier !== undefined && "error" in earlier) continue; // the same error would come again
-          const iterations = column === "kubex-py" ? (step.pythonIterations ?? step.iterations) : step.iterations;
-          const task: Task = {
-            column,
-            row: step.row,
-            kubeconfig: cluster.kubeconfig,
-            namespace: step.namespace,
-            count: step.count,
-            warmup: step.warmup,
-            iterations: Math.max(1, Math.ceil(iterations / 2)),
-            warmupNamespace: namespaces.pods10,
-          };
-          if (step.name !== undefined) task.name = step.name;
-          if (step.row === "watch-50") task.resourceVersion = await causeModifications(raw, step.count);
-          const t0 = Date.now();
-          const outcome = await runTask(task, python);
-          round[column] = outcome;
-          log(`${step.label} / ${column} (round ${rounds.length + 1}): ${"error" in outcome ? `ERROR ${outcome.error}` : "ok"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    const raw = connectRaw(cluster.kubeconfig);
+    const results: { row: RowId; label: string; outcomes: Partial<Record<ColumnId, Outcome>> }[] = [];
+    try {
+      log("fixtures (created once per cluster)");
+      await ensureFixtures(raw, log);
+      for (const step of plan.filter((p) => rows.includes(p.row))) {
+        // Two rounds, the columns in opposite orders, so a busy moment of the machine does not favour one.
+        const rounds: Partial<Record<ColumnId, Outcome>>[] = [];
+        for (const order of [columns, [...columns].reverse()]) {
+          const round: Partial<Record<ColumnId, Outcome>> = {};
+          for (const column of order) {
+            const earlier = rounds[0]?.[column];
+            if (earlier !== undefined && "error" in earlier) continue; // the same error would come again
+            const iterations = column === "kubex-py" ? (step.pythonIterations ?? step.iterations) : step.iterations;
+            const task: Task = {
+              column,
+              row: step.row,
+              kubeconfig: cluster.kubeconfig,
+              namespace: step.namespace,
+              count: step.count,
+              warmup: step.warmup,
+              iterations: Math.max(1, Math.ceil(iterations / 2)),
+              warmupNamespace: namespaces.pods10,
+            };
+            if (step.name !== undefined) task.name = step.name;
+            if (step.row === "watch-50") task.resourceVersion = await causeModifications(raw, step.count);
+            const t0 = Date.now();
+            const outcome = await runTask(task, python);
+            round[column] = outcome;
+            log(`${step.label} / ${column} (round ${rounds.length + 1}): ${"error" in outcome ? `ERROR ${outcome.error}` : "ok"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+          }
+          rounds.push(round);
         }
-        rounds.push(round);
+        const outcomes: Partial<Record<ColumnId, Outcome>> = {};
+        for (const column of columns) outcomes[column] = mergeRounds(rounds.map((r) => r[column]));
+        results.push({ row: step.row, label: step.label, outcomes });
       }
-      const outcomes: Partial<Record<ColumnId, Outcome>> = {};
-      for (const column of columns) outcomes[column] = mergeRounds(rounds.map((r) => r[column]));
-      results.push({ row: step.row, label: step.label, outcomes });
+    } finally {
+      await raw.close();
     }
+
+    const timeTable: Line[] = [];
+    const memoryTable: Line[] = [];
+    for (const { row, label, outcomes } of results) {
+      const step = plan.find((p) => p.row === row)!;
+      timeTable.push(...timeLines(row, label, step.count, outcomes));
+      if (row !== "get" && row !== "watch-50") memoryTable.push(...memoryLines(label, outcomes));
+    }
+
+    const versions = {
+      node: process.version,
+      "@kubernetes/client-node": packageVersion("@kubernetes/client-node"),
+      undici: packageVersion("undici"),
+      python: "error" in python ? python.error : python.version,
+    };
+    const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? "?", loadAverage1m: { start: loadAtStart, end: loadavg()[0]! } };
+    const out: string[] = [];
+    out.push(`kubex benchmark, ${new Date().toISOString()}: ${cluster.origin}; ${machine.cpus} x ${machine.model}, load average ${machine.loadAverage1m.start.toFixed(1)} at start, ${machine.loadAverage1m.end.toFixed(1)} at end`);
+    out.push(`versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    out.push("");
+    out.push("Time: wall clock p50 over both rounds' iterations unless marked; client CPU per op: user+system CPU of the worker process per");
+    out.push("operation (the library's own cost, steadier than wall time on a loaded machine). Ratios > 1 mean slower / bigger than the reference.");
+    out.push(renderTable(timeTable, columns, true));
+    out.push("");
+    out.push("Memory (MB). peak RSS: the worker process's peak (baseline included: runtime, loader, library);");
+    out.push("heap held: V8 heap growth after GC while holding one list result / the informer cache (Python: tracemalloc, same idea)");
+    out.push(renderTable(memoryTable, columns, true));
+    out.push("");
+    out.push(`whole run: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    process.stdout.write(out.join("\n") + "\n");
+
+    mkdirSync(join(here, "results"), { recursive: true });
+    const json = {
+      date: new Date().toISOString(),
+      cluster: cluster.origin,
+      machine,
+      versions,
+      plan: plan.filter((p) => rows.includes(p.row)),
+      time: timeTable,
+      memory: memoryTable,
+      raw: results,
+    };
+    writeFileSync(join(here, "results", "latest.json"), JSON.stringify(json, null, 2) + "\n");
+    log(`wrote bench/results/latest.json`);
+    if (process.env["KUBEX_BENCH_EXTRAS"] !== "0") await runExtras(cluster.kubeconfig);
   } finally {
-    await raw.close();
     await cluster.stop();
   }
-
-  const timeTable: Line[] = [];
-  const memoryTable: Line[] = [];
-  for (const { row, label, outcomes } of results) {
-    const step = plan.find((p) => p.row === row)!;
-    timeTable.push(...timeLines(row, label, step.count, outcomes));
-    if (row !== "get" && row !== "watch-50") memoryTable.push(...memoryLines(label, outcomes));
-  }
-
-  const versions = {
-    node: process.version,
-    "@kubernetes/client-node": packageVersion("@kubernetes/client-node"),
-    undici: packageVersion("undici"),
-    python: "error" in python ? python.error : python.version,
-  };
-  const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? "?", loadAverage1m: { start: loadAtStart, end: loadavg()[0]! } };
-  const out: string[] = [];
-  out.push(`kubex benchmark, ${new Date().toISOString()}: ${cluster.origin}; ${machine.cpus} x ${machine.model}, load average ${machine.loadAverage1m.start.toFixed(1)} at start, ${machine.loadAverage1m.end.toFixed(1)} at end`);
-  out.push(`versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-  out.push("");
-  out.push("Time: wall clock p50 over both rounds' iterations unless marked; client CPU per op: user+system CPU of the worker process per");
-  out.push("operation (the library's own cost, steadier than wall time on a loaded machine). Ratios > 1 mean slower / bigger than the reference.");
-  out.push(renderTable(timeTable, columns, true));
-  out.push("");
-  out.push("Memory (MB). peak RSS: the worker process's peak (baseline included: runtime, loader, library);");
-  out.push("heap held: V8 heap growth after GC while holding one list result / the informer cache (Python: tracemalloc, same idea)");
-  out.push(renderTable(memoryTable, columns, true));
-  out.push("");
-  out.push(`whole run: ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  process.stdout.write(out.join("\n") + "\n");
-
-  mkdirSync(join(here, "results"), { recursive: true });
-  const json = {
-    date: new Date().toISOString(),
-    cluster: cluster.origin,
-    machine,
-    versions,
-    plan: plan.filter((p) => rows.includes(p.row)),
-    time: timeTable,
-    memory: memoryTable,
-    raw: results,
-  };
-  writeFileSync(join(here, "results", "latest.json"), JSON.stringify(json, null, 2) + "\n");
-  log(`wrote bench/results/latest.json`);
 }
 
 main().catch((error: unknown) => {
