@@ -51,6 +51,5 @@ try {
   console.log(failed ? "release:dry FAILED: fix the problems above" : `release:dry ok: ${packed.length} packages checked, nothing published`);
 } finally {
   rmSync(join(work, "stage"), { recursive: true, force: true });
-  if (!values.out && failed) rmSync(work, { recursive: true, force: true });
 }
 process.exitCode = failed ? 1 : 0;
