@@ -226,4 +226,10 @@ describe("metadata", () => {
     const clusterWide = await namespaces.metadata.list({ fieldSelector: `metadata.name=${ns}` });
     expect(clusterWide.items.map((i) => i.metadata.name)).toEqual([ns]);
   });
+
+  it("gives an empty array for an empty list (the server sends items: null)", async () => {
+    const configMaps = new Api(ConfigMap, { client, namespace: ns });
+    const empty = await configMaps.metadata.list({ labelSelector: "nothing=matches" });
+    expect(empty.items).toEqual([]);
+  });
 });

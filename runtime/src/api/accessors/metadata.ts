@@ -32,10 +32,13 @@ export class MetadataAccessor {
   }
 
   /** The metadata of every object matching the filters (one page when `limit` is set). */
-  list(options: ListOptions = {}): Promise<PartialObjectMetadataList> {
+  async list(options: ListOptions = {}): Promise<PartialObjectMetadataList> {
     const context = this.#context;
     const target = { resource: context.resource, namespace: context.listNamespace(options.namespace) };
-    return context.send(buildList(target, options, contentTypes.partialObjectMetadataList));
+    const list = await context.send<PartialObjectMetadataList>(buildList(target, options, contentTypes.partialObjectMetadataList));
+    // The server sends `items: null` for an empty PartialObjectMetadataList.
+    list.items ??= [];
+    return list;
   }
 
   /** Every matching object's metadata, page by page (`limit` is the page size). */
