@@ -4,29 +4,15 @@
  * markers) and an interface or alias for every other definition, and works out each
  * module's imports. Plain data out; rendering is the next stage's job.
  */
+import { markerBySubresource as runtimeMarkers } from "@kubex/runtime";
 import type { DetectedResource } from "../detect/resources.js";
 import type { GroupVersionKind, Schema } from "../spec/schema.js";
 import { docLines } from "./docs.js";
 import { locate, propertyKey, relativeImport, runtimeProvided, type DefinitionLocation } from "./names.js";
 import { tsType, type TypeResolver } from "./types.js";
 
-/** Marker interface for each subresource path suffix that has one (mirrors the runtime's list). */
-export const markerBySubresource: Readonly<Record<string, string>> = {
-  status: "HasStatusSubresource",
-  scale: "HasScale",
-  log: "HasLogs",
-  exec: "HasExec",
-  attach: "HasAttach",
-  portforward: "HasPortForward",
-  eviction: "HasEviction",
-  ephemeralcontainers: "HasEphemeralContainers",
-  resize: "HasResize",
-  binding: "HasBinding",
-  token: "HasToken",
-  approval: "HasApproval",
-  finalize: "HasFinalize",
-  proxy: "HasProxy",
-};
+/** Marker interface for each subresource path suffix that has one: the runtime owns the list. */
+export const markerBySubresource: Readonly<Record<string, string>> = runtimeMarkers;
 
 export interface PropertyModel {
   key: string;

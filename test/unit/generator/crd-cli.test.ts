@@ -178,7 +178,7 @@ describe("kubex-gen crd bad input", () => {
 
   it("the kubex-gen binary prints no stack and exits 1", async () => {
     const out = tempDir();
-    const result = await promisify(execFile)(process.execPath, ["--import", "tsx", join(root, "generator/src/cli.ts"), "crd", join(bad, "not-a-crd.yaml"), "--out", out], { cwd: root }).then(
+    const result = await promisify(execFile)(process.execPath, ["--conditions=kubex-source", "--import", "tsx", join(root, "generator/src/cli.ts"), "crd", join(bad, "not-a-crd.yaml"), "--out", out], { cwd: root }).then(
       () => ({ code: 0, stderr: "" }),
       (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
     );

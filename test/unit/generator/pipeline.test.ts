@@ -71,7 +71,7 @@ describe("kubex-gen CLI on bad input", () => {
 
   async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await run(tsx, [cli, ...args], { cwd: root });
+      const { stdout, stderr } = await run(tsx, ["--conditions=kubex-source", cli, ...args], { cwd: root });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };
