@@ -14,6 +14,6 @@ export * from "./api/index.js";
 export * from "./patch/index.js";
 export type * from "./request/options.js";
 export { loadClusterConfig, configFromKubeconfigText, configFromKubeconfigObject, kubeconfigPaths, loadInClusterConfig, inClusterPossible, parseKubeconfigText, kubeconfigFromObject, mergeKubeconfigs, describeConfig, BearerTokenAuth, BasicAuth, TokenFileAuth, ExecCredentialAuth } from "./config/index.js";
-export type { LoadConfigOptions, KubeconfigTextOptions, SelectOptions, InClusterOptions, Kubeconfig, KubeconfigCluster, KubeconfigUser, KubeconfigContext, ExecConfig, InteractiveMode, TokenFileAuthOptions, ExecCredentialAuthOptions, ExecClusterInfo } from "./config/index.js";
+export type { LoadConfigOptions, ParseKubeconfigOptions, KubeconfigTextOptions, SelectOptions, InClusterOptions, Kubeconfig, KubeconfigCluster, KubeconfigUser, KubeconfigContext, ExecConfig, InteractiveMode, TokenFileAuthOptions, ExecCredentialAuthOptions, ExecClusterInfo } from "./config/index.js";
 export * from "./stream/index.js";
 export * from "./watch/index.js";

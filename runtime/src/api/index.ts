@@ -3,6 +3,7 @@ export { createApi, type CreateApiOptions } from "./create-api.js";
 export { ApiContext } from "./context.js";
 export { defineAccessor, type AccessorDefinition, type AccessorTypes } from "./accessors/registry.js";
 export { ReadWriteAccessor, ObjectSubresourceAccessor, type SubresourceSpec } from "./accessors/shared.js";
+export type { BodyIdentity } from "./body.js";
 export { StatusAccessor } from "./accessors/status.js";
 export { ScaleAccessor } from "./accessors/scale.js";
 export { MetadataAccessor } from "./accessors/metadata.js";

@@ -35,13 +35,13 @@ export interface ResourceClass<T extends KubernetesObject = KubernetesObject> {
 }
 
 /** The string-keyed fields of `T` (marker members are symbol-keyed and dropped). */
-type Fields<T> = { [K in keyof T as K extends string ? K : never]: T[K] };
+export type ResourceFields<T> = { [K in keyof T as K extends string ? K : never]: T[K] };
 
 /**
  * What `new Kind(init)` takes: the kind's fields; `apiVersion` and `kind` are filled in
  * from the class and may be omitted. Fields the package does not know are kept as they are.
  */
-export type ResourceInit<T> = Omit<Fields<T>, "apiVersion" | "kind"> & {
+export type ResourceInit<T> = Omit<ResourceFields<T>, "apiVersion" | "kind"> & {
   apiVersion?: string;
   kind?: string;
 };
