@@ -31,6 +31,7 @@ async function serve(objects: number, events: number): Promise<{ url: string; se
     const url = new URL(req.url ?? "/", "http://x");
     if (url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1") {
       res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
+      res.flushHeaders();
       if (url.searchParams.get("resourceVersion") === "1000" || !url.searchParams.has("resourceVersion")) {
         for (let offset = 0; offset < watchBody.length; offset += 64 * 1024) res.write(watchBody.subarray(offset, offset + 64 * 1024));
       }
@@ -152,10 +153,11 @@ async function memoryChild(which: string, objects: number): Promise<void> {
   await stop();
   server.close();
   server.closeAllConnections();
+  process.exit(0);
 }
 
 function memory(which: string, objects: number): { size: number; bytes: number } | undefined {
-  const result = spawnSync(process.execPath, ["--expose-gc", "--conditions", "kubex-source", "--import", "tsx", fileURLToPath(import.meta.url), "--memory", which, String(objects)], { encoding: "utf8" });
+  const result = spawnSync(process.execPath, ["--expose-gc", "--conditions", "kubex-source", "--import", "tsx", fileURLToPath(import.meta.url), "--memory", which, String(objects)], { encoding: "utf8", timeout: 120_000 });
   const line = result.stdout.trim().split("\n").pop();
   try {
     return JSON.parse(line ?? "");

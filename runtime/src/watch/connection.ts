@@ -7,7 +7,7 @@ import { KubexError } from "../errors.js";
 import { abortError } from "./backoff.js";
 import { MalformedWatchEvent, WatchDisconnected } from "./errors.js";
 import { parseWatchEvent, type WatchEvent } from "./events.js";
-import { readLines } from "./lines.js";
+import { LineSplitter } from "./lines.js";
 import type { ListWatchSource } from "./source.js";
 
 export interface ConnectionOptions {
@@ -49,28 +49,19 @@ export async function* watchConnection<T>(
       response.close();
     }, idleTimeout);
   }
-  const body = response.body;
-  async function* guarded(): AsyncGenerator<Uint8Array, void, undefined> {
-    const iterator = body[Symbol.asyncIterator]();
-    try {
-      for (;;) {
-        waiting = true;
-        timer?.refresh();
-        const next = await iterator.next();
-        waiting = false;
-        if (next.done === true) return;
-        yield next.value;
-      }
-    } finally {
-      waiting = false;
-      await iterator.return?.();
-    }
-  }
-  const state = { pending: "" };
+  const iterator = response.body[Symbol.asyncIterator]();
+  const splitter = new LineSplitter();
   try {
-    for await (const line of readLines(guarded(), state)) {
-      yield parseWatchEvent(line, source.decode);
+    for (;;) {
+      waiting = true;
+      timer?.refresh();
+      const next = await iterator.next();
+      waiting = false;
+      if (next.done === true) break;
+      // Every line the chunk completes is parsed now; each event is yielded as soon as it is parsed.
+      for (const line of splitter.push(next.value)) yield parseWatchEvent(line, source.decode);
     }
+    splitter.end();
   } catch (error) {
     if (signal?.aborted) throw abortError(signal);
     if (idled) throw idleError(idleTimeout!);
@@ -80,10 +71,13 @@ export async function* watchConnection<T>(
       cause: error instanceof KubexError || error instanceof Error ? error : undefined,
     });
   } finally {
+    waiting = false;
     clearTimeout(timer);
     timer = undefined;
     response.close();
+    await iterator.return?.().catch(() => undefined);
   }
+  const state = { pending: splitter.pending };
   if (signal?.aborted) throw abortError(signal);
   if (idled) throw idleError(idleTimeout!);
   if (state.pending.trim() !== "") {

@@ -4,44 +4,54 @@
  * current unfinished line is held in memory.
  */
 
-/** What is left when a stream ends: text after the last newline (a line cut short). */
-export interface LineReaderState {
+/** Feeds chunks in, takes complete lines out (without `\n` / `\r\n`; empty lines skipped). */
+export class LineSplitter {
+  private readonly decoder = new TextDecoder("utf-8");
   /** Text received after the last newline, not yet a complete line. */
-  readonly pending: string;
+  pending = "";
+
+  /** The lines completed by `chunk`. */
+  push(chunk: Uint8Array): string[] {
+    const text = this.decoder.decode(chunk, { stream: true });
+    const lines: string[] = [];
+    let newline = text.indexOf("\n");
+    if (newline === -1) {
+      this.pending += text;
+      return lines;
+    }
+    let start = 0;
+    while (newline !== -1) {
+      let line = this.pending.length > 0 ? this.pending + text.slice(start, newline) : text.slice(start, newline);
+      this.pending = "";
+      if (line.endsWith("\r")) line = line.slice(0, -1);
+      if (line.length > 0) lines.push(line);
+      start = newline + 1;
+      newline = text.indexOf("\n", start);
+    }
+    this.pending = text.slice(start);
+    return lines;
+  }
+
+  /** Flushes the decoder at the end of the stream; returns what is left unfinished. */
+  end(): string {
+    this.pending += this.decoder.decode();
+    return this.pending;
+  }
 }
 
 /**
- * Yields each complete line (without its `\n` or `\r\n`), skipping empty lines.
- * When the source ends, `state.pending` holds whatever followed the last newline.
+ * Yields each complete line as soon as its newline arrives. When the source ends,
+ * `state.pending` holds whatever followed the last newline.
  */
 export async function* readLines(
   chunks: AsyncIterable<Uint8Array>,
   state: { pending: string } = { pending: "" },
 ): AsyncGenerator<string, void, undefined> {
-  const decoder = new TextDecoder("utf-8");
-  let pending = "";
+  const splitter = new LineSplitter();
   try {
-    for await (const chunk of chunks) {
-      const text = decoder.decode(chunk, { stream: true });
-      if (text.length === 0) continue;
-      let start = 0;
-      let newline = text.indexOf("\n");
-      if (newline === -1) {
-        pending += text;
-        continue;
-      }
-      while (newline !== -1) {
-        let line = pending.length > 0 ? pending + text.slice(start, newline) : text.slice(start, newline);
-        pending = "";
-        if (line.endsWith("\r")) line = line.slice(0, -1);
-        if (line.length > 0) yield line;
-        start = newline + 1;
-        newline = text.indexOf("\n", start);
-      }
-      pending = text.slice(start);
-    }
-    pending += decoder.decode();
+    for await (const chunk of chunks) yield* splitter.push(chunk);
+    splitter.end();
   } finally {
-    state.pending = pending;
+    state.pending = splitter.pending;
   }
 }
