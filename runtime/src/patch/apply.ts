@@ -1,5 +1,6 @@
 import { contentTypes } from "../request/content-types.js";
-import { Patch, type PatchTarget } from "./patch.js";
+import { BodyPatch } from "./body.js";
+import type { PatchTarget } from "./patch.js";
 
 /**
  * Server-side apply: the body is the fields this field manager wants to own. `apiVersion`
@@ -7,17 +8,11 @@ import { Patch, type PatchTarget } from "./patch.js";
  * `metadata.name` from the request path when absent. `fieldManager` is required (checked
  * before sending); `force: true` takes fields over from other managers.
  */
-export class ApplyPatch<B extends object = Record<string, unknown>> extends Patch {
+export class ApplyPatch<B extends object = Record<string, unknown>> extends BodyPatch<B> {
   readonly type = "apply";
   readonly contentType = contentTypes.applyPatch;
-  readonly body: B;
 
-  constructor(body: B) {
-    super();
-    this.body = body;
-  }
-
-  serialize(target: PatchTarget): string {
+  override serialize(target: PatchTarget): string {
     const { apiVersion, kind, metadata, ...rest } = this.body as Record<string, unknown>;
     const meta = (metadata ?? {}) as Record<string, unknown>;
     return JSON.stringify({
