@@ -1,34 +1,22 @@
 /**
- * Which HTTP proxy a WebSocket goes through (pure): the kubeconfig's `proxy-url`
- * first, else `HTTPS_PROXY`/`HTTP_PROXY` (either case) unless `NO_PROXY` matches.
+ * Which HTTP proxy a WebSocket goes through (pure): the same rules as the HTTP requests
+ * (transport/proxy.ts: kubeconfig `proxy-url`, else `HTTPS_PROXY` / `HTTP_PROXY` unless
+ * `NO_PROXY` matches or the host is loopback), so exec and port-forward take the
+ * route every other call takes.
  */
+import { KubexConfigError } from "../errors.js";
+import { proxyFor as httpProxyFor, type ProxyEnv } from "../transport/proxy.js";
 
-export function proxyFor(target: URL, proxyUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): URL | undefined {
-  if (proxyUrl !== undefined && proxyUrl !== "") return new URL(proxyUrl);
-  const secure = target.protocol === "wss:" || target.protocol === "https:";
-  const fromEnv = secure
-    ? (env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy)
-    : (env.HTTP_PROXY ?? env.http_proxy);
-  if (fromEnv === undefined || fromEnv === "") return undefined;
-  if (bypassed(target, env.NO_PROXY ?? env.no_proxy ?? "")) return undefined;
+export function proxyFor(target: URL, proxyUrl: string | undefined, env: ProxyEnv = process.env): URL | undefined {
+  const server = new URL(target);
+  if (server.protocol === "wss:") server.protocol = "https:";
+  else if (server.protocol === "ws:") server.protocol = "http:";
+  const proxy = httpProxyFor(server, proxyUrl, env);
+  if (proxy === undefined) return undefined;
   try {
-    return new URL(fromEnv.includes("://") ? fromEnv : `http://${fromEnv}`);
+    return new URL(proxy);
   } catch {
-    return undefined;
+    // Neither the value nor the parser's error (which keeps it) is shown: a proxy URL may carry a password.
+    throw new KubexConfigError("the proxy URL is not a valid URL", { field: "proxy-url", hint: "use http://host:port" });
   }
-}
-
-function bypassed(target: URL, noProxy: string): boolean {
-  const host = target.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  const port = target.port;
-  for (const raw of noProxy.split(/[,\s]+/)) {
-    const entry = raw.trim().toLowerCase();
-    if (entry === "") continue;
-    if (entry === "*") return true;
-    const [name, entryPort] = entry.split(/:(?=\d+$)/) as [string, string | undefined];
-    if (entryPort !== undefined && entryPort !== port) continue;
-    const bare = name.replace(/^\*?\./, "");
-    if (host === bare || host.endsWith(`.${bare}`)) return true;
-  }
-  return false;
 }

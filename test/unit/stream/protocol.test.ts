@@ -79,4 +79,16 @@ describe("WebSocket address and proxy choice", () => {
     expect(proxyFor(target, undefined, { HTTPS_PROXY: "http://env:3128", NO_PROXY: "api.example.com:443" })?.host).toBe("env:3128");
     expect(proxyFor(target, undefined, {})).toBeUndefined();
   });
+
+  it("follows the same rules as HTTP requests: loopback direct, CIDR in NO_PROXY, ws: only through HTTP_PROXY", () => {
+    const env = { HTTPS_PROXY: "http://env:3128" };
+    expect(proxyFor(new URL("wss://127.0.0.1:6443/"), undefined, env)).toBeUndefined();
+    expect(proxyFor(new URL("wss://localhost:6443/"), undefined, env)).toBeUndefined();
+    expect(proxyFor(new URL("wss://10.1.2.3:6443/"), undefined, { ...env, NO_PROXY: "10.0.0.0/8" })).toBeUndefined();
+    expect(proxyFor(new URL("wss://10.1.2.3:6443/"), undefined, env)?.host).toBe("env:3128");
+    expect(proxyFor(new URL("ws://api.example.com:8080/"), undefined, env)).toBeUndefined();
+    expect(proxyFor(new URL("ws://api.example.com:8080/"), undefined, { HTTP_PROXY: "plain:80" })?.href).toBe("http://plain/");
+    // The kubeconfig's proxy-url applies even to loopback, as for HTTP.
+    expect(proxyFor(new URL("wss://127.0.0.1:6443/"), "http://p:1", env)?.host).toBe("p:1");
+  });
 });
