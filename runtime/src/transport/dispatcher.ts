@@ -36,8 +36,9 @@ export function createDispatcher(settings: DispatcherSettings): Dispatcher {
   let proxyUrl: URL;
   try {
     proxyUrl = new URL(settings.proxy);
-  } catch (cause) {
-    throw new KubexConfigError("the proxy URL is not a valid URL", { field: "proxy-url", hint: "use http://host:port, https://host:port or socks5://host:port", cause });
+  } catch {
+    // No cause: Node's URL error keeps the input, and a proxy URL may carry a password.
+    throw new KubexConfigError("the proxy URL is not a valid URL", { field: "proxy-url", hint: "use http://host:port, https://host:port or socks5://host:port" });
   }
   if (!["http:", "https:", "socks5:", "socks:"].includes(proxyUrl.protocol)) {
     throw new KubexConfigError(`the proxy URL ${safeUrl(proxyUrl)} has an unsupported scheme`, {

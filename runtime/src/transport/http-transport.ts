@@ -71,8 +71,9 @@ class HttpTransport implements Transport {
     let server: URL;
     try {
       server = new URL(config.server);
-    } catch (cause) {
-      throw new KubexConfigError(`the server address is not a valid URL`, { field: "server", hint: "use https://host:port", cause });
+    } catch {
+      // No cause: Node's URL error keeps the input, which may carry credentials.
+      throw new KubexConfigError(`the server address is not a valid URL`, { field: "server", hint: "use https://host:port" });
     }
     if (server.protocol !== "https:" && server.protocol !== "http:") {
       throw new KubexConfigError(`the server address ${safeUrl(server)} is not http(s)`, { field: "server", hint: "use https://host:port" });

@@ -116,6 +116,23 @@ describe("secrets stay out of errors", () => {
     expectNoSecrets(error);
   });
 
+  it("an unparsable proxy or server URL holding a password", () => {
+    const creating = (extra: Partial<ClusterConfig>): unknown => {
+      try {
+        createTransport(configFor("https://127.0.0.1:6443", extra));
+      } catch (error) {
+        return error;
+      }
+      throw new Error("expected createTransport to throw");
+    };
+    const badProxy = creating({ proxyUrl: `http://admin:${PASSWORD}@[bad` });
+    expect((badProxy as Error).message).toMatch(/proxy URL is not a valid URL/);
+    expectNoSecrets(badProxy);
+    const badServer = creating({ server: `https://admin:${PASSWORD}@[bad` });
+    expect((badServer as Error).message).toMatch(/server address is not a valid URL/);
+    expectNoSecrets(badServer);
+  });
+
   it("a client and its config print without credentials", async () => {
     const client = await createClient({ config: configFor("https://127.0.0.1:6443") });
     cleanups.push(() => client.close());
