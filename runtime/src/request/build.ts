@@ -7,6 +7,7 @@ import { InvalidRequest } from "../errors.js";
 import type { ResourceDescription } from "../model/resource.js";
 import type { Patch, PatchTarget } from "../patch/patch.js";
 import type { HttpMethod, HttpRequest } from "../transport/types.js";
+import { callPart } from "./call.js";
 import { contentTypes } from "./content-types.js";
 import type {
   CallOptions,
@@ -48,9 +49,7 @@ function request(
     headers["content-type"] = extra.contentType ?? contentTypes.json;
   }
   if (Object.keys(headers).length > 0) built.headers = headers;
-  if (call.signal !== undefined) built.signal = call.signal;
-  if (call.timeout !== undefined) built.timeout = call.timeout;
-  return built;
+  return Object.assign(built, callPart(call, target.resource.kind));
 }
 
 export function buildGet(target: Target, options: GetOptions = {}, accept?: string): HttpRequest {

@@ -65,6 +65,17 @@ export class Deadline {
   }
 }
 
+/** Longest delay `setTimeout` honours (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A timeout as a `Deadline` takes it: `undefined` for none. `0`, a negative or non-finite
+ * value, or one longer than a timer can wait, means no timeout.
+ */
+export function effectiveTimeout(ms: number | undefined): number | undefined {
+  return ms !== undefined && Number.isFinite(ms) && ms > 0 && ms <= MAX_TIMER_MS ? ms : undefined;
+}
+
 /** Waits `ms`, or rejects as soon as `signal` aborts. */
 export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (ms <= 0 && signal === undefined) return Promise.resolve();

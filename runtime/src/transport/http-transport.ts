@@ -5,7 +5,7 @@
 import type { Dispatcher } from "undici";
 import type { AuthProvider, ClusterConfig } from "../config/types.js";
 import { apiErrorFor, KubexApiError, KubexClientError, KubexConfigError, KubexError, RequestAborted } from "../errors.js";
-import { Deadline, sleep } from "./deadline.js";
+import { Deadline, effectiveTimeout, sleep } from "./deadline.js";
 import { createDispatcher, type TlsMaterial } from "./dispatcher.js";
 import { connectionFailure, safeUrl, secretValues, statusFromBody, type FailureContext } from "./failures.js";
 import { proxyFor } from "./proxy.js";
@@ -84,7 +84,7 @@ class HttpTransport implements Transport {
     this.#tls = config.tls;
     this.#proxy = proxyFor(server, config.proxyUrl);
     this.#connections = options.connections;
-    this.#defaultTimeout = positiveOrUndefined(options.timeout);
+    this.#defaultTimeout = effectiveTimeout(options.timeout);
     this.#retry = resolveRetryPolicy(options.retry);
     this.#baseHeaders = {
       accept: "application/json",
@@ -178,7 +178,7 @@ class HttpTransport implements Transport {
     const query = request.query?.toString();
     const description = query ? `${request.method} ${request.path}?${query}` : `${request.method} ${request.path}`; // never headers
     if (this.#closed) throw new KubexClientError(`${description}: the client is closed`);
-    const timeout = request.timeout !== undefined ? positiveOrUndefined(request.timeout) : this.#defaultTimeout;
+    const timeout = request.timeout !== undefined ? effectiveTimeout(request.timeout) : this.#defaultTimeout;
     const deadline = request.signal !== undefined || timeout !== undefined ? new Deadline(request.signal, timeout) : undefined;
     const policy = this.#retry;
     const retriable = policy.maxRetries > 0 && policy.methods.includes(request.method);
@@ -313,10 +313,6 @@ class HttpTransport implements Transport {
     this.#dispatcherPromise = Promise.resolve(this.#dispatcher);
     void old?.close().catch(() => undefined); // in-flight requests (and streams) finish on the old pool
   }
-}
-
-function positiveOrUndefined(ms: number | undefined): number | undefined {
-  return ms !== undefined && Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 function abortError(deadline: Deadline, description: string, cause?: unknown): RequestAborted {

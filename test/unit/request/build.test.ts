@@ -74,6 +74,14 @@ describe("query strings", () => {
     const r = buildGet({ resource: pods, namespace: "default", name: "p" }, { signal: controller.signal, timeout: 250 });
     expect(r.signal).toBe(controller.signal);
     expect(r.timeout).toBe(250);
+    expect(buildGet({ resource: pods, namespace: "default", name: "p" }, { timeout: 0 }).timeout).toBe(0);
+  });
+  it("rejects a timeout or signal that would silently do nothing", () => {
+    const target = { resource: pods, namespace: "default", name: "p" };
+    expect(() => buildGet(target, { timeout: -1 })).toThrow(new InvalidRequest("Pod: timeout must be a number of milliseconds, 0 or more (0: no timeout), got -1"));
+    expect(() => buildGet(target, { timeout: Number.NaN })).toThrow(/got NaN$/);
+    expect(() => buildList(target, { timeout: "5000" as unknown as number })).toThrow(/timeout must be a number .* got "5000"$/);
+    expect(() => buildDelete(target, { signal: { aborted: false } as unknown as AbortSignal })).toThrow(/Pod: signal must be an AbortSignal/);
   });
 });
 

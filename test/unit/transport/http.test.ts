@@ -298,6 +298,13 @@ describe("timeouts and cancellation", () => {
     await expect(transport.json({ method: "GET", path: "/c", timeout: 0 })).resolves.toEqual(pods); // 0: no timeout
   });
 
+  it("a timeout longer than a timer can wait means none, instead of firing at once", async () => {
+    const server = await serve((_req, res) => setTimeout(() => json(res, 200, pods), 50));
+    const transport = transportFor(server.url, { timeout: 2 ** 32 });
+    await expect(transport.json({ method: "GET", path: "/a" })).resolves.toEqual(pods);
+    await expect(transport.json({ method: "GET", path: "/b", timeout: 30 * 24 * 3600 * 1000 })).resolves.toEqual(pods);
+  });
+
   it("counts the waits between retries against the timeout", async () => {
     const server = await serve((_req, res) => json(res, 429, status(429, "TooManyRequests", "later"), { "retry-after": "5" }));
     const started = Date.now();
