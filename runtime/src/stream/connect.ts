@@ -5,7 +5,8 @@ import tls from "node:tls";
 import WebSocket from "ws";
 import type { ClusterConfig } from "../config/types.js";
 import type { Status } from "../model/meta.js";
-import { KubexClientError, RequestAborted, apiErrorFor } from "../errors.js";
+import { KubexApiError, KubexClientError, RequestAborted, apiErrorFor } from "../errors.js";
+import { Deadline, effectiveTimeout } from "../transport/deadline.js";
 import { proxyFor } from "./proxy.js";
 
 /**
@@ -39,7 +40,7 @@ export async function connectWebSocket(config: ClusterConfig, request: WebSocket
   try {
     return await connectOnce(config, request);
   } catch (error) {
-    if (error instanceof Error && (error as { code?: unknown }).code === 401 && config.auth?.refresh !== undefined) {
+    if (error instanceof KubexApiError && error.code === 401 && config.auth?.refresh !== undefined) {
       if (await config.auth.refresh()) return await connectOnce(config, request);
     }
     throw error;
@@ -58,7 +59,7 @@ export function webSocketUrl(server: string, path: string, query?: URLSearchPara
 async function connectOnce(config: ClusterConfig, request: WebSocketRequest): Promise<OpenedWebSocket> {
   const url = webSocketUrl(config.server, request.path, request.query);
   const where = `${url.origin}${request.path}`;
-  const deadline = combineSignals(request.signal, request.timeout);
+  const deadline = new Deadline(request.signal, effectiveTimeout(request.timeout));
   try {
     deadline.signal.throwIfAborted();
     const headers = { ...(await config.auth?.headers()) };
@@ -77,7 +78,7 @@ async function connectOnce(config: ClusterConfig, request: WebSocketRequest): Pr
     deadline.signal.throwIfAborted();
     return await upgrade(url, where, request, headers, tlsOptions, tunnel, deadline.signal);
   } catch (error) {
-    if (deadline.signal.aborted && !(error instanceof RequestAborted) && !isApiError(error)) {
+    if (deadline.signal.aborted && !(error instanceof RequestAborted) && !(error instanceof KubexApiError)) {
       throw abortedError(where, request, deadline, error);
     }
     throw error;
@@ -217,44 +218,10 @@ function openTunnel(proxy: URL, target: URL, signal: AbortSignal): Promise<Socke
   });
 }
 
-interface Deadline {
-  signal: AbortSignal;
-  timedOut: () => boolean;
-  dispose(): void;
-}
-
-/** One signal that fires on the caller's abort or after `timeout` ms. */
-function combineSignals(signal: AbortSignal | undefined, timeout: number | undefined): Deadline {
-  const controller = new AbortController();
-  let timedOut = false;
-  const onAbort = (): void => controller.abort(signal?.reason);
-  if (signal?.aborted) controller.abort(signal.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  const timer =
-    timeout !== undefined && timeout > 0
-      ? setTimeout(() => {
-          timedOut = true;
-          controller.abort(new RequestAborted(`timed out after ${timeout} ms`));
-        }, timeout)
-      : undefined;
-  return {
-    signal: controller.signal,
-    timedOut: () => timedOut,
-    dispose: () => {
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    },
-  };
-}
-
 function abortedError(where: string, request: WebSocketRequest, deadline: Deadline, cause: unknown): RequestAborted {
-  return deadline.timedOut()
+  return deadline.timedOut
     ? new RequestAborted(`${where}: opening the WebSocket took longer than ${request.timeout} ms`, { cause })
     : new RequestAborted(`${where}: opening the WebSocket was aborted`, { cause });
-}
-
-function isApiError(error: unknown): boolean {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === "number" && "status" in error;
 }
 
 function isIpAddress(host: string): boolean {

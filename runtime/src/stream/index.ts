@@ -14,5 +14,6 @@ export {
 export type { LogQueryOptions } from "./request.js";
 export { ExecAccessor, type ExecStreamOptions, type ExecRunOptions, type ExecResult } from "../api/accessors/exec.js";
 export { AttachAccessor, type AttachOptions } from "../api/accessors/attach.js";
+export type { StdioOptions } from "../api/accessors/streaming.js";
 export { PortForwardAccessor, type ForwardOptions, type PortForwardListenOptions } from "../api/accessors/portforward.js";
 export { LogsAccessor, type LogOptions, type LogStreamOptions } from "../api/accessors/logs.js";

@@ -1,5 +1,6 @@
 import type { ClusterConfig } from "../config/types.js";
 import { RequestAborted } from "../errors.js";
+import { callPart } from "../request/call.js";
 import { connectWebSocket } from "./connect.js";
 import { PortForwardSession, type PortForwardSessionOptions } from "./portforward-session.js";
 import { EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOLS } from "./protocol.js";
@@ -24,7 +25,7 @@ export async function openStreamSession(
   request: OpenRequest,
   options: Omit<StreamSessionOptions, "description">,
 ): Promise<StreamSession> {
-  const { socket, protocol } = await connectWebSocket(config, { ...connectPart(request), protocols: EXEC_PROTOCOLS });
+  const { socket, protocol } = await connectWebSocket(config, { path: request.path, query: request.query, ...callPart(request), protocols: EXEC_PROTOCOLS });
   const session = new StreamSession(socket, protocol, { ...options, description: request.description });
   closeOnAbort(request, (reason) => session.close(reason), session.closed());
   return session;
@@ -36,17 +37,10 @@ export async function openPortForwardSession(
   options: Omit<PortForwardSessionOptions, "description"> = {},
 ): Promise<PortForwardSession> {
   const query = portForwardQuery(request.description, request.ports);
-  const { socket, protocol } = await connectWebSocket(config, { ...connectPart({ ...request, query }), protocols: PORT_FORWARD_PROTOCOLS });
+  const { socket, protocol } = await connectWebSocket(config, { path: request.path, query, ...callPart(request), protocols: PORT_FORWARD_PROTOCOLS });
   const session = new PortForwardSession(socket, protocol, request.ports, { ...options, description: request.description });
   closeOnAbort(request, () => session.close(), session.closed());
   return session;
-}
-
-function connectPart(request: OpenRequest): { path: string; query: URLSearchParams; signal?: AbortSignal; timeout?: number } {
-  const part: { path: string; query: URLSearchParams; signal?: AbortSignal; timeout?: number } = { path: request.path, query: request.query };
-  if (request.signal !== undefined) part.signal = request.signal;
-  if (request.timeout !== undefined) part.timeout = request.timeout;
-  return part;
 }
 
 /** Closes the session when `signal` fires; the listener goes away with the session. */

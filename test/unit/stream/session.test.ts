@@ -281,6 +281,11 @@ describe("exec over the channel protocol", () => {
     await expect(api.exec.run("p", { command: ["x"], container: "" })).rejects.toBeInstanceOf(InvalidRequest);
     await expect(api.exec.stream("p", { command: ["x"], stdout: false, stderr: false })).rejects.toThrow(/at least one of stdin, stdout and stderr/);
     await expect(api.exec.run("a/b", { command: ["x"] })).rejects.toBeInstanceOf(InvalidRequest);
+    await expect(api.exec.run("p", { command: ["x"], timeout: -5 })).rejects.toThrow(/Pod exec: timeout must be a number/);
+    await expect(api.exec.stream("p", { command: ["x"], timeout: Number.NaN })).rejects.toThrow(/exec default\/p: timeout must be a number/);
+    await expect(api.attach.stream("p", { signal: "stop" as unknown as AbortSignal })).rejects.toThrow(/attach default\/p: signal must be an AbortSignal/);
+    await expect(api.portforward.forward("p", { ports: [80], timeout: -1 })).rejects.toThrow(/portforward default\/p: timeout must be a number/);
+    expect(() => api.logs.stream("p", { timeout: -1 })).toThrow(/Pod logs: timeout must be a number/);
     expect(s.upgrades).toHaveLength(0);
   });
 

@@ -8,32 +8,18 @@ import { InvalidRequest, KubexClientError, RequestAborted } from "../../errors.j
 import type { HasExec } from "../../model/markers.js";
 import type { Status } from "../../model/meta.js";
 import type { KubernetesObject } from "../../model/resource.js";
+import { callPart } from "../../request/call.js";
 import type { ObjectCallOptions } from "../../request/options.js";
-import { resourcePath } from "../../request/paths.js";
-import { validateName } from "../../request/validate.js";
-import { openStreamSession } from "../../stream/open.js";
 import { execQuery } from "../../stream/request.js";
 import type { StreamSession } from "../../stream/session.js";
+import { Deadline, effectiveTimeout } from "../../transport/deadline.js";
 import type { ApiContext } from "../context.js";
 import { defineAccessor } from "./registry.js";
+import { openStdioSession, podTarget, type StdioOptions } from "./streaming.js";
 
-export interface ExecStreamOptions extends ObjectCallOptions {
+export interface ExecStreamOptions extends StdioOptions {
   /** The program and its arguments (no shell unless you run one: `["sh", "-c", "..."]`). */
   command: readonly string[];
-  /** Container name; the Pod's only (or default) container when unset. */
-  container?: string;
-  /** Open stdin (default false). */
-  stdin?: boolean;
-  /** Open stdout (default true). */
-  stdout?: boolean;
-  /** Open stderr (default true; always off with `tty`, the terminal merges it into stdout). */
-  stderr?: boolean;
-  /** Allocate a terminal (default false). */
-  tty?: boolean;
-  /** Bytes a channel holds unread before reading from the socket pauses (default 1 MiB). */
-  highWaterMark?: number;
-  /** Bytes a channel holds at most when it must keep reading; beyond that output is dropped and `truncated` set (default 64 MiB). */
-  maxBuffered?: number;
 }
 
 export interface ExecRunOptions extends ObjectCallOptions {
@@ -68,18 +54,7 @@ export class ExecAccessor {
   async stream(name: string, options: ExecStreamOptions): Promise<StreamSession> {
     const what = `${this.#context.resource.kind} exec`;
     if (options === undefined || options === null) throw new InvalidRequest(`${what}: options with a command are required`);
-    const query = execQuery(what, options);
-    const target = this.#target(name, options.namespace);
-    const request = { path: target.path, query, description: `exec ${target.label}`, ...callPart(options) };
-    const sessionOptions = {
-      stdin: options.stdin ?? false,
-      stdout: options.stdout ?? true,
-      stderr: options.stderr ?? true,
-      tty: options.tty ?? false,
-      ...(options.highWaterMark !== undefined ? { highWaterMark: options.highWaterMark } : {}),
-      ...(options.maxBuffered !== undefined ? { maxBuffered: options.maxBuffered } : {}),
-    };
-    return openStreamSession(this.#context.client.config, request, sessionOptions);
+    return openStdioSession(this.#context, "exec", name, options, execQuery(what, options));
   }
 
   /**
@@ -90,7 +65,9 @@ export class ExecAccessor {
   async run(name: string, options: ExecRunOptions): Promise<ExecResult> {
     const what = `${this.#context.resource.kind} exec`;
     if (options === undefined || options === null) throw new InvalidRequest(`${what}: options with a command are required`);
-    const deadline = new CallDeadline(options.signal, options.timeout);
+    const call = callPart(options, what);
+    const label = `exec ${podTarget(this.#context, name, options.namespace, "exec").label}`;
+    const deadline = new Deadline(call.signal, effectiveTimeout(call.timeout));
     try {
       const session = await this.stream(name, {
         command: options.command,
@@ -105,24 +82,15 @@ export class ExecAccessor {
         session.close();
       }
     } catch (error) {
-      throw deadline.explain(error, `exec ${this.#target(name, options.namespace).label}`);
+      throw explainAbort(deadline, error, label);
     } finally {
       deadline.dispose();
     }
   }
-
-  #target(name: string, namespace: string | undefined): { path: string; label: string } {
-    validateName(this.#context.resource, name);
-    const ns = this.#context.objectNamespace(namespace);
-    return {
-      path: resourcePath(this.#context.resource, { namespace: ns, name, subresource: "exec" }),
-      label: ns !== undefined ? `${ns}/${name}` : name,
-    };
-  }
 }
 
 /** Drains stdout and stderr, feeds stdin, and waits for the status. */
-export async function collect(session: StreamSession, stdin: ExecRunOptions["stdin"]): Promise<ExecResult> {
+async function collect(session: StreamSession, stdin: ExecRunOptions["stdin"]): Promise<ExecResult> {
   const drain = async (source: AsyncIterable<Buffer>): Promise<Buffer> => {
     const chunks: Buffer[] = [];
     for await (const chunk of source) chunks.push(chunk);
@@ -141,51 +109,13 @@ export async function collect(session: StreamSession, stdin: ExecRunOptions["std
   return { stdout: stdout.toString("utf8"), stderr: stderr.toString("utf8"), exitCode: result.exitCode, status: result.status, raw: { stdout, stderr } };
 }
 
-/** The caller's signal plus a wall-clock bound on the whole call. */
-export class CallDeadline {
-  readonly signal: AbortSignal;
-  readonly #controller = new AbortController();
-  readonly #timer: NodeJS.Timeout | undefined;
-  readonly #given: AbortSignal | undefined;
-  readonly #onAbort: () => void;
-  readonly #timeout: number | undefined;
-  #timedOut = false;
-
-  constructor(signal: AbortSignal | undefined, timeout: number | undefined) {
-    this.signal = this.#controller.signal;
-    this.#given = signal;
-    this.#timeout = timeout;
-    this.#onAbort = () => this.#controller.abort(signal?.reason);
-    if (signal?.aborted) this.#onAbort();
-    signal?.addEventListener("abort", this.#onAbort, { once: true });
-    if (timeout !== undefined && timeout > 0) {
-      this.#timer = setTimeout(() => {
-        this.#timedOut = true;
-        this.#controller.abort();
-      }, timeout);
-    }
-  }
-
-  /** Turns whatever the abort caused into a `RequestAborted` that says why. */
-  explain(error: unknown, label: string): unknown {
-    if (!this.signal.aborted) return error;
-    if (this.#timedOut) return new RequestAborted(`${label}: took longer than the timeout of ${this.#timeout} ms`, { cause: error });
-    if (error instanceof RequestAborted) return error;
-    if (error instanceof KubexClientError || !(error instanceof Error)) return new RequestAborted(`${label}: aborted`, { cause: error });
-    return error;
-  }
-
-  dispose(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#given?.removeEventListener("abort", this.#onAbort);
-  }
-}
-
-export function callPart(options: { signal?: AbortSignal; timeout?: number }): { signal?: AbortSignal; timeout?: number } {
-  const part: { signal?: AbortSignal; timeout?: number } = {};
-  if (options.signal !== undefined) part.signal = options.signal;
-  if (options.timeout !== undefined) part.timeout = options.timeout;
-  return part;
+/** Turns whatever an abort of the whole call caused into a `RequestAborted` that says why. */
+function explainAbort(deadline: Deadline, error: unknown, label: string): unknown {
+  if (!deadline.aborted) return error;
+  if (deadline.timedOut) return new RequestAborted(`${label}: took longer than the timeout of ${deadline.timeoutMs} ms`, { cause: error });
+  if (error instanceof RequestAborted) return error;
+  if (error instanceof KubexClientError || !(error instanceof Error)) return new RequestAborted(`${label}: aborted`, { cause: error });
+  return error;
 }
 
 export const exec = defineAccessor({

@@ -1,14 +1,13 @@
 /** `logs`: a container's log, read at once (`get`) or line by line as it grows (`stream`). */
 import type { HasLogs } from "../../model/markers.js";
 import type { KubernetesObject } from "../../model/resource.js";
+import { callPart } from "../../request/call.js";
 import type { ObjectCallOptions } from "../../request/options.js";
-import { resourcePath } from "../../request/paths.js";
-import { validateName } from "../../request/validate.js";
 import { logQuery, type LogQueryOptions } from "../../stream/request.js";
 import type { HttpRequest } from "../../transport/types.js";
 import type { ApiContext } from "../context.js";
-import { callPart } from "./exec.js";
 import { defineAccessor } from "./registry.js";
+import { podTarget } from "./streaming.js";
 
 export interface LogOptions extends ObjectCallOptions, Omit<LogQueryOptions, "follow"> {}
 
@@ -50,13 +49,12 @@ export class LogsAccessor {
   }
 
   #request(name: string, options: LogStreamOptions): HttpRequest {
-    validateName(this.#context.resource, name);
-    const namespace = this.#context.objectNamespace(options.namespace);
+    const what = `${this.#context.resource.kind} logs`;
     return {
       method: "GET",
-      path: resourcePath(this.#context.resource, { namespace, name, subresource: "log" }),
-      query: logQuery(`${this.#context.resource.kind} logs`, options),
-      ...callPart(options),
+      path: podTarget(this.#context, name, options.namespace, "log").path,
+      query: logQuery(what, options),
+      ...callPart(options, what),
     };
   }
 }

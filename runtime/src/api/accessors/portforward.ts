@@ -6,16 +6,15 @@
 import { InvalidRequest } from "../../errors.js";
 import type { HasPortForward } from "../../model/markers.js";
 import type { KubernetesObject } from "../../model/resource.js";
+import { callPart } from "../../request/call.js";
 import type { ObjectCallOptions } from "../../request/options.js";
-import { resourcePath } from "../../request/paths.js";
-import { validateName } from "../../request/validate.js";
 import { listenPorts, portPairs, type ListenOptions, type PortForwardListener } from "../../stream/listen.js";
 import { openPortForwardSession } from "../../stream/open.js";
 import type { PortForwardSession } from "../../stream/portforward-session.js";
 import { portForwardQuery } from "../../stream/request.js";
 import type { ApiContext } from "../context.js";
-import { callPart } from "./exec.js";
 import { defineAccessor } from "./registry.js";
+import { podTarget } from "./streaming.js";
 
 export interface ForwardOptions extends ObjectCallOptions {
   /** The Pod's ports, 1-65535, each once. */
@@ -42,7 +41,7 @@ export class PortForwardAccessor {
     portForwardQuery(target.description, options.ports); // validates before connecting
     return openPortForwardSession(
       this.#context.client.config,
-      { path: target.path, description: target.description, ports: options.ports, ...callPart(options) },
+      { path: target.path, description: target.description, ports: options.ports, ...callPart(options, target.description) },
       {
         ...(options.highWaterMark !== undefined ? { highWaterMark: options.highWaterMark } : {}),
         ...(options.maxBuffered !== undefined ? { maxBuffered: options.maxBuffered } : {}),
@@ -63,7 +62,7 @@ export class PortForwardAccessor {
     const config = this.#context.client.config;
     options.signal?.throwIfAborted();
     const listener = await listenPorts(options, target.description, (remotePort) =>
-      openPortForwardSession(config, { path: target.path, description: target.description, ports: [remotePort], ...callPart(options) }),
+      openPortForwardSession(config, { path: target.path, description: target.description, ports: [remotePort], ...callPart(options, target.description) }),
     );
     // `signal` stops the listener too (and each connection's session, through callPart).
     const signal = options.signal;
@@ -76,12 +75,8 @@ export class PortForwardAccessor {
   }
 
   #target(name: string, namespace: string | undefined): { path: string; description: string } {
-    validateName(this.#context.resource, name);
-    const ns = this.#context.objectNamespace(namespace);
-    return {
-      path: resourcePath(this.#context.resource, { namespace: ns, name, subresource: "portforward" }),
-      description: `portforward ${ns !== undefined ? `${ns}/${name}` : name}`,
-    };
+    const target = podTarget(this.#context, name, namespace, "portforward");
+    return { path: target.path, description: `portforward ${target.label}` };
   }
 }
 
