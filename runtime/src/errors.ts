@@ -34,16 +34,18 @@ export class KubexConfigError extends KubexError {
   }
 }
 
+/** A message that says how often the request was sent, when it was more than once. */
+function withAttempts(message: string, attempts: number | undefined): string {
+  return attempts !== undefined && attempts > 1 ? `${message} (gave up after ${attempts} attempts)` : message;
+}
+
 /** A failure on the client side: connection, TLS, timeout, abort, a response that is not what the API sends. */
 export class KubexClientError extends KubexError {
   override name = "KubexClientError";
   /** How many times the request was sent before giving up (set when retries were allowed). */
   readonly attempts: number | undefined;
   constructor(message: string, options?: { cause?: unknown; attempts?: number }) {
-    super(
-      options?.attempts !== undefined && options.attempts > 1 ? `${message} (gave up after ${options.attempts} attempts)` : message,
-      options?.cause !== undefined ? { cause: options.cause } : undefined,
-    );
+    super(withAttempts(message, options?.attempts), options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.attempts = options?.attempts;
   }
 }
@@ -86,7 +88,7 @@ export class KubexApiError extends KubexError {
   constructor(code: number, status: Status, retryAfterSeconds?: number, attempts?: number) {
     const message =
       status.message && status.message.length > 0 ? status.message : `the API server answered ${code}${status.reason ? ` ${status.reason}` : ""}`;
-    super(attempts !== undefined && attempts > 1 ? `${message} (gave up after ${attempts} attempts)` : message);
+    super(withAttempts(message, attempts));
     this.code = code;
     this.status = status;
     this.retryAfterSeconds = retryAfterSeconds ?? status.details?.retryAfterSeconds;
