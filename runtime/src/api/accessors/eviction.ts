@@ -7,7 +7,6 @@ import type { ObjectMeta, Preconditions, Status } from "../../model/meta.js";
 import type { KubernetesObject } from "../../model/resource.js";
 import type { PropagationPolicy, WriteOptions } from "../../request/options.js";
 import type { ApiContext } from "../context.js";
-import { isStatus } from "../context.js";
 import { defineAccessor } from "./registry.js";
 import { createSubresource, type SubresourceSpec } from "./shared.js";
 
@@ -27,7 +26,7 @@ export interface Eviction {
 const spec: SubresourceSpec<Status> = {
   subresource: "eviction",
   identity: { apiVersion: "policy/v1", kind: "Eviction" },
-  decode: (body) => (isStatus(body) ? body : (body as Status)),
+  decode: (body) => body as Status,
 };
 
 export class EvictionAccessor {
