@@ -247,8 +247,20 @@ describe("pagination", () => {
 });
 
 describe("createApi", () => {
-  it("makes and owns a client when none is given", async () => {
-    await using api = await createApi(ConfigMap, { namespace: ns });
-    expect((await api.list({ limit: 1 })).kind).toBe("ConfigMapList");
+  it("makes and owns a client when none is given, and closes it with the Api", async () => {
+    let owned: Api<ConfigMap>;
+    {
+      await using api = await createApi(ConfigMap, { namespace: ns });
+      owned = api;
+      expect((await api.list({ limit: 1 })).kind).toBe("ConfigMapList");
+    }
+    await expect(owned.list({ limit: 1 })).rejects.toThrow(/the client is closed/);
+  });
+
+  it("leaves a given client open when the Api closes", async () => {
+    const borrowed = await createApi(ConfigMap, { client, namespace: ns });
+    await borrowed.close();
+    expect((await borrowed.list({ limit: 1 })).kind).toBe("ConfigMapList");
+    expect(borrowed.client).toBe(client);
   });
 });
