@@ -3,11 +3,15 @@
  * against a loopback server that streams pre-serialised ConfigMap events (so the numbers
  * are the clients' decode/dispatch cost, not the apiserver's).
  *
- *   npx tsx --conditions kubex-source bench/watch.ts [events=20000] [objects=10000]
+ *   npx tsx --conditions kubex-source bench/watch.ts [events=20000] [objects=10000] [rounds=5]
  *
+ * The server runs in a child process, so the client's CPU time (process.cpuUsage) is the
+ * client's alone. Throughput rows: one warm-up round (not counted), then `rounds` rounds
+ * that alternate which client goes first; each cell is the median over the rounds of
+ * events per second (wall clock) and of client CPU microseconds per event.
  * Memory rows run in a child process each (`--expose-gc`), heap measured after GC.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -45,31 +49,46 @@ async function serve(objects: number, events: number): Promise<{ url: string; se
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-async function kubexWatch(url: string, events: number): Promise<number> {
-  const client = await createClient({ config: { server: url, tls: {}, namespace: "bench", source: { type: "explicit" } }, retry: false });
-  const controller = new AbortController();
-  const started = performance.now();
-  let count = 0;
-  for await (const _ of watch(transportSource(client.transport, { path: PATH }), { resourceVersion: "1000", signal: controller.signal })) {
-    if (++count === events) break;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  await client.close();
-  return events / seconds;
+/** Events per second (wall clock) and client CPU microseconds per event of one run. */
+interface Rate {
+  perSecond: number;
+  cpuMicros: number;
 }
 
-async function kubexInformer(url: string, events: number): Promise<number> {
-  const client = await createClient({ config: { server: url, tls: {}, namespace: "bench", source: { type: "explicit" } }, retry: false });
-  let count = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => (done = resolve));
+async function timed(events: number, run: () => Promise<void>): Promise<Rate> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
-  const informer = createInformer(transportSource(client.transport, { path: PATH }), { onUpdate: () => ++count === events && done() });
-  await finished;
+  await run();
   const seconds = (performance.now() - started) / 1000;
-  await informer.stop();
+  const used = process.cpuUsage(cpu);
+  return { perSecond: events / seconds, cpuMicros: (used.user + used.system) / events };
+}
+
+async function kubexWatch(url: string, events: number): Promise<Rate> {
+  const client = await createClient({ config: { server: url, tls: {}, namespace: "bench", source: { type: "explicit" } }, retry: false });
+  const rate = await timed(events, async () => {
+    let count = 0;
+    for await (const _ of watch(transportSource(client.transport, { path: PATH }), { resourceVersion: "1000" })) {
+      if (++count === events) break;
+    }
+  });
   await client.close();
-  return events / seconds;
+  return rate;
+}
+
+async function kubexInformer(url: string, events: number): Promise<Rate> {
+  const client = await createClient({ config: { server: url, tls: {}, namespace: "bench", source: { type: "explicit" } }, retry: false });
+  let informer: { stop(): Promise<void> } | undefined;
+  const rate = await timed(events, async () => {
+    let count = 0;
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    informer = createInformer(transportSource(client.transport, { path: PATH }), { onUpdate: () => ++count === events && done() });
+    await finished;
+  });
+  await informer?.stop();
+  await client.close();
+  return rate;
 }
 
 async function clientNode() {
@@ -86,39 +105,39 @@ function kubeConfigFor(k8s: NonNullable<Awaited<ReturnType<typeof clientNode>>>,
   return kc;
 }
 
-async function clientNodeWatch(url: string, events: number): Promise<number | undefined> {
+async function clientNodeWatch(url: string, events: number): Promise<Rate | undefined> {
   const k8s = await clientNode();
   if (!k8s) return undefined;
   const w = new k8s.Watch(kubeConfigFor(k8s, url));
-  let count = 0;
-  const started = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    let request: { abort(): void } | undefined;
-    void w
-      .watch(PATH, { resourceVersion: "1000" }, () => {
-        if (++count === events) {
-          request?.abort();
-          resolve();
-        }
-      }, (err) => (count < events && err ? reject(err) : undefined))
-      .then((r) => (request = r));
+  return timed(events, async () => {
+    let count = 0;
+    await new Promise<void>((resolve, reject) => {
+      let request: { abort(): void } | undefined;
+      void w
+        .watch(PATH, { resourceVersion: "1000" }, () => {
+          if (++count === events) {
+            request?.abort();
+            resolve();
+          }
+        }, (err) => (count < events && err ? reject(err) : undefined))
+        .then((r) => (request = r));
+    });
   });
-  return events / ((performance.now() - started) / 1000);
 }
 
-async function clientNodeInformer(url: string, events: number): Promise<number | undefined> {
+async function clientNodeInformer(url: string, events: number): Promise<Rate | undefined> {
   const k8s = await clientNode();
   if (!k8s) return undefined;
   const kc = kubeConfigFor(k8s, url);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const informer = k8s.makeInformer(kc, PATH, () => core.listNamespacedConfigMap({ namespace: "bench" }));
-  let count = 0;
-  const started = performance.now();
-  await new Promise<void>((resolve) => {
-    informer.on("update", () => ++count === events && resolve());
-    void informer.start();
+  const rate = await timed(events, async () => {
+    let count = 0;
+    await new Promise<void>((resolve) => {
+      informer.on("update", () => ++count === events && resolve());
+      void informer.start();
+    });
   });
-  const rate = events / ((performance.now() - started) / 1000);
   await informer.stop();
   return rate;
 }
@@ -167,25 +186,84 @@ function memory(which: string, objects: number): { size: number; bytes: number }
   }
 }
 
+/** Child process: the loopback server; prints its URL, runs until stdin closes. */
+async function serverChild(objects: number, events: number): Promise<void> {
+  const { url, server } = await serve(objects, events);
+  process.stdout.write(url + "\n");
+  process.stdin.resume();
+  process.stdin.on("end", () => {
+    server.closeAllConnections();
+    server.close();
+    process.exit(0);
+  });
+}
+
+async function startServerChild(objects: number, events: number): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, ["--conditions", "kubex-source", "--import", "tsx", fileURLToPath(import.meta.url), "--serve", String(objects), String(events)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (data: Buffer) => {
+      out += data.toString();
+      if (out.includes("\n")) resolve(out.trim());
+    });
+    child.on("exit", (code) => reject(new Error(`bench server exited (code ${code})`)));
+  });
+  return { url, stop: () => child.stdin.end() };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Runs `a` and `b` for one warm-up round and `rounds` counted rounds, alternating which goes first. */
+async function compare(rounds: number, a: () => Promise<Rate>, b: () => Promise<Rate | undefined>): Promise<[Rate, Rate | undefined]> {
+  const as: Rate[] = [];
+  const bs: Rate[] = [];
+  for (let round = 0; round <= rounds; round++) {
+    let ra: Rate;
+    let rb: Rate | undefined;
+    if (round % 2 === 0) {
+      ra = await a();
+      rb = await b();
+    } else {
+      rb = await b();
+      ra = await a();
+    }
+    if (round === 0) continue;
+    as.push(ra);
+    if (rb !== undefined) bs.push(rb);
+  }
+  const summary = (list: Rate[]): Rate => ({ perSecond: median(list.map((r) => r.perSecond)), cpuMicros: median(list.map((r) => r.cpuMicros)) });
+  return [summary(as), bs.length === 0 ? undefined : summary(bs)];
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === "--memory") return memoryChild(args[1]!, Number(args[2]));
+  if (args[0] === "--serve") return serverChild(Number(args[1]), Number(args[2]));
   const events = Number(args[0] ?? 20_000);
   const objects = Number(args[1] ?? 10_000);
-  const { url, server } = await serve(1000, events);
+  const rounds = Number(args[2] ?? 5);
+  const server = await startServerChild(1000, events);
   const hasClientNode = (await clientNode()) !== undefined;
-  const fmt = (n: number | undefined) => (n === undefined ? "n/a" : `${Math.round(n).toLocaleString("en")} ev/s`);
+  const fmt = (r: Rate | undefined) => (r === undefined ? "n/a" : `${Math.round(r.perSecond).toLocaleString("en")} ev/s, ${r.cpuMicros.toFixed(2)} µs CPU/ev`);
   const rows: [string, string, string][] = [];
-  rows.push([`watch, ${events} events`, fmt(await kubexWatch(url, events)), fmt(await clientNodeWatch(url, events))]);
-  rows.push([`informer, ${events} events`, fmt(await kubexInformer(url, events)), fmt(await clientNodeInformer(url, events))]);
-  server.closeAllConnections();
-  server.close();
+  const [watchKubex, watchClientNode] = await compare(rounds, () => kubexWatch(server.url, events), () => clientNodeWatch(server.url, events));
+  rows.push([`watch, ${events} events`, fmt(watchKubex), fmt(watchClientNode)]);
+  const [informerKubex, informerClientNode] = await compare(rounds, () => kubexInformer(server.url, events), () => clientNodeInformer(server.url, events));
+  rows.push([`informer, ${events} events`, fmt(informerKubex), fmt(informerClientNode)]);
+  server.stop();
   const mb = (m: { bytes: number; size: number } | undefined) => (m === undefined ? "n/a" : `${(m.bytes / 1048576).toFixed(1)} MiB (${m.size} objects)`);
   rows.push([`informer heap, ${objects} ConfigMaps`, mb(memory("kubex", objects)), hasClientNode ? mb(memory("client-node", objects)) : "n/a"]);
   const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length), ["scenario", "kubex", "@kubernetes/client-node"][c]!.length));
   const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ");
   console.log(line(["scenario", "kubex", "@kubernetes/client-node"]));
   for (const row of rows) console.log(line(row));
+  console.log(`throughput: median of ${rounds} rounds after a warm-up round, alternating order; server in a child process`);
   if (!hasClientNode) console.log("@kubernetes/client-node is not installed: its column is n/a");
 }
 

@@ -1,12 +1,18 @@
 /**
- * One watch connection: opens the stream, parses each line as it arrives, and enforces
- * the idle deadline (no byte from the server for `idleTimeout` ms closes the
- * connection). Ends cleanly only when the server ends the stream at an event boundary.
+ * One watch connection: opens the stream, hands out the lines of each chunk as it
+ * arrives, and enforces the idle deadline (no byte from the server for `idleTimeout` ms
+ * while we wait for it closes the connection). Ends cleanly only when the server ends the
+ * stream at an event boundary.
+ *
+ * Pull-based, for throughput and backpressure: the watcher asks for the next chunk only
+ * once it has handed out every event of the previous one, so a slow consumer leaves the
+ * bytes in the socket (the server stops sending) instead of in our memory. At most one
+ * chunk's lines are held at a time.
  */
 import { KubexError } from "../errors.js";
+import type { StreamingResponse } from "../transport/types.js";
 import { abortError } from "./backoff.js";
-import { MalformedWatchEvent, WatchDisconnected } from "./errors.js";
-import { parseWatchEvent, type WatchEvent } from "./events.js";
+import { WatchDisconnected } from "./errors.js";
 import { LineSplitter } from "./lines.js";
 import type { ListWatchSource } from "./source.js";
 
@@ -19,72 +25,109 @@ export interface ConnectionOptions {
 }
 
 /**
- * Yields the events of one watch connection. Throws {@link MalformedWatchEvent} for a bad
- * line, {@link WatchDisconnected} when the connection is lost, cut inside an event or
- * idle too long, `RequestAborted` when `signal` aborts, and the transport's typed error
- * when the server refuses the watch. The connection is closed however the iteration ends.
+ * Opens a watch connection. Throws `RequestAborted` when `signal` aborts and the
+ * transport's typed error when the server refuses the watch.
  */
-export async function* watchConnection<T>(
+export async function openWatchConnection<T>(
   source: ListWatchSource<T>,
   query: URLSearchParams,
   options: ConnectionOptions,
-): AsyncGenerator<WatchEvent<T>, void, undefined> {
-  const { signal, idleTimeout } = options;
+): Promise<WatchConnection> {
+  const { signal } = options;
   if (signal?.aborted) throw abortError(signal);
-  let response;
+  let response: StreamingResponse;
   try {
     response = await source.openWatch(query, { signal, timeout: options.timeout });
   } catch (error) {
     if (signal?.aborted) throw abortError(signal);
     throw error;
   }
-  let idled = false;
-  let waiting = false;
-  let timer: NodeJS.Timeout | undefined;
-  if (idleTimeout !== undefined && idleTimeout > 0 && Number.isFinite(idleTimeout)) {
-    timer = setTimeout(() => {
-      // Only time spent waiting for the server counts; a slow consumer is not the server's fault.
-      if (!waiting) return;
-      idled = true;
-      response.close();
-    }, idleTimeout);
-  }
-  const iterator = response.body[Symbol.asyncIterator]();
-  const splitter = new LineSplitter();
-  try {
-    for (;;) {
-      waiting = true;
-      timer?.refresh();
-      const next = await iterator.next();
-      waiting = false;
-      if (next.done === true) break;
-      // Every line the chunk completes is parsed now; each event is yielded as soon as it is parsed.
-      for (const line of splitter.push(next.value)) yield parseWatchEvent(line, source.decode);
+  return new WatchConnection(response, options);
+}
+
+export class WatchConnection {
+  private readonly chunks: AsyncIterator<Uint8Array>;
+  private readonly splitter = new LineSplitter();
+  private readonly signal: AbortSignal | undefined;
+  private readonly idleTimeout: number | undefined;
+  /** `performance.now()` when the current read began; -1 while not reading (a slow consumer is not the server's fault). */
+  private readingSince = -1;
+  private idled = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly response: StreamingResponse,
+    options: ConnectionOptions,
+  ) {
+    this.chunks = response.body[Symbol.asyncIterator]();
+    this.signal = options.signal;
+    const idle = options.idleTimeout;
+    if (idle !== undefined && idle > 0 && Number.isFinite(idle)) {
+      this.idleTimeout = idle;
+      // One coarse timer per connection, re-armed only when it fires; reads just note the time.
+      this.idleTimer = setTimeout(this.checkIdle, idle);
     }
-    splitter.end();
-  } catch (error) {
-    if (signal?.aborted) throw abortError(signal);
-    if (idled) throw idleError(idleTimeout!);
-    if (error instanceof MalformedWatchEvent) throw error;
+  }
+
+  /**
+   * The lines completed by the next chunk (possibly none), or `undefined` once the server
+   * has ended the stream cleanly. Throws {@link WatchDisconnected} when the connection is
+   * lost, cut inside an event or idle too long, and `RequestAborted` when `signal` aborts.
+   */
+  async read(): Promise<string[] | undefined> {
+    let next: IteratorResult<Uint8Array>;
+    this.readingSince = performance.now();
+    try {
+      next = await this.chunks.next();
+    } catch (error) {
+      throw this.failure(error);
+    } finally {
+      this.readingSince = -1;
+    }
+    if (this.signal?.aborted) throw abortError(this.signal);
+    if (next.done !== true) return this.splitter.push(next.value);
+    if (this.idled) throw idleError(this.idleTimeout!);
+    const pending = this.splitter.pending;
+    if (pending.trim() !== "") {
+      throw new WatchDisconnected(
+        "ended-mid-event",
+        `watch stream ended inside an event (${pending.length} characters after the last complete line)`,
+      );
+    }
+    return undefined;
+  }
+
+  /** Closes the connection and stops the idle timer. Safe to call more than once. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    this.response.close();
+    await this.chunks.return?.().catch(() => undefined);
+  }
+
+  private readonly checkIdle = (): void => {
+    if (this.closed) return;
+    const timeout = this.idleTimeout!;
+    const silent = this.readingSince < 0 ? 0 : performance.now() - this.readingSince;
+    if (silent >= timeout) {
+      this.idled = true;
+      this.idleTimer = undefined;
+      this.response.close();
+      return;
+    }
+    this.idleTimer = setTimeout(this.checkIdle, timeout - silent);
+  };
+
+  private failure(error: unknown): Error {
+    if (this.signal?.aborted) return abortError(this.signal);
+    if (this.idled) return idleError(this.idleTimeout!);
     const message = error instanceof Error ? error.message : String(error);
-    throw new WatchDisconnected("connection-lost", `watch connection lost: ${message}`, {
+    return new WatchDisconnected("connection-lost", `watch connection lost: ${message}`, {
       cause: error instanceof KubexError || error instanceof Error ? error : undefined,
     });
-  } finally {
-    waiting = false;
-    clearTimeout(timer);
-    timer = undefined;
-    response.close();
-    await iterator.return?.().catch(() => undefined);
-  }
-  const state = { pending: splitter.pending };
-  if (signal?.aborted) throw abortError(signal);
-  if (idled) throw idleError(idleTimeout!);
-  if (state.pending.trim() !== "") {
-    throw new WatchDisconnected(
-      "ended-mid-event",
-      `watch stream ended inside an event (${state.pending.length} characters after the last complete line)`,
-    );
   }
 }
 

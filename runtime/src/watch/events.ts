@@ -107,7 +107,9 @@ export function parseWatchEvent<T>(line: string, decode: (raw: unknown) => T): W
           line.length,
         );
       }
-      return { type, object: decoded };
+      // The parsed line is already `{ type, object }`: reuse it as the event.
+      raw.object = decoded;
+      return raw as unknown as ObjectWatchEvent<T>;
     }
     case "BOOKMARK": {
       const metadata = object.metadata;

@@ -1,42 +1,61 @@
 /**
- * Splits a streamed body into lines as the bytes arrive. A line may be split across
- * chunks anywhere, including inside a multi-byte UTF-8 character; nothing but the
- * current unfinished line is held in memory.
+ * Splits a streamed body into lines as the bytes arrive. Works on bytes: the newline
+ * byte (0x0A) never occurs inside a multi-byte UTF-8 character, so the text up to a
+ * chunk's last newline is always whole characters and is decoded in one pass; only the
+ * bytes after it (the unfinished line) are kept until the next chunk.
  */
+
+const NEWLINE = 0x0a;
+
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
 
 /** Feeds chunks in, takes complete lines out (without `\n` / `\r\n`; empty lines skipped). */
 export class LineSplitter {
-  private readonly decoder = new TextDecoder("utf-8");
-  /** Text received after the last newline, not yet a complete line. */
-  pending = "";
+  /** Bytes received after the last newline: the start of a line not yet complete. */
+  private tail: Buffer[] = [];
 
-  /** The lines completed by `chunk`. */
+  /** The lines completed by `chunk` (often none, for a chunk inside a long line). */
   push(chunk: Uint8Array): string[] {
-    const text = this.decoder.decode(chunk, { stream: true });
+    const bytes = asBuffer(chunk);
     const lines: string[] = [];
-    let newline = text.indexOf("\n");
-    if (newline === -1) {
-      this.pending += text;
+    const last = bytes.lastIndexOf(NEWLINE);
+    if (last === -1) {
+      if (bytes.length > 0) this.tail.push(bytes);
       return lines;
     }
     let start = 0;
-    while (newline !== -1) {
-      let line = this.pending.length > 0 ? this.pending + text.slice(start, newline) : text.slice(start, newline);
-      this.pending = "";
-      if (line.endsWith("\r")) line = line.slice(0, -1);
-      if (line.length > 0) lines.push(line);
-      start = newline + 1;
-      newline = text.indexOf("\n", start);
+    if (this.tail.length > 0) {
+      // The first newline completes the line held in `tail`.
+      const first = bytes.indexOf(NEWLINE);
+      this.tail.push(bytes.subarray(0, first));
+      addLine(lines, Buffer.concat(this.tail).toString("utf8"));
+      this.tail = [];
+      start = first + 1;
     }
-    this.pending = text.slice(start);
+    if (start <= last) {
+      const text = bytes.toString("utf8", start, last);
+      let from = 0;
+      for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", from)) {
+        addLine(lines, text.slice(from, newline));
+        from = newline + 1;
+      }
+      addLine(lines, from === 0 ? text : text.slice(from));
+    }
+    if (last + 1 < bytes.length) this.tail.push(bytes.subarray(last + 1));
     return lines;
   }
 
-  /** Flushes the decoder at the end of the stream; returns what is left unfinished. */
-  end(): string {
-    this.pending += this.decoder.decode();
-    return this.pending;
+  /** What followed the last newline: the unfinished line (empty after a clean end). */
+  get pending(): string {
+    return this.tail.length === 0 ? "" : Buffer.concat(this.tail).toString("utf8");
   }
+}
+
+function addLine(lines: string[], line: string): void {
+  const text = line.endsWith("\r") ? line.slice(0, -1) : line;
+  if (text.length > 0) lines.push(text);
 }
 
 /**
@@ -50,7 +69,6 @@ export async function* readLines(
   const splitter = new LineSplitter();
   try {
     for await (const chunk of chunks) yield* splitter.push(chunk);
-    splitter.end();
   } finally {
     state.pending = splitter.pending;
   }

@@ -40,7 +40,7 @@ function labelIndex(object: unknown): readonly string[] {
   return Object.entries(labels).map(([key, value]) => `${key}=${value}`);
 }
 
-/** A read-only view of the cache. */
+/** A read-only view of the cache. The objects are the cache's own: do not mutate them. */
 export interface ReadonlyStore<T> {
   readonly size: number;
   /** The object `name` (in `namespace` for namespaced kinds). */
@@ -59,13 +59,19 @@ export interface ReadonlyStore<T> {
   indexNames(): string[];
 }
 
+const NO_VALUES: readonly string[] = [];
+
+/**
+ * The cache. An index is built on its first query and kept up to date from then on, so
+ * an informer whose indexes are never queried pays nothing for them. The values an
+ * object was filed under are recomputed from the object being replaced or removed (the
+ * store keeps no copy of them): cached objects must not be mutated, as with client-go.
+ */
 export class Store<T> implements ReadonlyStore<T> {
   private readonly objects = new Map<string, T>();
   private readonly indexers = new Map<string, IndexFunction<T>>();
-  /** index name -> value -> keys */
+  /** The indexes built so far: index name -> value -> keys. */
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
-  /** key -> index name -> values it was filed under */
-  private readonly filed = new Map<string, Map<string, readonly string[]>>();
 
   constructor(indexers: Record<string, IndexFunction<T>> = {}) {
     this.indexers.set(NAMESPACE_INDEX, namespaceIndex);
@@ -74,7 +80,6 @@ export class Store<T> implements ReadonlyStore<T> {
       if (typeof fn !== "function") throw new TypeError(`informer index "${name}" must be a function (object) => string[]`);
       this.indexers.set(name, fn);
     }
-    for (const name of this.indexers.keys()) this.indexes.set(name, new Map());
   }
 
   get size(): number {
@@ -102,11 +107,7 @@ export class Store<T> implements ReadonlyStore<T> {
   }
 
   byIndex(indexName: string, value: string): T[] {
-    const index = this.indexes.get(indexName);
-    if (index === undefined) {
-      throw new RangeError(`no informer index "${indexName}"; known: ${this.indexNames().join(", ")}`);
-    }
-    const keys = index.get(value);
+    const keys = this.index(indexName).get(value);
     if (keys === undefined) return [];
     const result: T[] = [];
     for (const key of keys) {
@@ -131,9 +132,8 @@ export class Store<T> implements ReadonlyStore<T> {
   /** Inserts or replaces; returns the previous object. */
   set(key: string, object: T): T | undefined {
     const previous = this.objects.get(key);
-    if (previous !== undefined) this.unindex(key);
     this.objects.set(key, object);
-    this.index(key, object);
+    for (const [name, index] of this.indexes) refile(index, this.indexers.get(name)!, key, previous, object);
     return previous;
   }
 
@@ -141,45 +141,45 @@ export class Store<T> implements ReadonlyStore<T> {
   delete(key: string): T | undefined {
     const previous = this.objects.get(key);
     if (previous === undefined) return undefined;
-    this.unindex(key);
     this.objects.delete(key);
+    for (const [name, index] of this.indexes) refile(index, this.indexers.get(name)!, key, previous, undefined);
     return previous;
   }
 
   clear(): void {
     this.objects.clear();
-    this.filed.clear();
     for (const index of this.indexes.values()) index.clear();
   }
 
-  private index(key: string, object: T): void {
-    const filedUnder = new Map<string, readonly string[]>();
-    for (const [name, fn] of this.indexers) {
-      const values = fn(object);
-      if (values.length === 0) continue;
-      filedUnder.set(name, values);
-      const index = this.indexes.get(name)!;
-      for (const value of values) {
-        let keys = index.get(value);
-        if (keys === undefined) index.set(value, (keys = new Set()));
-        keys.add(key);
-      }
-    }
-    this.filed.set(key, filedUnder);
+  /** The index `name`, built now from every cached object if this is its first use. */
+  private index(name: string): Map<string, Set<string>> {
+    let index = this.indexes.get(name);
+    if (index !== undefined) return index;
+    const fn = this.indexers.get(name);
+    if (fn === undefined) throw new RangeError(`no informer index "${name}"; known: ${this.indexNames().join(", ")}`);
+    index = new Map();
+    for (const [key, object] of this.objects) refile(index, fn, key, undefined, object);
+    this.indexes.set(name, index);
+    return index;
   }
+}
 
-  private unindex(key: string): void {
-    const filedUnder = this.filed.get(key);
-    if (filedUnder === undefined) return;
-    for (const [name, values] of filedUnder) {
-      const index = this.indexes.get(name)!;
-      for (const value of values) {
-        const keys = index.get(value);
-        if (keys === undefined) continue;
-        keys.delete(key);
-        if (keys.size === 0) index.delete(value);
-      }
-    }
-    this.filed.delete(key);
+/** Moves `key` in `index` from the values of `previous` to those of `next` (either may be absent). */
+function refile<T>(index: Map<string, Set<string>>, fn: IndexFunction<T>, key: string, previous: T | undefined, next: T | undefined): void {
+  const before = previous === undefined ? NO_VALUES : fn(previous);
+  const after = next === undefined ? NO_VALUES : fn(next);
+  if (before.length === after.length && before.every((value, i) => value === after[i])) return;
+  for (const value of before) {
+    if (after.includes(value)) continue;
+    const keys = index.get(value);
+    if (keys === undefined) continue;
+    keys.delete(key);
+    if (keys.size === 0) index.delete(value);
+  }
+  for (const value of after) {
+    if (before.includes(value)) continue;
+    let keys = index.get(value);
+    if (keys === undefined) index.set(value, (keys = new Set()));
+    keys.add(key);
   }
 }

@@ -19,9 +19,9 @@
  */
 import { KubexApiError, KubexClientError } from "../errors.js";
 import { abortError, Backoff, RestartLimiter, sleep, type ResumePacing } from "./backoff.js";
-import { watchConnection } from "./connection.js";
+import { openWatchConnection } from "./connection.js";
 import { MalformedWatchEvent, WatchDisconnected } from "./errors.js";
-import { resourceVersionOf, type ErrorEvent, type ResumableWatchEvent, type WatchStreamEvent } from "./events.js";
+import { parseWatchEvent, resourceVersionOf, type ErrorEvent, type ResumableWatchEvent, type WatchStreamEvent } from "./events.js";
 import { listPageQuery, watchQuery, type WatchQueryOptions } from "./query.js";
 import type { ListWatchSource } from "./source.js";
 
@@ -73,15 +73,25 @@ function defaultIdleTimeout(options: WatchOptions, bookmarks: boolean | undefine
 }
 
 async function* watchOnce<T>(source: ListWatchSource<T>, options: WatchOptions): AsyncGenerator<WatchStreamEvent<T>, void, undefined> {
+  const { signal } = options;
   const bookmarks = options.allowWatchBookmarks ?? (options.sendInitialEvents === true ? true : undefined);
-  const idleTimeout = defaultIdleTimeout(options, bookmarks, options.timeoutSeconds);
-  for await (const event of watchConnection(source, watchQuery(options), {
-    signal: options.signal,
+  const connection = await openWatchConnection(source, watchQuery(options), {
+    signal,
     timeout: options.timeout,
-    idleTimeout,
-  })) {
-    if (event.type === "ERROR") throw event.error;
-    yield event;
+    idleTimeout: defaultIdleTimeout(options, bookmarks, options.timeoutSeconds),
+  });
+  try {
+    // One generator from the socket to the consumer: each chunk's lines are parsed one at a time, as they are consumed.
+    for (let lines = await connection.read(); lines !== undefined; lines = await connection.read()) {
+      for (const line of lines) {
+        if (signal?.aborted) throw abortError(signal);
+        const event = parseWatchEvent(line, source.decode);
+        if (event.type === "ERROR") throw event.error;
+        yield event;
+      }
+    }
+  } finally {
+    await connection.close();
   }
 }
 
@@ -183,25 +193,34 @@ async function* watchResuming<T>(
     let delivered = 0;
     let stopReason: ErrorEvent | undefined;
     try {
-      for await (const event of watchConnection(source, query, {
+      const connection = await openWatchConnection(source, query, {
         signal,
         timeout: options.timeout,
         idleTimeout: defaultIdleTimeout(options, initialEvents || bookmarks, timeoutSeconds),
-      })) {
-        if (event.type === "ERROR") {
-          stopReason = classify(event.error);
-          break;
-        }
-        delivered += 1;
-        if (initialEvents) {
-          if (event.type === "BOOKMARK" && event.initialEventsEnd) {
-            initialEvents = false;
-            resourceVersion = event.resourceVersion;
+      });
+      try {
+        read: for (let lines = await connection.read(); lines !== undefined; lines = await connection.read()) {
+          for (const line of lines) {
+            if (signal?.aborted) throw abortError(signal);
+            const event = parseWatchEvent(line, source.decode);
+            if (event.type === "ERROR") {
+              stopReason = classify(event.error);
+              break read;
+            }
+            delivered += 1;
+            if (initialEvents) {
+              if (event.type === "BOOKMARK" && event.initialEventsEnd) {
+                initialEvents = false;
+                resourceVersion = event.resourceVersion;
+              }
+            } else {
+              resourceVersion = resourceVersionOf(event) ?? resourceVersion;
+            }
+            yield event;
           }
-        } else {
-          resourceVersion = resourceVersionOf(event) ?? resourceVersion;
         }
-        yield event;
+      } finally {
+        await connection.close();
       }
       if (stopReason === undefined) failed = false;
     } catch (error) {
