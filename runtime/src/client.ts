@@ -40,7 +40,7 @@ export async function createClient(options: CreateClientOptions = {}): Promise<C
   if (options.timeout !== undefined) transportOptions.timeout = options.timeout;
   if (options.retry !== undefined) transportOptions.retry = options.retry;
   if (options.userAgent !== undefined) transportOptions.userAgent = options.userAgent;
-  return new ClusterClient(config, createTransport(config, transportOptions), namespace);
+  return new ClusterClient(config, createTransport(config, transportOptions), namespace, options.timeout);
 }
 
 async function loadConfig(options: CreateClientOptions): Promise<ClusterConfig> {
@@ -60,11 +60,13 @@ class ClusterClient implements Client {
   readonly config: ClusterConfig;
   readonly transport: Transport;
   readonly namespace: string;
+  readonly timeout: number | undefined;
 
-  constructor(config: ClusterConfig, transport: Transport, namespace: string) {
+  constructor(config: ClusterConfig, transport: Transport, namespace: string, timeout: number | undefined) {
     this.config = config;
     this.transport = transport;
     this.namespace = namespace;
+    this.timeout = timeout;
   }
 
   /** Closes every pooled connection and any open stream; idempotent. */

@@ -54,5 +54,10 @@ export interface Client extends AsyncDisposable {
   readonly transport: Transport;
   /** Default namespace for `Api` instances made with this client. */
   readonly namespace: string;
+  /**
+   * Default timeout in ms of calls that give none; the transport applies it to requests,
+   * the streaming accessors to opening their WebSocket. Unset: none.
+   */
+  readonly timeout?: number;
   close(): Promise<void>;
 }

@@ -256,6 +256,31 @@ describe("exec over the channel protocol", () => {
     await until(() => sockets.size === 0, 2000, "the socket to close");
   });
 
+  it("the client's default timeout bounds an opening when the call gives none", async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.resume();
+      socket.on("error", () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    servers.push({ close: async () => { for (const s of sockets) s.destroy(); await new Promise<void>((r) => silent.close(() => r())); } });
+    const port = (silent.address() as AddressInfo).port;
+    const config = { server: `http://127.0.0.1:${port}`, tls: {}, namespace: "default", source: { type: "explicit" as const } };
+    const client: Client = { config, transport: {} as Transport, namespace: "default", timeout: 150, close: async () => undefined, [Symbol.asyncDispose]: async () => undefined };
+    const api = new Api(StreamPod, { client });
+    for (const opening of [api.exec.stream("p", { command: ["x"] }), api.attach.stream("p"), api.portforward.forward("p", { ports: [80] })]) {
+      const error = await opening.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RequestAborted);
+      expect((error as Error).message).toMatch(/took longer than 150 ms/);
+    }
+    // A call's own timeout wins.
+    const own = await api.exec.stream("p", { command: ["x"], timeout: 50 }).catch((e: unknown) => e);
+    expect((own as Error).message).toMatch(/took longer than 50 ms/);
+    await until(() => sockets.size === 0, 2000, "the sockets to close");
+  });
+
   it("timeout bounds a command that never ends, and closes the connection", async () => {
     const s = await server({ onConnection: (ws) => ws.send(frame(1, "working...")) });
     const error = await pods(s).exec.run("p", { command: ["sleep", "1000"], timeout: 300 }).catch((e: unknown) => e);

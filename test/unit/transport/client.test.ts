@@ -62,6 +62,7 @@ describe("createClient", () => {
     cleanups.push(() => client.close());
     await expect(client.transport.json({ method: "GET", path: "/a" })).rejects.toThrow("busy");
     await expect(client.transport.json({ method: "GET", path: "/b" })).rejects.toThrow("GET /b: timed out after 100 ms");
+    expect(client.timeout).toBe(100); // what the streaming accessors bound their opening with
   });
 
   it("loads a kubeconfig file: server, token and the context's namespace", async () => {

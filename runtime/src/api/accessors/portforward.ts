@@ -6,7 +6,6 @@
 import { InvalidRequest } from "../../errors.js";
 import type { HasPortForward } from "../../model/markers.js";
 import type { KubernetesObject } from "../../model/resource.js";
-import { callPart } from "../../request/call.js";
 import type { ObjectCallOptions } from "../../request/options.js";
 import { listenPorts, portPairs, type ListenOptions, type PortForwardListener } from "../../stream/listen.js";
 import { openPortForwardSession } from "../../stream/open.js";
@@ -14,7 +13,7 @@ import type { PortForwardSession } from "../../stream/portforward-session.js";
 import { portForwardQuery } from "../../stream/request.js";
 import type { ApiContext } from "../context.js";
 import { defineAccessor } from "./registry.js";
-import { podTarget } from "./streaming.js";
+import { podTarget, streamCall } from "./streaming.js";
 
 export interface ForwardOptions extends ObjectCallOptions {
   /** The Pod's ports, 1-65535, each once. */
@@ -41,7 +40,7 @@ export class PortForwardAccessor {
     portForwardQuery(target.description, options.ports); // validates before connecting
     return openPortForwardSession(
       this.#context.client.config,
-      { path: target.path, description: target.description, ports: options.ports, ...callPart(options, target.description) },
+      { path: target.path, description: target.description, ports: options.ports, ...streamCall(this.#context, options, target.description) },
       {
         ...(options.highWaterMark !== undefined ? { highWaterMark: options.highWaterMark } : {}),
         ...(options.maxBuffered !== undefined ? { maxBuffered: options.maxBuffered } : {}),
@@ -60,11 +59,12 @@ export class PortForwardAccessor {
     if (options === undefined || options === null) throw new InvalidRequest(`${target.description}: options with a portMap are required`);
     portPairs(options.portMap, target.description);
     const config = this.#context.client.config;
+    const call = streamCall(this.#context, options, target.description);
     options.signal?.throwIfAborted();
     const listener = await listenPorts(options, target.description, (remotePort) =>
-      openPortForwardSession(config, { path: target.path, description: target.description, ports: [remotePort], ...callPart(options, target.description) }),
+      openPortForwardSession(config, { path: target.path, description: target.description, ports: [remotePort], ...call }),
     );
-    // `signal` stops the listener too (and each connection's session, through callPart).
+    // `signal` stops the listener too (and each connection's session, through `call`).
     const signal = options.signal;
     if (signal !== undefined) {
       const stop = (): void => void listener.close();

@@ -4,7 +4,7 @@
  */
 import type { KubernetesObject } from "../../model/resource.js";
 import { callPart } from "../../request/call.js";
-import type { ObjectCallOptions } from "../../request/options.js";
+import type { CallOptions, ObjectCallOptions } from "../../request/options.js";
 import { resourcePath } from "../../request/paths.js";
 import { validateName } from "../../request/validate.js";
 import { openStreamSession } from "../../stream/open.js";
@@ -44,6 +44,15 @@ export function podTarget(
   };
 }
 
+/**
+ * The `signal` / `timeout` of a streaming call, checked; without a `timeout` of its own
+ * the client's default bounds the opening, as it bounds every other request.
+ */
+export function streamCall(context: ApiContext<KubernetesObject>, options: CallOptions, what: string): CallOptions {
+  const timeout = options.timeout ?? context.client.timeout;
+  return callPart({ ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(timeout !== undefined ? { timeout } : {}) }, what);
+}
+
 /** Opens an exec or attach session with an already validated `query`. */
 export function openStdioSession(
   context: ApiContext<KubernetesObject>,
@@ -56,7 +65,7 @@ export function openStdioSession(
   const description = `${subresource} ${target.label}`;
   return openStreamSession(
     context.client.config,
-    { path: target.path, query, description, ...callPart(options, description) },
+    { path: target.path, query, description, ...streamCall(context, options, description) },
     {
       stdin: options.stdin ?? false,
       stdout: options.stdout ?? true,
