@@ -4,6 +4,7 @@
  *     await using client = await createClient({ context: "kind-dev" });
  */
 import type { ClusterConfig } from "./config/types.js";
+import { callPart } from "./request/call.js";
 import { safeUrl } from "./transport/failures.js";
 import { createTransport, type TransportOptions } from "./transport/http-transport.js";
 import type { RetryOptions } from "./transport/retry.js";
@@ -34,6 +35,8 @@ export interface CreateClientOptions {
 
 /** Loads the configuration (unless `config` is given) and returns a client whose connections open on first use. */
 export async function createClient(options: CreateClientOptions = {}): Promise<Client> {
+  // Checked before any loading, so a bad default is an InvalidRequest rather than no timeout at all.
+  if (options.timeout !== undefined) callPart({ timeout: options.timeout }, "createClient");
   const config = options.config ?? (await loadConfig(options));
   const namespace = options.config !== undefined && options.namespace !== undefined ? options.namespace : config.namespace;
   const transportOptions: TransportOptions = {};

@@ -65,6 +65,10 @@ describe("createClient", () => {
     expect(client.timeout).toBe(100); // what the streaming accessors bound their opening with
   });
 
+  it("rejects a default timeout that would mean none", async () => {
+    await expect(createClient({ config: explicitConfig("http://127.0.0.1:1"), timeout: -1 })).rejects.toThrow(/^createClient: timeout must be a number of milliseconds/);
+  });
+
   it("loads a kubeconfig file: server, token and the context's namespace", async () => {
     const server = await serve();
     const dir = mkdtempSync(join(tmpdir(), "kubex-client-"));
