@@ -70,12 +70,13 @@ export function isPort(value: unknown, allowZero: boolean): value is number {
 
 /**
  * Binds the listeners; `open(remotePort)` opens one port-forward session per accepted
- * connection.
+ * connection. `signal` closes everything; its listener goes away with the listener.
  */
 export async function listenPorts(
   options: ListenOptions,
   description: string,
   open: (remotePort: number) => Promise<PortForwardSession>,
+  signal?: AbortSignal,
 ): Promise<PortForwardListener> {
   const pairs = portPairs(options.portMap, description);
   const host = options.host ?? "127.0.0.1";
@@ -85,8 +86,10 @@ export async function listenPorts(
   const ports: ForwardedPort[] = [];
   let closing = false;
 
+  const onAbort = (): void => void closeAll();
   const closeAll = async (): Promise<void> => {
     closing = true;
+    signal?.removeEventListener("abort", onAbort);
     for (const session of sessions) session.close();
     for (const socket of sockets) socket.destroy();
     await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
@@ -155,6 +158,8 @@ export async function listenPorts(
     );
   }
 
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
   return {
     ports,
     get activeConnections() {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Api, InvalidRequest, PortForwardError, type Client, type Transport } from "@kubex/runtime";
+import { getEventListeners } from "node:events";
 import { connect, createServer, type AddressInfo, type Server } from "node:net";
 import type { WebSocket } from "ws";
 import { StreamPod } from "./helpers/kinds.js";
@@ -277,6 +278,18 @@ describe("portforward.listen", () => {
       });
     });
     expect(outcome).toBe("ECONNREFUSED");
+  });
+
+  it("closing the listener removes its listener from a long-lived signal", async () => {
+    const s = await server(echoKubelet);
+    const controller = new AbortController();
+    const api = pods(s);
+    for (let i = 0; i < 3; i++) {
+      const listener = await api.portforward.listen("p", { portMap: { 80: 0 }, signal: controller.signal });
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+      await listener.close();
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    }
   });
 
   it("close() stops listening and ends forwarded connections", async () => {

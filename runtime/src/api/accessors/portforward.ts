@@ -61,17 +61,13 @@ export class PortForwardAccessor {
     const config = this.#context.client.config;
     const call = streamCall(this.#context, options, target.description);
     options.signal?.throwIfAborted();
-    const listener = await listenPorts(options, target.description, (remotePort) =>
-      openPortForwardSession(config, { path: target.path, description: target.description, ports: [remotePort], ...call }),
-    );
     // `signal` stops the listener too (and each connection's session, through `call`).
-    const signal = options.signal;
-    if (signal !== undefined) {
-      const stop = (): void => void listener.close();
-      if (signal.aborted) stop();
-      else signal.addEventListener("abort", stop, { once: true });
-    }
-    return listener;
+    return listenPorts(
+      options,
+      target.description,
+      (remotePort) => openPortForwardSession(config, { path: target.path, description: target.description, ports: [remotePort], ...call }),
+      call.signal,
+    );
   }
 
   #target(name: string, namespace: string | undefined): { path: string; description: string } {
