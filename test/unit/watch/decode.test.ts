@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Gone, InternalServerError } from "@kubex/runtime";
-import { readLines } from "../../../runtime/src/watch/lines.js";
+import { LineSplitter, readLines } from "../../../runtime/src/watch/lines.js";
 import { parseWatchEvent } from "../../../runtime/src/watch/events.js";
 import { MalformedWatchEvent } from "../../../runtime/src/watch/errors.js";
 
@@ -51,6 +51,33 @@ describe("readLines", () => {
     const lines = await collect(readLines(chunksOf(new TextEncoder().encode('{"a":1}\n{"b":'), [4]), state));
     expect(lines).toEqual(['{"a":1}']);
     expect(state.pending).toBe('{"b":');
+  });
+});
+
+describe("LineSplitter", () => {
+  const encode = (text: string) => new TextEncoder().encode(text);
+
+  it("takes plain Uint8Array chunks as well as Buffers, and a CRLF split between chunks", () => {
+    const splitter = new LineSplitter();
+    expect(splitter.push(encode('{"a":1}\r'))).toEqual([]);
+    expect(splitter.push(encode('\n{"b":2}\r\n{"c"'))).toEqual(['{"a":1}', '{"b":2}']);
+    expect(splitter.pending).toBe('{"c"');
+    expect(splitter.push(Buffer.from(':3}\n'))).toEqual(['{"c":3}']);
+    expect(splitter.pending).toBe("");
+  });
+
+  it("a line spread over many chunks, cut inside a 4-byte character, comes out whole", () => {
+    const line = `{"v":"${"🎉".repeat(5000)}"}`;
+    const bytes = encode(line + "\n");
+    const splitter = new LineSplitter();
+    const out: string[] = [];
+    for (let offset = 0; offset < bytes.length; offset += 7) out.push(...splitter.push(bytes.subarray(offset, offset + 7)));
+    expect(out).toEqual([line]);
+  });
+
+  it("invalid UTF-8 becomes U+FFFD instead of failing", () => {
+    const splitter = new LineSplitter();
+    expect(splitter.push(new Uint8Array([0x22, 0xff, 0x22, 0x0a]))).toEqual(['"\uFFFD"']);
   });
 });
 

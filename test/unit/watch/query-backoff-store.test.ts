@@ -72,4 +72,26 @@ describe("Store", () => {
     expect(store.get("x", "a")?.metadata.name).toBe("x");
     expect(() => store.byIndex("nope", "v")).toThrow(/no informer index "nope"/);
   });
+
+  it("builds an index on its first query from what is cached, then keeps it current", () => {
+    let calls = 0;
+    const store = new Store<ReturnType<typeof cm>>({ tier: (o) => (calls++, o.metadata.labels.tier !== undefined ? [o.metadata.labels.tier] : []) });
+    for (let i = 0; i < 5; i++) store.set(`a/o${i}`, cm(`o${i}`, "a", { tier: i % 2 === 0 ? "even" : "odd" }));
+    expect(calls).toBe(0); // nothing computed for an index nobody asked for
+    expect(store.byIndex("tier", "even").map((o) => o.metadata.name).sort()).toEqual(["o0", "o2", "o4"]);
+    store.set("a/o0", cm("o0", "a", { tier: "odd" }));
+    store.set("a/o5", cm("o5", "a", {}));
+    store.delete("a/o2");
+    expect(store.byIndex("tier", "even").map((o) => o.metadata.name)).toEqual(["o4"]);
+    expect(store.byIndex("tier", "odd").map((o) => o.metadata.name).sort()).toEqual(["o0", "o1", "o3"]);
+    store.set("b/o9", cm("o9", "b", { tier: "even", app: "x" }));
+    expect(store.byLabel("app", "x").map((o) => o.metadata.name)).toEqual(["o9"]);
+    store.set("b/o9", cm("o9", "b", { tier: "even" }));
+    expect(store.byLabel("app", "x")).toEqual([]);
+    expect(store.byNamespace("b").length).toBe(1);
+    store.clear();
+    expect(store.byIndex("tier", "odd")).toEqual([]);
+    store.set("a/n", cm("n", "a", { tier: "odd" }));
+    expect(store.byIndex("tier", "odd").map((o) => o.metadata.name)).toEqual(["n"]);
+  });
 });

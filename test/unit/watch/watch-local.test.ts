@@ -105,6 +105,57 @@ describe("watch against a local server", () => {
     expect(names(seen)).toEqual(["ERROR:WatchDisconnected", "ADDED:late@21"]);
   });
 
+  it("the idle deadline counts only time spent waiting for the server: a slow consumer or a steady trickle is not idle", async () => {
+    let res!: import("node:http").ServerResponse;
+    const { client } = await setup((_req, r) => {
+      res = r;
+      beginWatch(r);
+      r.write(eventLine("ADDED", configMap("a", "1")) + eventLine("ADDED", configMap("b", "2")));
+    });
+    const events = watch(transportSource(client.transport, { path: PATH }), { resourceVersion: "0", idleTimeout: 200 });
+    expect((await events.next()).value).toMatchObject({ object: { metadata: { name: "a" } } });
+    await delay(500); // the consumer is busy for more than the idle deadline
+    expect((await events.next()).value).toMatchObject({ object: { metadata: { name: "b" } } });
+    for (let i = 0; i < 8; i++) {
+      setTimeout(() => res.write(eventLine("MODIFIED", configMap("b", String(3 + i)))), 80);
+      expect((await events.next()).value).toMatchObject({ type: "MODIFIED", object: { metadata: { resourceVersion: String(3 + i) } } });
+    }
+    const silentFrom = performance.now();
+    await expect(events.next()).rejects.toMatchObject({ name: "WatchDisconnected", reason: "idle-timeout" });
+    const waited = performance.now() - silentFrom;
+    expect(waited).toBeGreaterThanOrEqual(190);
+    expect(waited).toBeLessThan(1000);
+  });
+
+  it("backpressure: a consumer that stops pulling stops the server's writes instead of buffering the stream", async () => {
+    const line = eventLine("MODIFIED", configMap("big", "7", { pad: "x".repeat(1000) }));
+    const block = Buffer.from(line.repeat(64));
+    const total = 64 * 1024 * 1024;
+    let accepted = 0;
+    const { client } = await setup((_req, res) => {
+      beginWatch(res);
+      const pump = (): void => {
+        while (accepted < total) {
+          accepted += block.length;
+          if (!res.write(block)) {
+            res.once("drain", pump);
+            return;
+          }
+        }
+      };
+      pump();
+    });
+    const events = watch(transportSource(client.transport, { path: PATH }), { resourceVersion: "0" });
+    expect((await events.next()).value).toMatchObject({ type: "MODIFIED" });
+    await delay(400);
+    const whilePaused = accepted;
+    // Kernel socket buffers plus a chunk or two: megabytes at most, never the whole stream.
+    expect(whilePaused).toBeLessThan(total / 4);
+    for (let i = 0; i < 5000; i++) await events.next();
+    expect(accepted).toBeGreaterThan(whilePaused); // pulling again lets the server go on
+    await events.return();
+  });
+
   it("a server that accepts and never answers: the header timeout applies, resume retries", async () => {
     let calls = 0;
     const { client } = await setup((_req, res) => {
