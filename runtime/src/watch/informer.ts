@@ -7,10 +7,10 @@
  */
 import { KubexClientError, KubexError, RequestAborted } from "../errors.js";
 import type { ObjectMeta } from "../model/meta.js";
-import type { ErrorEvent } from "./events.js";
+import type { ResumableWatchEvent } from "./events.js";
 import type { ListWatchSource } from "./source.js";
 import { objectKey, Store, type IndexFunction, type ReadonlyStore } from "./store.js";
-import { watch, type ResumeOptions } from "./watch.js";
+import { watchBatches, type ResumeOptions } from "./watch.js";
 
 /** Something an informer can be made from: a source, or an object (an `Api`) that makes one. */
 export const LIST_WATCH_SOURCE: unique symbol = Symbol.for("kubex.listWatchSource");
@@ -236,7 +236,8 @@ export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent
 
   private async run(source: ListWatchSource<T>, options: InformerOptions<T>): Promise<void> {
     try {
-      for await (const event of watch(source, {
+      // Batches (one per chunk): events are applied synchronously, with no async step per event.
+      for await (const batch of watchBatches(source, {
         resume: options.resume ?? true,
         labelSelector: options.labelSelector,
         fieldSelector: options.fieldSelector,
@@ -245,37 +246,43 @@ export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent
         timeout: options.timeout,
         signal: this.abort.signal,
       })) {
-        if (this.stopped) break;
-        switch (event.type) {
-          case "RELIST":
-            this.replace(event.items);
-            this.lastResourceVersion = event.resourceVersion;
-            if (!this.synced) {
-              this.synced = true;
-              for (const waiter of [...this.syncWaiters]) waiter.resolve();
-            }
-            break;
-          case "ADDED":
-          case "MODIFIED":
-            this.upsert(event.object);
-            this.lastResourceVersion = resourceVersionOfObject(event.object) ?? this.lastResourceVersion;
-            break;
-          case "DELETED":
-            this.remove(event.object);
-            this.lastResourceVersion = resourceVersionOfObject(event.object) ?? this.lastResourceVersion;
-            break;
-          case "BOOKMARK":
-            this.lastResourceVersion = event.resourceVersion;
-            break;
-          case "ERROR":
-            this.reportError((event as ErrorEvent).error);
-            break;
+        for (const event of batch) {
+          if (this.stopped) return;
+          this.apply(event);
         }
       }
     } catch (error) {
       if (this.stopped) return;
       this.reportError(error);
       this.halt(error);
+    }
+  }
+
+  private apply(event: ResumableWatchEvent<T>): void {
+    switch (event.type) {
+      case "RELIST":
+        this.replace(event.items);
+        this.lastResourceVersion = event.resourceVersion;
+        if (!this.synced) {
+          this.synced = true;
+          for (const waiter of [...this.syncWaiters]) waiter.resolve();
+        }
+        break;
+      case "ADDED":
+      case "MODIFIED":
+        this.upsert(event.object);
+        this.lastResourceVersion = resourceVersionOfObject(event.object) ?? this.lastResourceVersion;
+        break;
+      case "DELETED":
+        this.remove(event.object);
+        this.lastResourceVersion = resourceVersionOfObject(event.object) ?? this.lastResourceVersion;
+        break;
+      case "BOOKMARK":
+        this.lastResourceVersion = event.resourceVersion;
+        break;
+      case "ERROR":
+        this.reportError(event.error);
+        break;
     }
   }
 

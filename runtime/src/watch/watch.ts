@@ -20,6 +20,7 @@
 import { KubexApiError, KubexClientError } from "../errors.js";
 import { abortError, Backoff, RestartLimiter, sleep, type ResumePacing } from "./backoff.js";
 import { openWatchConnection } from "./connection.js";
+import { FlatIterator } from "./flatten.js";
 import { MalformedWatchEvent, WatchDisconnected } from "./errors.js";
 import { parseWatchEvent, resourceVersionOf, type ErrorEvent, type ResumableWatchEvent, type WatchStreamEvent } from "./events.js";
 import { listPageQuery, watchQuery, type WatchQueryOptions } from "./query.js";
@@ -56,6 +57,14 @@ export function watch<T>(source: ListWatchSource<T>, options: WatchOptions & { r
 export function watch<T>(source: ListWatchSource<T>, options?: WatchOptions & { resume?: false | undefined }): AsyncGenerator<WatchStreamEvent<T>, void, undefined>;
 export function watch<T>(source: ListWatchSource<T>, options?: WatchOptions): AsyncGenerator<ResumableWatchEvent<T>, void, undefined>;
 export function watch<T>(source: ListWatchSource<T>, options: WatchOptions = {}): AsyncGenerator<ResumableWatchEvent<T>, void, undefined> {
+  return new FlatIterator(watchBatches(source, options), options.signal);
+}
+
+/**
+ * The same events in batches, one per chunk received (never empty). For consumers that
+ * handle events synchronously (the informer): no async step per event.
+ */
+export function watchBatches<T>(source: ListWatchSource<T>, options: WatchOptions = {}): AsyncGenerator<ResumableWatchEvent<T>[], void, undefined> {
   // Validate now, so bad options throw at the call rather than on first iteration.
   watchQuery(options);
   if (options.resume === undefined || options.resume === false) return watchOnce(source, options);
@@ -72,23 +81,38 @@ function defaultIdleTimeout(options: WatchOptions, bookmarks: boolean | undefine
   return idle;
 }
 
-async function* watchOnce<T>(source: ListWatchSource<T>, options: WatchOptions): AsyncGenerator<WatchStreamEvent<T>, void, undefined> {
-  const { signal } = options;
+/**
+ * Parses the lines of one chunk up to the first that ends the connection: a malformed
+ * line, or an ERROR event. The events before it are still delivered.
+ */
+function parseLines<T>(lines: readonly string[], decode: (raw: unknown) => T): { events: WatchStreamEvent<T>[]; stop?: MalformedWatchEvent | ErrorEvent } {
+  const events: WatchStreamEvent<T>[] = [];
+  for (const line of lines) {
+    let event;
+    try {
+      event = parseWatchEvent(line, decode);
+    } catch (error) {
+      if (error instanceof MalformedWatchEvent) return { events, stop: error };
+      throw error;
+    }
+    if (event.type === "ERROR") return { events, stop: event };
+    events.push(event);
+  }
+  return { events };
+}
+
+async function* watchOnce<T>(source: ListWatchSource<T>, options: WatchOptions): AsyncGenerator<WatchStreamEvent<T>[], void, undefined> {
   const bookmarks = options.allowWatchBookmarks ?? (options.sendInitialEvents === true ? true : undefined);
   const connection = await openWatchConnection(source, watchQuery(options), {
-    signal,
+    signal: options.signal,
     timeout: options.timeout,
     idleTimeout: defaultIdleTimeout(options, bookmarks, options.timeoutSeconds),
   });
   try {
-    // One generator from the socket to the consumer: each chunk's lines are parsed one at a time, as they are consumed.
     for (let lines = await connection.read(); lines !== undefined; lines = await connection.read()) {
-      for (const line of lines) {
-        if (signal?.aborted) throw abortError(signal);
-        const event = parseWatchEvent(line, source.decode);
-        if (event.type === "ERROR") throw event.error;
-        yield event;
-      }
+      const { events, stop } = parseLines(lines, source.decode);
+      if (events.length > 0) yield events;
+      if (stop !== undefined) throw stop instanceof MalformedWatchEvent ? stop : stop.error;
     }
   } finally {
     await connection.close();
@@ -111,7 +135,7 @@ async function* watchResuming<T>(
   source: ListWatchSource<T>,
   options: WatchOptions,
   resume: ResumeOptions,
-): AsyncGenerator<ResumableWatchEvent<T>, void, undefined> {
+): AsyncGenerator<ResumableWatchEvent<T>[], void, undefined> {
   const { signal } = options;
   const random = resume.random ?? Math.random;
   const backoff = new Backoff(resume.initialDelay ?? 500, resume.maxDelay ?? 30_000, random);
@@ -162,13 +186,13 @@ async function* watchResuming<T>(
       try {
         listed = await relist(source, selectors, pageSize, options);
       } catch (error) {
-        yield classify(error);
+        yield [classify(error)];
         continue;
       }
       needList = false;
       initialEvents = false;
       resourceVersion = listed.resourceVersion;
-      yield { type: "RELIST", items: listed.items, resourceVersion: listed.resourceVersion };
+      yield [{ type: "RELIST", items: listed.items, resourceVersion: listed.resourceVersion }];
     }
 
     const timeoutSeconds = options.timeoutSeconds ?? 300 + Math.floor(random() * 300);
@@ -199,15 +223,9 @@ async function* watchResuming<T>(
         idleTimeout: defaultIdleTimeout(options, initialEvents || bookmarks, timeoutSeconds),
       });
       try {
-        read: for (let lines = await connection.read(); lines !== undefined; lines = await connection.read()) {
-          for (const line of lines) {
-            if (signal?.aborted) throw abortError(signal);
-            const event = parseWatchEvent(line, source.decode);
-            if (event.type === "ERROR") {
-              stopReason = classify(event.error);
-              break read;
-            }
-            delivered += 1;
+        for (let lines = await connection.read(); lines !== undefined; lines = await connection.read()) {
+          const { events, stop } = parseLines(lines, source.decode);
+          for (const event of events) {
             if (initialEvents) {
               if (event.type === "BOOKMARK" && event.initialEventsEnd) {
                 initialEvents = false;
@@ -216,7 +234,12 @@ async function* watchResuming<T>(
             } else {
               resourceVersion = resourceVersionOf(event) ?? resourceVersion;
             }
-            yield event;
+          }
+          delivered += events.length;
+          if (events.length > 0) yield events;
+          if (stop !== undefined) {
+            stopReason = stop instanceof MalformedWatchEvent ? errorEvent(stop) : classify(stop.error);
+            break;
           }
         }
       } finally {
@@ -236,7 +259,7 @@ async function* watchResuming<T>(
       needList = true;
     }
     if (delivered > 0 || performance.now() - started >= healthyAfter) backoff.reset();
-    if (stopReason !== undefined) yield stopReason;
+    if (stopReason !== undefined) yield [stopReason];
   }
 }
 
