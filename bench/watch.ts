@@ -1,7 +1,8 @@
 /**
  * Watch and informer throughput and informer memory, kubex vs @kubernetes/client-node,
  * against a loopback server that streams pre-serialised ConfigMap events (so the numbers
- * are the clients' decode/dispatch cost, not the apiserver's).
+ * are the clients' decode/dispatch cost, not the apiserver's). kubex goes through
+ * `Api<ConfigMap>` as users do (objects decoded to `ConfigMap` instances).
  *
  *   npx tsx --conditions kubex-source bench/watch.ts [events=20000] [objects=10000] [rounds=5]
  *
@@ -15,7 +16,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createClient, createInformer, transportSource, watch } from "@kubex/runtime";
+import { Api, createClient, createInformer } from "@kubex/runtime";
+import { ConfigMap } from "@kubex/k8s-v1-36/core/v1";
 
 const PATH = "/api/v1/namespaces/bench/configmaps";
 
@@ -68,7 +70,7 @@ async function kubexWatch(url: string, events: number): Promise<Rate> {
   const client = await createClient({ config: { server: url, tls: {}, namespace: "bench", source: { type: "explicit" } }, retry: false });
   const rate = await timed(events, async () => {
     let count = 0;
-    for await (const _ of watch(transportSource(client.transport, { path: PATH }), { resourceVersion: "1000" })) {
+    for await (const _ of new Api(ConfigMap, { client }).watch({ resourceVersion: "1000" })) {
       if (++count === events) break;
     }
   });
@@ -83,7 +85,7 @@ async function kubexInformer(url: string, events: number): Promise<Rate> {
     let count = 0;
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
-    informer = createInformer(transportSource(client.transport, { path: PATH }), { onUpdate: () => ++count === events && done() });
+    informer = createInformer(new Api(ConfigMap, { client }), { onUpdate: () => ++count === events && done() });
     await finished;
   });
   await informer?.stop();
@@ -152,7 +154,7 @@ async function memoryChild(which: string, objects: number): Promise<void> {
   let size: number;
   if (which === "kubex") {
     const client = await createClient({ config: { server: url, tls: {}, namespace: "bench", source: { type: "explicit" } }, retry: false });
-    const informer = createInformer(transportSource(client.transport, { path: PATH }));
+    const informer = createInformer(new Api(ConfigMap, { client }));
     await informer.waitForSync();
     size = informer.store.size;
     stop = async () => (await informer.stop(), await client.close());

@@ -33,7 +33,10 @@ export type InformerEvent<T> =
 export interface InformerOptions<T> extends ListWatchScope {
   labelSelector?: string;
   fieldSelector?: string;
-  /** Custom indexes, by name; `namespace` and `label` are always there. */
+  /**
+   * Custom indexes, by name; `namespace` and `label` are always there. An index is built on
+   * its first query and kept current from then on; its function must depend only on the object.
+   */
   indexers?: Record<string, IndexFunction<T>>;
   /** Every this many ms, each cached object is delivered again as `MODIFIED` with `resync: true`. */
   resyncPeriod?: number;
