@@ -16,6 +16,11 @@
  *   restart takes a token from a bucket (burst, then a sustained rate);
  * - failures are yielded as `ERROR` events (with the typed error) for information;
  *   errors no retry can fix (400, 401, 403, 404, 405, 406, 415, 422) end the watch.
+ *
+ * Throughput: the loops below yield one batch per chunk received (the events its lines
+ * complete); `watch()` hands them out one by one without an async step per event, and
+ * the informer applies whole batches. A chunk is read only when the previous batch has
+ * been consumed, so a slow consumer holds the server back instead of filling memory.
  */
 import { KubexApiError, KubexClientError } from "../errors.js";
 import { abortError, Backoff, RestartLimiter, sleep, type ResumePacing } from "./backoff.js";
