@@ -6,7 +6,18 @@ cd "$(dirname "$0")/.."
 
 command -v node >/dev/null || { echo "setup: Node.js >= 20.18 is required" >&2; exit 1; }
 command -v go >/dev/null || { echo "setup: Go is required to build the test cluster's binaries" >&2; exit 1; }
-command -v openssl >/dev/null || { echo "setup: installing openssl"; apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
+# Commands the cluster harness runs (test/cluster/pki.ts: openssl; build-binaries.sh: flock),
+# mapped to the Debian package that provides each; installed with apt-get (sudo unless root).
+declare -A packages=([openssl]=openssl [flock]=util-linux)
+missing=()
+for cmd in "${!packages[@]}"; do command -v "$cmd" >/dev/null || missing+=("${packages[$cmd]}"); done
+if ((${#missing[@]})); then
+  command -v apt-get >/dev/null || { echo "setup: please install ${missing[*]} (no apt-get here)" >&2; exit 1; }
+  sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm ci --no-audit --no-fund
