@@ -88,22 +88,25 @@ const pipeline: number[] = [];
 const cli: number[] = [];
 let files = 0;
 let bytes = 0;
-for (let run = 0; run < runs; run++) {
-  let started = performance.now();
-  const read = parseCrdText(text, input);
-  const result = await generateCrdTypes(read.documents);
-  pipeline.push(performance.now() - started);
-  if (result.problems.length > 0) throw new Error(`bench CRDs have problems: ${result.problems[0]!.message}`);
-  files = result.files.size;
-  bytes = [...result.files.values()].reduce((n, t) => n + t.length, 0);
+try {
+  for (let run = 0; run < runs; run++) {
+    let started = performance.now();
+    const read = parseCrdText(text, input);
+    const result = await generateCrdTypes(read.documents);
+    pipeline.push(performance.now() - started);
+    if (result.problems.length > 0) throw new Error(`bench CRDs have problems: ${result.problems[0]!.message}`);
+    files = result.files.size;
+    bytes = [...result.files.values()].reduce((n, t) => n + t.length, 0);
 
-  const out = join(dir, `out-${run}`);
-  started = performance.now();
-  const code = await crdCommand([input, "--out", out], { log: () => undefined, error: (l) => console.error(l) });
-  cli.push(performance.now() - started);
-  if (code !== 0) throw new Error(`kubex-gen crd exited ${code}`);
+    const out = join(dir, `out-${run}`);
+    started = performance.now();
+    const code = await crdCommand([input, "--out", out], { log: () => undefined, error: (l) => console.error(l) });
+    cli.push(performance.now() - started);
+    if (code !== 0) throw new Error(`kubex-gen crd exited ${code}`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
-rmSync(dir, { recursive: true, force: true });
 
 const fmt = (xs: number[]) => `median ${Math.round(median(xs))} ms (runs: ${xs.map((x) => Math.round(x)).join(", ")})`;
 console.log(`${count} CRDs (${count * 2} served versions, ${(text.length / 1024).toFixed(0)} KiB of YAML) -> ${files} modules, ${(bytes / 1024).toFixed(0)} KiB of TypeScript`);
