@@ -10,7 +10,7 @@ import { guard } from "./lifecycle.js";
 import { kubexDir, runsDir } from "./paths.js";
 import { createPki, identities } from "./pki.js";
 import { freePorts } from "./ports.js";
-import { isAlive, startWatchdog, stopPid, type ManagedProcess } from "./processes.js";
+import { isAlive, startWatchdog, stopPid } from "./processes.js";
 import { resolveKubernetesVersion } from "./versions.js";
 
 export const nodeName = "kwok-node";
@@ -64,13 +64,14 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
   const pidsFile = join(runDir, "pids");
   writeFileSync(pidsFile, "");
 
-  const started: ManagedProcess[] = [];
+  // Every process of the run is in the pids file: components, retried starts and restarts by faults.ts.
+  const runPids = () => readPids(pidsFile).filter((pid) => ownsPid(pid, runDir));
   const watchdogPid = detached ? null : startWatchdog(process.pid, runDir, pidsFile);
-  const unguard = guard({ pids: () => started.map((p) => p.pid), runDir, watchdogPid });
+  const unguard = guard({ pids: runPids, runDir, watchdogPid });
   const spawner: Spawner = { runDir, pidsFile, detached };
 
   const stopAll = async () => {
-    for (const p of [...started].reverse()) await stopPid(p.pid);
+    for (const pid of runPids().reverse()) await stopPid(pid);
   };
 
   try {
@@ -85,7 +86,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     let kwokPort = options.ports?.kwok ?? free[3];
     const etcd = await retryOnPortConflict(log, "etcd", async (attempt) => {
       if (attempt > 0) [etcdPort, etcdPeerPort] = (await freePorts(2)) as [number, number];
-      return track(started, await startEtcd(spawner, binaries.etcd, { client: etcdPort, peer: etcdPeerPort }, attempt));
+      return startEtcd(spawner, binaries.etcd, { client: etcdPort, peer: etcdPeerPort }, attempt);
     });
     log(`etcd ready on 127.0.0.1:${etcdPort} (${elapsed()})`);
 
@@ -93,7 +94,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     const apiserver = await retryOnPortConflict(log, "kube-apiserver", async (attempt) => {
       if (attempt > 0) [apiserverPort] = (await freePorts(1)) as [number];
       admin = { ...admin, server: `https://127.0.0.1:${apiserverPort}` };
-      return track(started, await startApiserver(spawner, binaries.kubeApiserver, { etcdPort, port: apiserverPort, pki }, admin, attempt));
+      return startApiserver(spawner, binaries.kubeApiserver, { etcdPort, port: apiserverPort, pki }, admin, attempt);
     });
     log(`kube-apiserver ${kubernetesVersion} ready on ${admin.server} (${elapsed()})`);
 
@@ -102,7 +103,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     const kwok = await retryOnPortConflict(log, "kwok", async (attempt) => {
       if (attempt > 0) [kwokPort] = (await freePorts(1)) as [number];
       await createNode(admin);
-      return track(started, await startKwok(spawner, binaries.kwok, { port: kwokPort, nodeName, kubeconfig: kwokKubeconfig, pki, serves }, admin, attempt));
+      return startKwok(spawner, binaries.kwok, { port: kwokPort, nodeName, kubeconfig: kwokKubeconfig, pki, serves }, admin, attempt);
     });
     log(`kwok node ${nodeName} Ready, kubelet API on 127.0.0.1:${kwokPort} (${elapsed()})`);
 
@@ -175,11 +176,6 @@ export function removeKubeconfigDir(dir: string): void {
   rmSync(join(dir, "state.json"), { force: true });
 }
 
-function track(started: ManagedProcess[], p: ManagedProcess): ManagedProcess {
-  if (!started.includes(p)) started.push(p);
-  return p;
-}
-
 async function retryOnPortConflict<T>(log: (line: string) => void, what: string, start: (attempt: number) => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -207,6 +203,15 @@ async function createNode(admin: Connection): Promise<void> {
       },
     },
   });
+}
+
+/** The pids a run recorded (one a line); none if the file is missing. */
+function readPids(pidsFile: string): number[] {
+  try {
+    return readFileSync(pidsFile, "utf8").split("\n").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /** True if pid is alive and its command line mentions runDir (guards against pid reuse). */
@@ -242,13 +247,7 @@ export function cleanStaleRuns(log: (line: string) => void): void {
     } catch {
       owner = undefined;
     }
-    let pids: number[] = [];
-    try {
-      pids = readFileSync(join(dir, "pids"), "utf8").split("\n").filter(Boolean).map(Number);
-    } catch {
-      /* none recorded */
-    }
-    const live = pids.filter((pid) => ownsPid(pid, dir));
+    const live = readPids(join(dir, "pids")).filter((pid) => ownsPid(pid, dir));
     if (owner === undefined) {
       // Killed before owner.json was written; give a concurrent start a minute to write it.
       if (Date.now() - statSync(dir).mtimeMs < 60_000) continue;
