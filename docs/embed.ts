@@ -70,6 +70,7 @@ export function syncText(text: string, dir = docsDir): string {
     const example = marker.exec(lines[i]!)?.[1];
     if (!example || !/^```/.test(lines[i + 1] ?? "")) continue;
     const end = lines.findIndex((l, j) => j > i + 1 && l.startsWith("```"));
+    if (end < 0) throw new Error(`line ${i + 2}: unclosed code block`);
     out.push(lines[i + 1]!, exampleText(example, dir), lines[end]!);
     i = end;
   }

@@ -5,7 +5,14 @@ import { markdownFiles, syncText } from "./embed.js";
 
 for (const file of markdownFiles()) {
   const text = readFileSync(file, "utf8");
-  const synced = syncText(text);
+  let synced: string;
+  try {
+    synced = syncText(text);
+  } catch (error) {
+    console.error(`${relative(process.cwd(), file)}: ${(error as Error).message}`);
+    process.exitCode = 1;
+    continue;
+  }
   if (synced !== text) {
     writeFileSync(file, synced);
     console.log(`updated ${relative(process.cwd(), file)}`);
