@@ -1,5 +1,5 @@
 /**
- * npx tsx scripts/release-measure.ts [--client-node 2.0.1] [--runs 5]
+ * npx tsx scripts/release-measure.ts [--client-node 2.0.1] [--runs 7]
  *
  * Figures for the release notes, measured in empty temporary projects:
  * - tarball sizes of @kubex/runtime and @kubex/k8s-v1-36 (packed as `release:dry` does;
