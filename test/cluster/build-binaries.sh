@@ -3,8 +3,14 @@
 # per version under ${KUBEX_CACHE:-~/.cache/kubex}/bin/<name>-<version>/.
 #
 #   build-binaries.sh kube-apiserver 1.36.3
+#   build-binaries.sh kube-controller-manager 1.36.3
+#   build-binaries.sh kube-scheduler 1.36.3
 #   build-binaries.sh etcd 3.6.16
 #   build-binaries.sh kwok 0.8.0
+#
+# The three Kubernetes components come from one `go build` of k8s.io/kubernetes (they share
+# most packages, so one build costs far less than three); asking for any of them builds and
+# caches all three, under one lock named kubernetes-<version>.
 #
 # Prints the path of the built binary on the last line of stdout. A cached binary is
 # reused; a failed build leaves nothing in the cache and names its log file. Concurrent
@@ -12,8 +18,9 @@
 # building it twice. Each step's start and the total time are written to the log.
 set -euo pipefail
 
-name=${1:?usage: build-binaries.sh <kube-apiserver|etcd|kwok> <version>}
-version=${2:?usage: build-binaries.sh <kube-apiserver|etcd|kwok> <version>}
+usage="usage: build-binaries.sh <kube-apiserver|kube-controller-manager|kube-scheduler|etcd|kwok> <version>"
+name=${1:?$usage}
+version=${2:?$usage}
 version=${version#v}
 cache=${KUBEX_CACHE:-$HOME/.cache/kubex}
 dest="$cache/bin/$name-$version"
@@ -26,9 +33,13 @@ fi
 
 command -v go >/dev/null || { echo "build-binaries: 'go' is not on PATH; it is needed to build $name" >&2; exit 1; }
 
+k8s_components=(kube-apiserver kube-controller-manager kube-scheduler)
+build_unit=$name
+case "$name" in kube-apiserver|kube-controller-manager|kube-scheduler) build_unit=kubernetes ;; esac
+
 # One build per binary and version at a time: a second caller waits, then reuses the result.
 mkdir -p "$cache/locks" "$cache/logs"
-exec 9>"$cache/locks/$name-$version.lock"
+exec 9>"$cache/locks/$build_unit-$version.lock"
 if ! flock -n 9; then
   echo "build-binaries: another process is building $name $version; waiting for it" >&2
   flock 9
@@ -39,11 +50,11 @@ if [[ -x "$bin" ]]; then
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kubex-build-$name-XXXXXX")
-log="$cache/logs/build-$name-$version.log"
+log="$cache/logs/build-$build_unit-$version.log"
 : >"$log"
-trap 'rm -rf "$work" "$dest.tmp"' EXIT
+trap 'rm -rf "$work"; for c in "${k8s_components[@]}" "$name"; do rm -rf "$cache/bin/$c-$version.tmp"; done' EXIT
 started=$(date +%s)
-echo "build-binaries: building $name $version (cold builds take minutes; log: $log)" >&2
+echo "build-binaries: building $build_unit $version (cold builds take minutes; log: $log)" >&2
 
 # Keep the linker and compiler within a 2-core / few-GB budget.
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
@@ -52,7 +63,10 @@ export GOMAXPROCS=${GOMAXPROCS:-2}
 p_flag=(-p 2)
 
 fail() {
-  echo "build-binaries: building $name $version failed at step '$1'; log: $log" >&2
+  echo "build-binaries: building $build_unit $version failed at step '$1'; log: $log" >&2
+  if [[ $(df -Pk "${TMPDIR:-/tmp}" | awk 'NR==2{print $4}') -lt 2097152 ]]; then
+    echo "build-binaries: less than 2 GB free under ${TMPDIR:-/tmp}; a Kubernetes build needs about 4 GB (Go build cache included)" >&2
+  fi
   tail -n 30 "$log" >&2 || true
   exit 1
 }
@@ -64,7 +78,7 @@ step() {
 }
 
 case "$name" in
-  kube-apiserver)
+  kube-apiserver|kube-controller-manager|kube-scheduler)
     minor=$(echo "$version" | cut -d. -f2)
     patch=$(echo "$version" | cut -d. -f3)
     staging_version="v0.$minor.$patch"
@@ -72,7 +86,7 @@ case "$name" in
     moddir=$(go env GOMODCACHE)/k8s.io/kubernetes@v$version
     [[ -f "$moddir/go.mod" ]] || fail "locate module k8s.io/kubernetes@v$version"
     {
-      echo "module kubex.local/build/kube-apiserver"
+      echo "module kubex.local/build/kubernetes"
       echo
       echo "go $(awk '/^go /{print $2; exit}' "$moddir/go.mod")"
       echo
@@ -90,7 +104,10 @@ case "$name" in
     ldflags+=" -X k8s.io/component-base/version.gitMajor=1"
     ldflags+=" -X k8s.io/component-base/version.gitMinor=$minor"
     ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
-    step "go build kube-apiserver" go build "${p_flag[@]}" -trimpath -ldflags "$ldflags" -o "$work/out/$name" k8s.io/kubernetes/cmd/kube-apiserver
+    step "resolve controller-manager and scheduler" go get "k8s.io/kubernetes/cmd/kube-controller-manager@v$version" "k8s.io/kubernetes/cmd/kube-scheduler@v$version"
+    mkdir -p "$work/out"
+    step "go build ${k8s_components[*]}" go build "${p_flag[@]}" -trimpath -ldflags "$ldflags" -o "$work/out/" \
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler
     ;;
   etcd)
     {
@@ -111,16 +128,22 @@ case "$name" in
     step "go build kwok" go build "${p_flag[@]}" -trimpath -ldflags "-s -w" -o "$work/out/$name" sigs.k8s.io/kwok/cmd/kwok
     ;;
   *)
-    echo "build-binaries: unknown binary '$name' (expected kube-apiserver, etcd or kwok)" >&2
+    echo "build-binaries: unknown binary '$name' (expected kube-apiserver, kube-controller-manager, kube-scheduler, etcd or kwok)" >&2
     exit 2
     ;;
 esac
 
-mkdir -p "$dest.tmp"
-mv "$work/out/$name" "$dest.tmp/$name"
-rm -rf "$dest"
-mv "$dest.tmp" "$dest"
+# Move every binary the build made into its own cache directory (atomically per binary).
+outputs=("$name")
+[[ $build_unit == kubernetes ]] && outputs=("${k8s_components[@]}")
+for out in "${outputs[@]}"; do
+  d="$cache/bin/$out-$version"
+  mkdir -p "$d.tmp"
+  mv "$work/out/$out" "$d.tmp/$out"
+  rm -rf "$d"
+  mv "$d.tmp" "$d"
+done
 elapsed=$(( $(date +%s) - started ))
-echo "== built $name $version in ${elapsed}s ($(date -u +%FT%TZ))" >>"$log"
-echo "build-binaries: built $name $version in ${elapsed}s" >&2
+echo "== built ${outputs[*]} $version in ${elapsed}s ($(date -u +%FT%TZ))" >>"$log"
+echo "build-binaries: built ${outputs[*]} $version in ${elapsed}s" >&2
 echo "$bin"
