@@ -1,11 +1,11 @@
 /**
  * The main job, end to end against a real cluster (KUBECONFIG): create a Deployment
- * with the generated 1.36 SDK, scale it through /scale, write its /status, list and
+ * with the generated 1.37 SDK, scale it through /scale, write its /status, list and
  * watch, start a Pod and read its logs, clean up. Run by `bash scripts/demo.sh`.
  */
 import { Api, ApplyPatch, createClient, MergePatch, NotFound } from "@kubex/runtime";
-import { Deployment } from "@kubex/k8s-v1-36/apps/v1";
-import { Namespace, Node, Pod } from "@kubex/k8s-v1-36/core/v1";
+import { Deployment } from "@kubex/k8s-v1-37/apps/v1";
+import { Namespace, Node, Pod } from "@kubex/k8s-v1-37/core/v1";
 
 const step = (text: string) => console.log(`\n== ${text}`);
 

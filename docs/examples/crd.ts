@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parse } from "yaml";
 import { Api, createClient, MergePatch } from "@kubex/runtime";
-import { CustomResourceDefinition } from "@kubex/k8s-v1-36/apiextensions/v1";
+import { CustomResourceDefinition } from "@kubex/k8s-v1-37/apiextensions/v1";
 // Written by: npx kubex-gen crd crds/backup.yaml --out crd-types
 import { Backup } from "./crd-types/example.com/v1/index.js";
 

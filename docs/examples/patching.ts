@@ -1,5 +1,5 @@
 import { Api, ApplyPatch, createClient, JsonPatch, MergePatch, StrategicMergePatch } from "@kubex/runtime";
-import { Deployment } from "@kubex/k8s-v1-36/apps/v1";
+import { Deployment } from "@kubex/k8s-v1-37/apps/v1";
 
 await using client = await createClient();
 const deployments = new Api(Deployment, { client, namespace: "default" });

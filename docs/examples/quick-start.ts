@@ -1,6 +1,6 @@
 import { Api, createClient, MergePatch } from "@kubex/runtime";
-import { Deployment } from "@kubex/k8s-v1-36/apps/v1";
-import { ConfigMap } from "@kubex/k8s-v1-36/core/v1";
+import { Deployment } from "@kubex/k8s-v1-37/apps/v1";
+import { ConfigMap } from "@kubex/k8s-v1-37/core/v1";
 
 // KUBECONFIG, else ~/.kube/config, else the in-cluster service account.
 await using client = await createClient();

@@ -1,6 +1,6 @@
 import { Api, createClient, JsonPatch, MergePatch } from "@kubex/runtime";
-import { Deployment } from "@kubex/k8s-v1-36/apps/v1";
-import { ConfigMap } from "@kubex/k8s-v1-36/core/v1";
+import { Deployment } from "@kubex/k8s-v1-37/apps/v1";
+import { ConfigMap } from "@kubex/k8s-v1-37/core/v1";
 
 await using client = await createClient();
 const deployments = new Api(Deployment, { client, namespace: "default" });

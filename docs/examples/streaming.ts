@@ -1,5 +1,5 @@
 import { Api, createClient } from "@kubex/runtime";
-import { Pod } from "@kubex/k8s-v1-36/core/v1";
+import { Pod } from "@kubex/k8s-v1-37/core/v1";
 
 // A running Pod: `npx tsx streaming.ts <pod> [namespace]`.
 const [name = "web", namespace = "default"] = process.argv.slice(2);

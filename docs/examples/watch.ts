@@ -1,5 +1,5 @@
 import { Api, createClient } from "@kubex/runtime";
-import { ConfigMap } from "@kubex/k8s-v1-36/core/v1";
+import { ConfigMap } from "@kubex/k8s-v1-37/core/v1";
 
 await using client = await createClient();
 const configMaps = new Api(ConfigMap, { client, namespace: "default" });

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api, createClient, type Client } from "@kubex/runtime";
-import { Namespace, Pod } from "@kubex/k8s-v1-36/core/v1";
+import { Namespace, Pod } from "@kubex/k8s-v1-37/core/v1";
 import { loadClusterState } from "../cluster/state.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -65,6 +65,6 @@ describe("docs/examples run against the cluster", { timeout: 120_000 }, () => {
   it("streaming.ts (logs, exec, port-forward of a running Pod)", () =>
     expectRan("streaming.ts", ['"out\\n" "err\\n" 3', "hello through stdin", "exit code 0", "-> web:8080"], ["web", podNamespace]));
   it("configuration.ts", () => expectRan("configuration.ts", ["kubeconfig file does not exist (file /nonexistent/kubeconfig)"]));
-  it("upgrading.ts", () => expectRan("upgrading.ts", ["scheduling.k8s.io v1alpha2"]));
+  it("upgrading.ts", () => expectRan("upgrading.ts", ["networking.k8s.io v1"]));
   it("crd.ts installs a CRD and uses the generated class", () => expectRan("crd.ts", ["Succeeded"]));
 });

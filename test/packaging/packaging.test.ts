@@ -1,7 +1,7 @@
 /**
  * npm run test:packaging
  *
- * What a stranger gets from `npm install @kubex/runtime @kubex/k8s-v1-34 @kubex/k8s-v1-35`:
+ * What a stranger gets from `npm install @kubex/runtime @kubex/k8s-v1-36 @kubex/k8s-v1-37`:
  * every package is built and packed as `npm run release:dry` does, published to a local
  * Verdaccio registry, installed side by side into an empty project from that registry only,
  * compiled with `tsc --strict` and run against a real kube-apiserver (KUBEX_E2E_KUBECONFIG,
@@ -76,7 +76,7 @@ beforeAll(async () => {
   cpSync(join(import.meta.dirname, "consumer"), project, { recursive: true });
   writeFileSync(join(project, "package.json"), `${JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2)}\n`);
   await timed("install", () =>
-    npm(["install", "--no-audit", "--no-fund", "@kubex/runtime", "@kubex/k8s-v1-34", "@kubex/k8s-v1-35", "@types/node@20"], project),
+    npm(["install", "--no-audit", "--no-fund", "@kubex/runtime", "@kubex/k8s-v1-36", "@kubex/k8s-v1-37", "@types/node@20"], project),
   );
 
   const fromEnv = process.env.KUBEX_E2E_KUBECONFIG;
@@ -98,7 +98,7 @@ afterAll(async () => {
 describe("published packages", () => {
   it("pass the tarball checks (no tests, specs, sources or build info; every export shipped)", () => {
     const ours = packed.filter((p) => p.name === "@kubex/runtime" || p.name.startsWith("@kubex/k8s-"));
-    expect(ours.map((p) => p.name)).toEqual(expect.arrayContaining(["@kubex/runtime", "@kubex/k8s-v1-34", "@kubex/k8s-v1-35"]));
+    expect(ours.map((p) => p.name)).toEqual(expect.arrayContaining(["@kubex/runtime", "@kubex/k8s-v1-36", "@kubex/k8s-v1-37"]));
     for (const p of ours) expect({ name: p.name, problems: checkPacked(p) }).toEqual({ name: p.name, problems: [] });
   });
 
@@ -111,7 +111,7 @@ describe("published packages", () => {
     for (const [path, entry] of installed) expect({ path, resolved: entry.resolved?.startsWith(`${registry!.url}/`) }).toEqual({ path, resolved: true });
 
     const versions = Object.fromEntries(packed.map((p) => [p.name, p.version]));
-    for (const name of ["@kubex/runtime", "@kubex/k8s-v1-34", "@kubex/k8s-v1-35"]) {
+    for (const name of ["@kubex/runtime", "@kubex/k8s-v1-36", "@kubex/k8s-v1-37"]) {
       expect(lock.packages[`node_modules/${name}`]?.version).toBe(versions[name]);
     }
     const runtimes = Object.keys(lock.packages).filter((path) => path.endsWith("node_modules/@kubex/runtime"));
@@ -120,7 +120,7 @@ describe("published packages", () => {
     const manifest = readFileSync(join(project, "node_modules/@kubex/runtime/package.json"), "utf8");
     expect(manifest).not.toContain("kubex-source");
     expect(existsSync(join(project, "node_modules/@kubex/runtime/src"))).toBe(false);
-    expect(existsSync(join(project, "node_modules/@kubex/k8s-v1-35/LICENSE"))).toBe(true);
+    expect(existsSync(join(project, "node_modules/@kubex/k8s-v1-37/LICENSE"))).toBe(true);
   });
 
   it("compile with tsc --strict, including the @ts-expect-error on a subresource the kind lacks", async () => {
@@ -131,19 +131,19 @@ describe("published packages", () => {
   });
 
   it("reject a group/version the package does not have, naming the module, at compile time and at run time", () => {
-    writeFileSync(join(project, "missing-group.ts"), `import { Workload } from "@kubex/k8s-v1-34/scheduling/v1alpha1";\nconsole.log(Workload);\n`);
+    writeFileSync(join(project, "missing-group.ts"), `import { Workload } from "@kubex/k8s-v1-36/scheduling/v1beta1";\nconsole.log(Workload);\n`);
     const compiled = run(process.execPath, [tsc, "-p", "tsconfig.missing-group.json"], project);
     expect(compiled.status).not.toBe(0);
-    expect(compiled.stdout).toContain("error TS2307: Cannot find module '@kubex/k8s-v1-34/scheduling/v1alpha1'");
+    expect(compiled.stdout).toContain("error TS2307: Cannot find module '@kubex/k8s-v1-36/scheduling/v1beta1'");
 
-    // The same group/version exists in the 1.35 package ...
-    const ok = run(process.execPath, ["--input-type=module", "-e", `import("@kubex/k8s-v1-35/scheduling/v1alpha1").then((m) => console.log(typeof m.Workload))`], project);
+    // The same group/version exists in the 1.37 package ...
+    const ok = run(process.execPath, ["--input-type=module", "-e", `import("@kubex/k8s-v1-37/scheduling/v1beta1").then((m) => console.log(typeof m.Workload))`], project);
     expect(ok.stdout.trim()).toBe("function");
-    // ... and not in 1.34's exports map.
-    const missing = run(process.execPath, ["--input-type=module", "-e", `await import("@kubex/k8s-v1-34/scheduling/v1alpha1")`], project);
+    // ... and not in 1.36's exports map.
+    const missing = run(process.execPath, ["--input-type=module", "-e", `await import("@kubex/k8s-v1-36/scheduling/v1beta1")`], project);
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain("ERR_PACKAGE_PATH_NOT_EXPORTED");
-    expect(missing.stderr).toContain("./scheduling/v1alpha1");
+    expect(missing.stderr).toContain("./scheduling/v1beta1");
   });
 
   it("serve CommonJS consumers through require() of the ESM build", () => {
@@ -166,14 +166,14 @@ describe("published packages", () => {
     expect(JSON.parse(result.stdout)).toEqual({ kind: "Deployment", apiVersion: "apps/v1", patchType: "application/merge-patch+json" });
   });
 
-  it("run against the cluster: models of 1.34 and 1.35 through one runtime and one client", async () => {
+  it("run against the cluster: models of 1.36 and 1.37 through one runtime and one client", async () => {
     const result = await timed("run", () => run(process.execPath, ["dist/main.js"], project, { KUBECONFIG: kubeconfig }));
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       scaleReplicas: 2,
-      read34: { kind: "Deployment", apiVersion: "apps/v1", replicas: 2, isDeployment34: true },
-      configMaps: ["from-34", "from-35"],
+      read36: { kind: "Deployment", apiVersion: "apps/v1", replicas: 2, isDeployment36: true },
+      configMaps: ["from-36", "from-37"],
       deployments: ["web"],
       notFound: "NotFound",
       untypedStatus: "SubresourceNotSupported",

@@ -4,9 +4,9 @@
  * Pods and present from 1.32 on.
  */
 import { Api, MergePatch, type Client, type Scale } from "@kubex/runtime";
-import { Deployment, StatefulSet } from "@kubex/k8s-v1-36/apps/v1";
-import { CertificateSigningRequest } from "@kubex/k8s-v1-36/certificates/v1";
-import { ConfigMap, Namespace, Pod, ServiceAccount } from "@kubex/k8s-v1-36/core/v1";
+import { Deployment, StatefulSet } from "@kubex/k8s-v1-37/apps/v1";
+import { CertificateSigningRequest } from "@kubex/k8s-v1-37/certificates/v1";
+import { ConfigMap, Namespace, Pod, ServiceAccount } from "@kubex/k8s-v1-37/core/v1";
 import { Pod as Pod30 } from "@kubex/k8s-v1-30/core/v1";
 import { Pod as Pod31 } from "@kubex/k8s-v1-31/core/v1";
 import { Pod as Pod32 } from "@kubex/k8s-v1-32/core/v1";

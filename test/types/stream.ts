@@ -4,8 +4,8 @@
  */
 import type { Duplex } from "node:stream";
 import { Api, type Client, type ExecResult, type PortForwardListener, type PortForwardSession, type StreamResult, type StreamSession } from "@kubex/runtime";
-import { Deployment } from "@kubex/k8s-v1-36/apps/v1";
-import { ConfigMap, Pod } from "@kubex/k8s-v1-36/core/v1";
+import { Deployment } from "@kubex/k8s-v1-37/apps/v1";
+import { ConfigMap, Pod } from "@kubex/k8s-v1-37/core/v1";
 import { Pod as Pod30 } from "@kubex/k8s-v1-30/core/v1";
 
 declare const client: Client;
