@@ -50,6 +50,30 @@ export class KubexClientError extends KubexError {
   }
 }
 
+/** `16 MiB`, `512 KiB`, `100 bytes`: a byte count as a person reads it. */
+function formatBytes(bytes: number): string {
+  if (bytes >= 1 << 20 && bytes % (1 << 20) === 0) return `${bytes / (1 << 20)} MiB`;
+  if (bytes >= 1 << 10 && bytes % (1 << 10) === 0) return `${bytes / (1 << 10)} KiB`;
+  return `${bytes} bytes`;
+}
+
+/**
+ * A response part larger than its limit: a 2xx body, or one watch event (client-go caps a
+ * watch frame at 16 MiB too). Reading stopped at the limit and the connection was closed.
+ */
+export class ResponseTooLarge extends KubexClientError {
+  override name = "ResponseTooLarge";
+  /** The limit in bytes. */
+  readonly limit: number;
+  /** The option that sets the limit, e.g. `maxResponseBytes` or `maxEventBytes`. */
+  readonly option: string;
+  constructor(what: string, limit: number, option: string) {
+    super(`${what} is larger than ${formatBytes(limit)}, the ${option} limit; reading stopped there (raise ${option} if it really is that large)`);
+    this.limit = limit;
+    this.option = option;
+  }
+}
+
 /** The request was aborted by its `signal` or ran past its `timeout`. */
 export class RequestAborted extends KubexClientError {
   override name = "RequestAborted";

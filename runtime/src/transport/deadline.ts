@@ -1,3 +1,5 @@
+import { MAX_TIMER_MS } from "./retry.js";
+
 /**
  * One request's cancellation: the caller's `signal` and a `timeout`, merged into the one
  * signal undici sees. Made only when the call has either, so the common path allocates nothing.
@@ -65,8 +67,6 @@ export class Deadline {
   }
 }
 
-/** Longest delay `setTimeout` honours (about 24.8 days); a longer one would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A timeout as a `Deadline` takes it: `undefined` for none. `0`, a negative or non-finite
@@ -91,7 +91,7 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
-    }, ms);
+    }, Math.min(ms, MAX_TIMER_MS)); // a longer delay would fire after 1 ms
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

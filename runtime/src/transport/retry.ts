@@ -93,9 +93,23 @@ export function backoffDelayMs(policy: Readonly<RetryPolicy>, retry: number, ran
   return Math.floor(random() * ceiling);
 }
 
+/** Longest delay `setTimeout` honours (about 24.8 days); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
- * Milliseconds a `Retry-After` header asks for (delta-seconds or an HTTP date), capped at
- * `maxDelayMs`; undefined when absent or unreadable.
+ * The one policy for a wait the server asks for (`Retry-After`, `details.retryAfterSeconds`),
+ * used by the transport's retries and by the resuming watch: honoured up to the caller's
+ * largest backoff delay (`maxDelayMs`), never negative, never past what a timer can wait.
+ * A server cannot stall a client longer than its own backoff would, nor make it spin.
+ */
+export function serverRequestedDelayMs(ms: number, maxDelayMs: number): number {
+  if (Number.isNaN(ms) || ms <= 0) return 0;
+  return Math.min(ms, maxDelayMs, MAX_TIMER_MS);
+}
+
+/**
+ * Milliseconds a `Retry-After` header asks for (delta-seconds or an HTTP date), capped by
+ * {@link serverRequestedDelayMs}; undefined when absent or unreadable.
  */
 export function retryAfterMs(header: string | string[] | undefined, maxDelayMs: number, now: number = Date.now()): number | undefined {
   const value = Array.isArray(header) ? header[0] : header;
@@ -107,9 +121,9 @@ export function retryAfterMs(header: string | string[] | undefined, maxDelayMs: 
   } else {
     const date = Date.parse(trimmed);
     if (Number.isNaN(date)) return undefined;
-    ms = Math.max(0, date - now);
+    ms = date - now;
   }
-  return Math.min(ms, maxDelayMs);
+  return serverRequestedDelayMs(ms, maxDelayMs);
 }
 
 /** `Retry-After` as whole seconds, for the error's `retryAfterSeconds`. */

@@ -4,12 +4,13 @@
  * event and drops the connection must not be hit in a tight loop).
  */
 import { RequestAborted } from "../errors.js";
+import { MAX_TIMER_MS } from "../transport/retry.js";
 
 /** How a resuming watcher paces its reconnects. All durations in milliseconds. */
 export interface ResumePacing {
   /** First backoff ceiling after a failure (default 500). */
   initialDelay?: number;
-  /** Largest backoff ceiling (default 30_000). */
+  /** Largest backoff ceiling, and the longest wait a server's `Retry-After` gets (default 30_000). */
   maxDelay?: number;
   /** Restarts allowed back to back (default 5). */
   burst?: number;
@@ -82,7 +83,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
-    }, ms);
+    }, Math.min(ms, MAX_TIMER_MS)); // a longer delay would fire after 1 ms
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -22,6 +22,8 @@ export interface ConnectionOptions {
   timeout?: number;
   /** Milliseconds the server may stay silent (while we wait for it) before the connection is dropped. */
   idleTimeout?: number;
+  /** Largest event (one line) in bytes; default 16 MiB. */
+  maxEventBytes?: number;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function openWatchConnection<T>(
 
 export class WatchConnection {
   private readonly chunks: AsyncIterator<Uint8Array>;
-  private readonly splitter = new LineSplitter();
+  private readonly splitter: LineSplitter;
   private readonly signal: AbortSignal | undefined;
   private readonly idleTimeout: number | undefined;
   /** `performance.now()` when the current read began; -1 while not reading (a slow consumer is not the server's fault). */
@@ -61,6 +63,7 @@ export class WatchConnection {
     options: ConnectionOptions,
   ) {
     this.chunks = response.body[Symbol.asyncIterator]();
+    this.splitter = new LineSplitter(options.maxEventBytes);
     this.signal = options.signal;
     const idle = options.idleTimeout;
     if (idle !== undefined && idle > 0 && Number.isFinite(idle)) {
@@ -73,9 +76,12 @@ export class WatchConnection {
   /**
    * The lines completed by the next chunk (possibly none), or `undefined` once the server
    * has ended the stream cleanly. Throws {@link WatchDisconnected} when the connection is
-   * lost, cut inside an event or idle too long, and `RequestAborted` when `signal` aborts.
+   * lost, cut inside an event or idle too long, `ResponseTooLarge` for an event past
+   * `maxEventBytes`, and `RequestAborted` when `signal` aborts.
    */
   async read(): Promise<string[] | undefined> {
+    // An event past maxEventBytes: the lines before it were handed out, now the connection ends.
+    if (this.splitter.overflow !== undefined) throw this.splitter.overflow;
     let next: IteratorResult<Uint8Array>;
     this.readingSince = performance.now();
     try {

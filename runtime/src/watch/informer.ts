@@ -46,6 +46,8 @@ export interface InformerOptions<T> extends ListWatchScope {
   timeoutSeconds?: number;
   /** See `WatchOptions.idleTimeout`. */
   idleTimeout?: number;
+  /** See `WatchOptions.maxEventBytes` (default 16 MiB). */
+  maxEventBytes?: number;
   /** Milliseconds until each watch's headers / each list page arrive. */
   timeout?: number;
   /** Aborting stops the informer. */
@@ -246,6 +248,7 @@ export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent
         fieldSelector: options.fieldSelector,
         timeoutSeconds: options.timeoutSeconds,
         idleTimeout: options.idleTimeout,
+        maxEventBytes: options.maxEventBytes,
         timeout: options.timeout,
         signal: this.abort.signal,
       })) {

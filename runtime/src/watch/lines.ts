@@ -5,7 +5,12 @@
  * bytes after it (the unfinished line) are kept until the next chunk.
  */
 
+import { ResponseTooLarge } from "../errors.js";
+
 const NEWLINE = 0x0a;
+
+/** Default largest watch event (one line), as client-go's watch frame limit: 16 MiB. */
+export const DEFAULT_MAX_EVENT_BYTES = 16 << 20;
 
 function asBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -15,42 +20,82 @@ function asBuffer(chunk: Uint8Array): Buffer {
 export class LineSplitter {
   /** Bytes received after the last newline: the start of a line not yet complete. */
   private tail: Buffer[] = [];
+  private tailBytes = 0;
+
+  /** Set once a line passed the limit: every later `push` throws it. */
+  overflow: ResponseTooLarge | undefined;
+
+  /**
+   * @param maxLineBytes Longest line accepted, in bytes. Once a line's bytes pass it, the
+   *   lines before it are still returned, nothing more is held, and the next `push` throws
+   *   {@link ResponseTooLarge} (also kept in `overflow`).
+   */
+  constructor(private readonly maxLineBytes: number = DEFAULT_MAX_EVENT_BYTES) {}
 
   /** The lines completed by `chunk` (often none, for a chunk inside a long line). */
   push(chunk: Uint8Array): string[] {
-    const bytes = asBuffer(chunk);
+    if (this.overflow !== undefined) throw this.overflow;
     const lines: string[] = [];
+    try {
+      this.split(asBuffer(chunk), lines);
+    } catch (error) {
+      if (!(error instanceof ResponseTooLarge)) throw error;
+      this.overflow = error;
+      this.tail = [];
+      this.tailBytes = 0;
+    }
+    return lines;
+  }
+
+  private split(bytes: Buffer, lines: string[]): void {
     const last = bytes.lastIndexOf(NEWLINE);
     if (last === -1) {
-      if (bytes.length > 0) this.tail.push(bytes);
-      return lines;
+      if (bytes.length > 0) this.keep(bytes);
+      return;
     }
     let start = 0;
     if (this.tail.length > 0) {
       // The first newline completes the line held in `tail`.
       const first = bytes.indexOf(NEWLINE);
-      this.tail.push(bytes.subarray(0, first));
+      this.keep(bytes.subarray(0, first));
       addLine(lines, Buffer.concat(this.tail).toString("utf8"));
       this.tail = [];
+      this.tailBytes = 0;
       start = first + 1;
     }
     if (start <= last) {
+      // Lines inside one chunk are measured only when the chunk could hold one past the limit.
+      const measure = last - start > this.maxLineBytes;
       const text = bytes.toString("utf8", start, last);
       let from = 0;
       for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", from)) {
-        addLine(lines, text.slice(from, newline));
+        this.addLine(lines, text.slice(from, newline), measure);
         from = newline + 1;
       }
-      addLine(lines, from === 0 ? text : text.slice(from));
+      this.addLine(lines, from === 0 ? text : text.slice(from), measure);
     }
-    if (last + 1 < bytes.length) this.tail.push(bytes.subarray(last + 1));
-    return lines;
+    if (last + 1 < bytes.length) this.keep(bytes.subarray(last + 1));
+  }
+
+  private keep(bytes: Buffer): void {
+    this.tailBytes += bytes.length;
+    if (this.tailBytes > this.maxLineBytes) throw tooLarge(this.maxLineBytes);
+    this.tail.push(bytes);
+  }
+
+  private addLine(lines: string[], line: string, measure: boolean): void {
+    if (measure && Buffer.byteLength(line) > this.maxLineBytes) throw tooLarge(this.maxLineBytes);
+    addLine(lines, line);
   }
 
   /** What followed the last newline: the unfinished line (empty after a clean end). */
   get pending(): string {
     return this.tail.length === 0 ? "" : Buffer.concat(this.tail).toString("utf8");
   }
+}
+
+function tooLarge(limit: number): ResponseTooLarge {
+  return new ResponseTooLarge("a watch event", limit, "maxEventBytes");
 }
 
 function addLine(lines: string[], line: string): void {

@@ -22,13 +22,14 @@
  * the informer applies whole batches. A chunk is read only when the previous batch has
  * been consumed, so a slow consumer holds the server back instead of filling memory.
  */
-import { KubexApiError, KubexClientError } from "../errors.js";
+import { InvalidRequest, KubexApiError, KubexClientError } from "../errors.js";
 import { abortError, Backoff, RestartLimiter, sleep, type ResumePacing } from "./backoff.js";
 import { openWatchConnection } from "./connection.js";
 import { FlatIterator } from "./flatten.js";
 import { MalformedWatchEvent, WatchDisconnected } from "./errors.js";
 import { parseWatchEvent, resourceVersionOf, type ErrorEvent, type ResumableWatchEvent, type WatchStreamEvent } from "./events.js";
 import { listPageQuery, watchQuery, type WatchQueryOptions } from "./query.js";
+import { serverRequestedDelayMs } from "../transport/retry.js";
 import type { ListWatchSource } from "./source.js";
 
 /** How a resuming watcher behaves; every field optional. */
@@ -49,6 +50,12 @@ export interface WatchOptions extends WatchQueryOptions {
    * connection is noticed within that time); otherwise none.
    */
   idleTimeout?: number;
+  /**
+   * Largest watch event (one line of the stream) in bytes, default 16 MiB (client-go's
+   * limit too). A longer one fails with `ResponseTooLarge` once its bytes pass the limit;
+   * with `resume` that is an `ERROR` event and a paced reconnect.
+   */
+  maxEventBytes?: number;
   /**
    * Keep watching across disconnects (see the module description). `true` or pacing
    * options. With resume, `allowWatchBookmarks` defaults to true and each connection
@@ -72,6 +79,10 @@ export function watch<T>(source: ListWatchSource<T>, options: WatchOptions = {})
 export function watchBatches<T>(source: ListWatchSource<T>, options: WatchOptions = {}): AsyncGenerator<ResumableWatchEvent<T>[], void, undefined> {
   // Validate now, so bad options throw at the call rather than on first iteration.
   watchQuery(options);
+  const limit = options.maxEventBytes;
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) {
+    throw new InvalidRequest(`watch option maxEventBytes must be a positive integer (bytes), got ${String(limit)}`);
+  }
   if (options.resume === undefined || options.resume === false) return watchOnce(source, options);
   return watchResuming(source, options, options.resume === true ? {} : options.resume);
 }
@@ -112,6 +123,7 @@ async function* watchOnce<T>(source: ListWatchSource<T>, options: WatchOptions):
     signal: options.signal,
     timeout: options.timeout,
     idleTimeout: defaultIdleTimeout(options, bookmarks, options.timeoutSeconds),
+    maxEventBytes: options.maxEventBytes,
   });
   try {
     for (let lines = await connection.read(); lines !== undefined; lines = await connection.read()) {
@@ -143,7 +155,8 @@ async function* watchResuming<T>(
 ): AsyncGenerator<ResumableWatchEvent<T>[], void, undefined> {
   const { signal } = options;
   const random = resume.random ?? Math.random;
-  const backoff = new Backoff(resume.initialDelay ?? 500, resume.maxDelay ?? 30_000, random);
+  const maxDelay = resume.maxDelay ?? 30_000;
+  const backoff = new Backoff(resume.initialDelay ?? 500, maxDelay, random);
   const limiter = new RestartLimiter(resume.burst ?? 5, resume.restartsPerSecond ?? 1);
   const healthyAfter = resume.healthyAfter ?? 30_000;
   const pageSize = resume.pageSize ?? 500;
@@ -168,7 +181,8 @@ async function* watchResuming<T>(
         return errorEvent(error);
       }
       if (PERMANENT.has(error.code)) throw error;
-      retryAfterMs = (error.retryAfterSeconds ?? 0) * SECOND;
+      // Honoured up to maxDelay, as the transport does: a huge Retry-After neither stalls nor spins.
+      retryAfterMs = serverRequestedDelayMs((error.retryAfterSeconds ?? 0) * SECOND, maxDelay);
       return errorEvent(error);
     }
     if (error instanceof KubexClientError) return errorEvent(error);
@@ -226,6 +240,7 @@ async function* watchResuming<T>(
         signal,
         timeout: options.timeout,
         idleTimeout: defaultIdleTimeout(options, initialEvents || bookmarks, timeoutSeconds),
+        maxEventBytes: options.maxEventBytes,
       });
       try {
         for (let lines = await connection.read(); lines !== undefined; lines = await connection.read()) {
