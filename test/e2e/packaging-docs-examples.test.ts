@@ -65,6 +65,7 @@ describe("docs/examples run against the cluster", { timeout: 120_000 }, () => {
   it("streaming.ts (logs, exec, port-forward of a running Pod)", () =>
     expectRan("streaming.ts", ['"out\\n" "err\\n" 3', "hello through stdin", "exit code 0", "-> web:8080"], ["web", podNamespace]));
   it("configuration.ts", () => expectRan("configuration.ts", ["kubeconfig file does not exist (file /nonexistent/kubeconfig)"]));
+  it("library.ts (generic code bounded by markers)", () => expectRan("library.ts", ["library: 3 replicas, labels { app: 'library' }", "true 3"]));
   it("upgrading.ts", () => expectRan("upgrading.ts", ["networking.k8s.io v1"]));
   it("crd.ts installs a CRD and uses the generated class", () => expectRan("crd.ts", ["Succeeded"]));
 });

@@ -1,10 +1,19 @@
 /**
  * `Api<T>`: every verb for one kind, plus its subresource accessors.
  *
- * `Api` is a value (`new Api(Deployment, { client, namespace })`, which is `BaseApi` at run
- * time) and a type, `Api<T> = BaseApi<T> & Accessors<T>`: an accessor property exists on
- * the type only when `T` carries the accessor's marker (`api.status` needs
- * `HasStatusSubresource`), so a missing subresource is a compile-time error.
+ * `Api` is a value (`new Api(Deployment, { client, namespace })`: the class `BaseApi` at
+ * run time, so `instanceof Api` and `class MyApi<T> extends BaseApi<T>` work) and a type,
+ * `Api<T> = BaseApi<T> & Accessors<T>`: an accessor property exists on the type only
+ * when `T` carries the accessor's marker (`api.status` needs `HasStatusSubresource`), so
+ * a missing subresource is a compile-time error.
+ *
+ * The same holds in generic code: in `function f<T extends KubernetesObject &
+ * HasStatusSubresource>(api: Api<T>)`, `api.status` (and `api.metadata`, every kind's)
+ * exist and answer `T`; `api.scale` does not, and `f(new Api(ConfigMap, ...))` does not
+ * compile. That works because {@link Accessors} is a conditional type distributed over
+ * a check parameter apart from `T` (see {@link AccessorsOf}): TypeScript resolves a
+ * generic conditional through its check type's constraint, and only the check copy is
+ * replaced by the constraint, so the accessors keep `T` itself.
  *
  * Adding an accessor (logs, exec, attach, portforward, ...):
  *   1. write `accessors/<name>.ts`, shaped like `accessors/status.ts`: the accessor class
@@ -60,10 +69,18 @@ export interface ApiOptions {
   namespace?: string | null;
 }
 
-/** The accessor properties `T`'s markers allow. */
-export type Accessors<T extends KubernetesObject> = {
-  readonly [K in keyof AccessorTypes<T> as T extends AccessorTypes<T>[K]["marker"] ? K : never]: AccessorTypes<T>[K]["accessor"];
-};
+/**
+ * The accessor properties `Check`'s markers allow, typed for kind `T`. Distributive over
+ * `Check` alone: for a generic `T` TypeScript resolves this through the constraint of
+ * `Check` (the markers a bound such as `T extends HasScale` promises) while the accessor
+ * types still name `T`. Use {@link Accessors}.
+ */
+export type AccessorsOf<Check, T extends KubernetesObject> = Check extends unknown
+  ? { readonly [K in keyof AccessorTypes<T> as Check extends AccessorTypes<T>[K]["marker"] ? K : never]: AccessorTypes<T>[K]["accessor"] }
+  : never;
+
+/** The accessor properties `T`'s markers allow (in generic code: the markers `T`'s bound names). */
+export type Accessors<T extends KubernetesObject> = AccessorsOf<T, T>;
 
 /** Every verb of kind `T`, plus the accessors of its subresources. */
 export type Api<T extends KubernetesObject> = BaseApi<T> & Accessors<T>;
@@ -73,6 +90,13 @@ export interface ApiConstructor {
   readonly prototype: BaseApi<KubernetesObject>;
 }
 
+/**
+ * Makes `api` close its client in `close()`; for `createApi`, which made the client.
+ * Set by `BaseApi`'s static block (it alone can write the private field); not exported
+ * from the package.
+ */
+export let adoptClient: (api: BaseApi<KubernetesObject>) => void;
+
 /** The verbs every kind has. Use it through `Api` (`new Api(Kind, options)`). */
 export class BaseApi<T extends KubernetesObject> {
   /**
@@ -81,8 +105,10 @@ export class BaseApi<T extends KubernetesObject> {
    */
   readonly context: ApiContext<T>;
   readonly #accessors = new Map<string, object>();
+  /** Whether this Api made its client (`createApi`) and so closes it. */
+  #ownsClient = false;
 
-  constructor(kind: ResourceClass<T>, options: ApiOptions, internal?: { ownsClient: boolean }) {
+  constructor(kind: ResourceClass<T>, options: ApiOptions) {
     if (kind === null || typeof kind !== "function" || typeof kind.resource !== "object" || kind.resource === null) {
       throw new InvalidRequest("Api needs a generated kind class (one with a static `resource` description), e.g. new Api(Deployment, { client })");
     }
@@ -90,10 +116,13 @@ export class BaseApi<T extends KubernetesObject> {
       throw new InvalidRequest(`Api(${kind.resource.kind}): options.client is required; make one with createClient(), or use createApi()`);
     }
     const namespace = apiNamespace(kind.resource, options.namespace, options.client.namespace);
-    this.context = new ApiContext(kind, options.client, namespace, internal?.ownsClient ?? false);
+    this.context = new ApiContext(kind, options.client, namespace);
   }
 
   static {
+    adoptClient = (api) => {
+      api.#ownsClient = true;
+    };
     for (const definition of Object.values(definitions) as AccessorDefinition[]) {
       Object.defineProperty(this.prototype, definition.property, {
         configurable: true,
@@ -221,7 +250,7 @@ export class BaseApi<T extends KubernetesObject> {
 
   /** Closes the client if this Api made it (createApi); otherwise does nothing. */
   async close(): Promise<void> {
-    if (this.context.ownsClient) await this.context.client.close();
+    if (this.#ownsClient) await this.context.client.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -229,5 +258,11 @@ export class BaseApi<T extends KubernetesObject> {
   }
 }
 
-/** `new Api(Kind, { client, namespace })`; see {@link BaseApi} for the verbs. */
-export const Api = BaseApi as unknown as ApiConstructor;
+/**
+ * `new Api(Kind, { client, namespace })`: the class `BaseApi`, whose construct signature
+ * answers `Api<T>` (the verbs and the accessors `T`'s markers allow). A class cannot
+ * declare members that depend on its type argument, so this one narrowing `as` (checked
+ * by the compiler: `ApiConstructor` is assignable to `typeof BaseApi`) is where the
+ * accessor types meet the class; see {@link BaseApi} for the verbs.
+ */
+export const Api: ApiConstructor = BaseApi as ApiConstructor;

@@ -15,17 +15,14 @@ export class ApiContext<T extends KubernetesObject = KubernetesObject> {
   readonly client: Client;
   /** The `Api`'s namespace; `null` when it has none (cluster-scoped kinds, or `namespace: null`). */
   readonly namespace: string | null;
-  /** Whether the `Api` made the client itself (`createApi`) and so closes it. */
-  readonly ownsClient: boolean;
   readonly #prototype: object;
 
-  constructor(kind: ResourceClass<T>, client: Client, namespace: string | null, ownsClient = false) {
+  constructor(kind: ResourceClass<T>, client: Client, namespace: string | null) {
     this.kind = kind;
     this.resource = kind.resource;
     this.apiVersion = apiVersionOf(kind.resource);
     this.client = client;
     this.namespace = namespace;
-    this.ownsClient = ownsClient;
     this.#prototype = (kind as unknown as { prototype: object }).prototype;
   }
 

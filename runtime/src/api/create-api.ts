@@ -1,7 +1,7 @@
 import { createClient, type CreateClientOptions } from "../client.js";
 import type { KubernetesObject, ResourceClass } from "../model/resource.js";
 import type { Client } from "../transport/types.js";
-import { Api, BaseApi } from "./api.js";
+import { adoptClient, Api } from "./api.js";
 
 export interface CreateApiOptions extends Omit<CreateClientOptions, "namespace"> {
   /** Use this client; otherwise one is made from the other options (and closed by `api.close()`). */
@@ -20,8 +20,9 @@ export async function createApi<T extends KubernetesObject>(kind: ResourceClass<
   if (client !== undefined) return new Api(kind, namespace === undefined ? { client } : { client, namespace });
   const made = await createClient(clientOptions);
   try {
-    const apiOptions = namespace === undefined ? { client: made } : { client: made, namespace };
-    return new (BaseApi as unknown as new (k: ResourceClass<T>, o: typeof apiOptions, i: { ownsClient: boolean }) => Api<T>)(kind, apiOptions, { ownsClient: true });
+    const api = new Api(kind, namespace === undefined ? { client: made } : { client: made, namespace });
+    adoptClient(api);
+    return api;
   } catch (error) {
     await made.close();
     throw error;

@@ -1,9 +1,9 @@
-export { Api, BaseApi, type ApiOptions, type ApiConstructor, type Accessors } from "./api.js";
+/**
+ * The public surface of `Api` and its accessors. What accessors are built from
+ * (`ApiContext`, `defineAccessor`, the shared accessor shapes) is in `../internal.ts`.
+ */
+export { Api, BaseApi, type ApiOptions, type ApiConstructor, type Accessors, type AccessorsOf } from "./api.js";
 export { createApi, type CreateApiOptions } from "./create-api.js";
-export { ApiContext } from "./context.js";
-export { defineAccessor, type AccessorDefinition, type AccessorTypes } from "./accessors/registry.js";
-export { ReadWriteAccessor, ObjectSubresourceAccessor, type SubresourceSpec } from "./accessors/shared.js";
-export type { BodyIdentity } from "./body.js";
 export { StatusAccessor } from "./accessors/status.js";
 export { ScaleAccessor } from "./accessors/scale.js";
 export { MetadataAccessor } from "./accessors/metadata.js";
@@ -14,3 +14,8 @@ export { BindingAccessor, type Binding } from "./accessors/binding.js";
 export { TokenAccessor, type TokenRequest } from "./accessors/token.js";
 export { ApprovalAccessor } from "./accessors/approval.js";
 export { FinalizeAccessor } from "./accessors/finalize.js";
+export { ExecAccessor, type ExecStreamOptions, type ExecRunOptions, type ExecResult } from "./accessors/exec.js";
+export { AttachAccessor, type AttachOptions } from "./accessors/attach.js";
+export type { StdioOptions } from "./accessors/streaming.js";
+export { PortForwardAccessor, type ForwardOptions, type PortForwardListenOptions } from "./accessors/portforward.js";
+export { LogsAccessor, type LogOptions, type LogStreamOptions } from "./accessors/logs.js";

@@ -37,7 +37,7 @@ export interface HasPortForward { readonly [portForwardMarker]: true }
 export interface HasEviction { readonly [evictionMarker]: true }
 /** The kind has `/ephemeralcontainers` (Pod). */
 export interface HasEphemeralContainers { readonly [ephemeralContainersMarker]: true }
-/** The kind has `/resize` (Pod, Kubernetes 1.33+). */
+/** The kind has `/resize` (Pod; in the spec from Kubernetes 1.32). */
 export interface HasResize { readonly [resizeMarker]: true }
 /** The kind has `/binding` (Pod). */
 export interface HasBinding { readonly [bindingMarker]: true }

@@ -2,7 +2,6 @@
 export { StreamSession, type StreamResult, type TerminalSize, type StreamSessionOptions } from "./session.js";
 export { PortForwardSession, PortForwardError, type PortForwardSessionOptions } from "./portforward-session.js";
 export type { PortForwardListener, ForwardedPort, PortMap, ListenOptions } from "./listen.js";
-export { connectWebSocket, type WebSocketRequest, type OpenedWebSocket } from "./connect.js";
 export { exitCodeOf } from "./status.js";
 export {
   V5_CHANNEL_PROTOCOL,
@@ -12,8 +11,3 @@ export {
   PORT_FORWARD_PROTOCOLS,
 } from "./protocol.js";
 export type { LogQueryOptions } from "./request.js";
-export { ExecAccessor, type ExecStreamOptions, type ExecRunOptions, type ExecResult } from "../api/accessors/exec.js";
-export { AttachAccessor, type AttachOptions } from "../api/accessors/attach.js";
-export type { StdioOptions } from "../api/accessors/streaming.js";
-export { PortForwardAccessor, type ForwardOptions, type PortForwardListenOptions } from "../api/accessors/portforward.js";
-export { LogsAccessor, type LogOptions, type LogStreamOptions } from "../api/accessors/logs.js";

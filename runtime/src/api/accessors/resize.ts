@@ -1,4 +1,4 @@
-/** `resize`: in-place change of a Pod's container resources (Kubernetes 1.33+). */
+/** `resize`: in-place change of a Pod's container resources (Pod; in the spec from Kubernetes 1.32). */
 import type { HasResize } from "../../model/markers.js";
 import type { KubernetesObject } from "../../model/resource.js";
 import type { ApiContext } from "../context.js";
