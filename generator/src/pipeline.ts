@@ -10,6 +10,7 @@ import { buildModules, type ModuleModel } from "./model/build.js";
 import { formatTypeScript } from "./render/format.js";
 import { createRenderer, type Renderer } from "./render/render.js";
 import { loadSpecDir } from "./spec/load.js";
+import { applyResourceFixups } from "./spec/fixups.js";
 import { normalise } from "./spec/normalise.js";
 
 export interface VersionPackageOptions {
@@ -32,6 +33,7 @@ export interface VersionPackage {
 export async function generateVersionPackage(options: VersionPackageOptions): Promise<VersionPackage> {
   const spec = normalise(loadSpecDir(options.specDir));
   const resources = detectResources(spec);
+  applyResourceFixups(resources);
   const modules = buildModules({ schemas: spec.schemas, resources });
   const renderer = options.renderer ?? createRenderer();
   const info: PackageInfo = {

@@ -13,8 +13,16 @@ export interface DetectedResource {
   plural: string;
   scope: "Namespaced" | "Cluster";
   listKind: string;
-  /** Verbs (x-kubernetes-action, plus `watch` where the list supports it), sorted. */
+  /**
+   * Verbs, sorted, strictly from the paths' `x-kubernetes-action`s: `post` is `create`,
+   * `put` is `update`, and `watch` only where a `/watch/` path (`watchlist`) serves the kind.
+   */
   verbs: string[];
+  /**
+   * `create` answers the server's `Status` rather than the kind (set by a fixup: the
+   * spec names the kind); the class then carries the runtime's `CreatesStatus` marker.
+   */
+  createAnswersStatus?: boolean;
   /** Subresource path suffixes, sorted. */
   subresources: string[];
   /** Name of the schema that describes the kind. */
@@ -28,6 +36,8 @@ interface ParsedPath {
   plural: string;
   named: boolean;
   subresource: string | undefined;
+  /** A deprecated `/watch/` path (it duplicates the list or get path and says the kind can be watched). */
+  watchPath: boolean;
 }
 
 /** Splits `/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale` into its parts. */
@@ -47,7 +57,8 @@ export function parseResourcePath(path: string): ParsedPath | undefined {
   } else {
     return undefined;
   }
-  if (rest[0] === "watch") return undefined; // deprecated watch paths duplicate the list paths
+  const watchPath = rest[0] === "watch";
+  if (watchPath) rest = rest.slice(1);
   let namespaced = false;
   if (rest[0] === "namespaces" && rest[1] === "{namespace}" && rest.length > 2) {
     namespaced = true;
@@ -58,7 +69,7 @@ export function parseResourcePath(path: string): ParsedPath | undefined {
   const named = rest[1] === "{name}";
   if (rest.length > 1 && !named) return undefined;
   const subresource = named ? rest[2] : undefined;
-  return { group, version, namespaced, plural, named, subresource };
+  return { group, version, namespaced, plural, named, subresource, watchPath };
 }
 
 function operations(item: PathItem): Operation[] {
@@ -98,6 +109,11 @@ export function detectResources(spec: NormalisedSpec): DetectedResource[] {
       acc = { group: parsed.group, version: parsed.version, plural: parsed.plural, namespaced: false, verbs: new Set(), subresources: new Set() };
       byKey.set(key, acc);
     }
+    if (parsed.watchPath) {
+      // `/watch/...` paths serve `watchlist` / `watch`: the only evidence of the watch verb.
+      if (parsed.subresource === undefined && operations(item).some((op) => /^watch(list)?$/.test(op["x-kubernetes-action"] ?? ""))) acc.verbs.add("watch");
+      continue;
+    }
     if (parsed.namespaced) acc.namespaced = true;
     if (parsed.subresource !== undefined) {
       acc.subresources.add(parsed.subresource);
@@ -107,10 +123,7 @@ export function detectResources(spec: NormalisedSpec): DetectedResource[] {
       const action = op["x-kubernetes-action"];
       const gvk = op["x-kubernetes-group-version-kind"];
       if (action) acc.verbs.add(action === "put" ? "update" : action === "post" ? "create" : action);
-      if (action === "list") {
-        acc.verbs.add("watch");
-        acc.listSchema ??= listResponseSchema(op);
-      }
+      if (action === "list") acc.listSchema ??= listResponseSchema(op);
       if (gvk && gvk.group === parsed.group && gvk.version === parsed.version) {
         if (parsed.named) acc.kindFromItem ??= gvk.kind;
         else acc.kindFromCollection ??= gvk.kind;

@@ -6,7 +6,7 @@
  */
 import { markerBySubresource as runtimeMarkers } from "@kubex/runtime";
 import type { DetectedResource } from "../detect/resources.js";
-import type { GroupVersionKind, Schema } from "../spec/schema.js";
+import { refName, type GroupVersionKind, type Schema } from "../spec/schema.js";
 import { docLines } from "./docs.js";
 import { locate, propertyKey, relativeImport, runtimeProvided, type DefinitionLocation } from "./names.js";
 import { tsType, type TypeResolver } from "./types.js";
@@ -224,7 +224,9 @@ export function buildModules(input: BuildInput): ModuleModel[] {
     const localNames = new Set(definitions.map((d) => locateDefinition(d).name));
     const builder = new ModuleBuilder(path, localNames, locateDefinition, input.docTags);
     const build = (): DeclarationModel[] =>
-      definitions.map((definition) => declaration(definition, input.schemas[definition]!, resourceBySchema.get(definition), builder, locateDefinition));
+      definitions.map((definition) =>
+        declaration(definition, input.schemas[definition]!, resourceBySchema.get(definition), builder, locateDefinition, resourceBySchema),
+      );
     build(); // first pass records references
     builder.settleAliases();
     const declarations = build().sort((a, b) => compare(a.name, b.name));
@@ -270,6 +272,7 @@ function declaration(
   resource: DetectedResource | undefined,
   builder: ModuleBuilder,
   locateDefinition: (definition: string) => DefinitionLocation,
+  resourceBySchema: ReadonlyMap<string, DetectedResource>,
 ): DeclarationModel {
   const name = locateDefinition(definition).name;
   const gvks = schema["x-kubernetes-group-version-kind"] ?? [];
@@ -278,6 +281,7 @@ function declaration(
     builder.useRuntimeValue("KubernetesObject");
     builder.useRuntimeType("ResourceInit");
     const markers = resource.subresources.map((s) => markerBySubresource[s]).filter((m): m is string => m !== undefined);
+    if (resource.createAnswersStatus) markers.push("CreatesStatus");
     for (const marker of markers) builder.useRuntimeType(marker);
     const props = properties(definition, schema, builder, new Set(["apiVersion", "kind"])).filter((p) => !p.key.startsWith("["));
     const scopeText = resource.scope === "Namespaced" ? "namespaced" : "cluster-scoped";
@@ -307,6 +311,13 @@ function declaration(
     if (gvks.length > 0) {
       literalTypes.apiVersion = [...new Set(gvks.map((g) => JSON.stringify(apiVersionOf(g))))].join(" | ");
       literalTypes.kind = [...new Set(gvks.map((g) => JSON.stringify(g.kind)))].join(" | ");
+    }
+    // A raw list of a resource kind: the server leaves apiVersion and kind out of its
+    // items (Api.list fills them in), so the items are the runtime's ListItem<Kind>.
+    const itemRef = schema.properties!.items?.items?.$ref;
+    if (itemRef !== undefined && gvks.length > 0 && gvks.every((g) => g.kind.endsWith("List")) && resourceBySchema.has(refName(itemRef))) {
+      const item = builder.resolver.definition(refName(itemRef));
+      literalTypes.items = `${builder.resolver.runtime("ListItem")}<${item}>[]`;
     }
     return {
       template: "interface",

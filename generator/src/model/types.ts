@@ -8,7 +8,7 @@ import { refName, type Schema } from "../spec/schema.js";
 /** Gives the name to write for a definition (registering its import) or a runtime type. */
 export interface TypeResolver {
   definition(name: string): string;
-  runtime(name: "IntOrString" | "Quantity" | "Time"): string;
+  runtime(name: "IntOrString" | "Quantity" | "Time" | "ListItem"): string;
 }
 
 function needsParens(type: string): boolean {

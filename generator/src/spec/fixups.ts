@@ -1,8 +1,9 @@
 /**
  * Upstream quirks of the published Kubernetes OpenAPI documents, fixed in this one
  * place. Each fixup says which quirk it works around; emit code never special-cases
- * a definition.
+ * a definition. Schema fixups run in normalise; resource fixups run after detect.
  */
+import type { DetectedResource } from "../detect/resources.js";
 import type { Schema } from "./schema.js";
 
 export interface Fixup {
@@ -45,4 +46,35 @@ export const fixups: readonly Fixup[] = [jsonSchemaPropsUnions];
 
 export function applyFixups(schemas: Record<string, Schema>): string[] {
   return fixups.filter((fixup) => fixup.apply(schemas)).map((fixup) => fixup.name);
+}
+
+export interface ResourceFixup {
+  name: string;
+  /** Changes the detected resources in place; returns true when it changed something. */
+  apply(resources: DetectedResource[]): boolean;
+}
+
+/**
+ * `POST /api/v1/namespaces/{namespace}/bindings` is documented as answering a Binding,
+ * but the binding storage (pkg/registry/core/pod/storage, `BindingREST.Create`) answers
+ * `metav1.Status{Status: Success}`, as the pod `binding` subresource does.
+ */
+const bindingCreateAnswersStatus: ResourceFixup = {
+  name: "core/v1 Binding: create answers a Status, not the Binding the spec names",
+  apply(resources) {
+    let changed = false;
+    for (const resource of resources) {
+      if (resource.group === "" && resource.version === "v1" && resource.kind === "Binding" && !resource.createAnswersStatus) {
+        resource.createAnswersStatus = true;
+        changed = true;
+      }
+    }
+    return changed;
+  },
+};
+
+export const resourceFixups: readonly ResourceFixup[] = [bindingCreateAnswersStatus];
+
+export function applyResourceFixups(resources: DetectedResource[]): string[] {
+  return resourceFixups.filter((fixup) => fixup.apply(resources)).map((fixup) => fixup.name);
 }

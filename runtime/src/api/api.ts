@@ -32,6 +32,7 @@
  * applies the namespace rules and decodes answers.
  */
 import { InvalidRequest, SubresourceNotSupported } from "../errors.js";
+import type { CreatesStatus } from "../model/markers.js";
 import type { ListMeta, ResourceList, Status } from "../model/meta.js";
 import type { KubernetesObject, ResourceClass, ResourceInit } from "../model/resource.js";
 import type { Patch } from "../patch/patch.js";
@@ -51,7 +52,7 @@ import type { Client } from "../transport/types.js";
 import * as definitions from "./accessors/index.js";
 import type { AccessorDefinition, AccessorTypes } from "./accessors/registry.js";
 import { withIdentity } from "./body.js";
-import { ApiContext } from "./context.js";
+import { ApiContext, isStatus } from "./context.js";
 import { pages } from "./pages.js";
 import { apiListWatchSource, watchApi, type ApiWatchOptions } from "../watch/api-source.js";
 import type { ResumableWatchEvent, WatchStreamEvent } from "../watch/events.js";
@@ -81,6 +82,9 @@ export type AccessorsOf<Check, T extends KubernetesObject> = Check extends unkno
 
 /** The accessor properties `T`'s markers allow (in generic code: the markers `T`'s bound names). */
 export type Accessors<T extends KubernetesObject> = AccessorsOf<T, T>;
+
+/** What `create` answers for kind `T`: the created object, or the server's `Status` for kinds marked {@link CreatesStatus} (Binding). */
+export type CreateAnswer<T extends KubernetesObject> = T extends CreatesStatus ? Status : T;
 
 /** Every verb of kind `T`, plus the accessors of its subresources. */
 export type Api<T extends KubernetesObject> = BaseApi<T> & Accessors<T>;
@@ -179,17 +183,23 @@ export class BaseApi<T extends KubernetesObject> {
   /**
    * Creates `object` (with `metadata.name` or `metadata.generateName`). `apiVersion` and
    * `kind` are filled in; the namespace is the call's, else the object's, else the Api's.
+   *
+   * Create-only kinds (whose only verb is `create`: TokenReview, SubjectAccessReview,
+   * SelfSubjectReview, ...) store nothing, so they need no name: the server's own name
+   * rules apply, and the answer is the review with its `status` filled in. A kind whose
+   * create answers a `Status` (Binding) gives that `Status`.
    */
-  async create(object: T | ResourceInit<T>, options: CreateOptions = {}): Promise<T> {
+  async create(object: T | ResourceInit<T>, options: CreateOptions = {}): Promise<CreateAnswer<T>> {
     const context = this.context;
     const meta = (object as { metadata?: { name?: unknown; generateName?: unknown; namespace?: string } }).metadata;
-    if (meta?.name === undefined && (meta?.generateName === undefined || meta.generateName === "")) {
+    if (!isCreateOnly(context.resource) && meta?.name === undefined && (meta?.generateName === undefined || meta.generateName === "")) {
       throw new InvalidRequest(`${context.resource.kind}: create needs metadata.name or metadata.generateName`);
     }
-    const given = options.namespace ?? (context.resource.scope === "Namespaced" ? meta.namespace : undefined);
+    const given = options.namespace ?? (context.resource.scope === "Namespaced" ? meta?.namespace : undefined);
     const target = { resource: context.resource, namespace: context.objectNamespace(given) };
     const body = withIdentity(object, { apiVersion: context.apiVersion, kind: context.resource.kind });
-    return context.decode(await context.send(buildCreate(target, body, options)));
+    const answer = await context.send(buildCreate(target, body, options));
+    return (isStatus(answer) ? answer : context.decode(answer)) as CreateAnswer<T>;
   }
 
   /**
@@ -256,6 +266,11 @@ export class BaseApi<T extends KubernetesObject> {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** A kind the server only creates (its paths have no get): nothing is stored under a name. */
+function isCreateOnly(resource: { readonly verbs?: readonly string[] | undefined }): boolean {
+  return resource.verbs !== undefined && resource.verbs.length === 1 && resource.verbs[0] === "create";
 }
 
 /**

@@ -2,7 +2,7 @@
  * The public surface of `Api` and its accessors. What accessors are built from
  * (`ApiContext`, `defineAccessor`, the shared accessor shapes) is in `../internal.ts`.
  */
-export { Api, BaseApi, type ApiOptions, type ApiConstructor, type Accessors, type AccessorsOf } from "./api.js";
+export { Api, BaseApi, type ApiOptions, type ApiConstructor, type Accessors, type AccessorsOf, type CreateAnswer } from "./api.js";
 export { createApi, type CreateApiOptions } from "./create-api.js";
 export { StatusAccessor } from "./accessors/status.js";
 export { ScaleAccessor } from "./accessors/scale.js";

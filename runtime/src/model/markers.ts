@@ -20,6 +20,7 @@ declare const tokenMarker: unique symbol;
 declare const approvalMarker: unique symbol;
 declare const finalizeMarker: unique symbol;
 declare const proxyMarker: unique symbol;
+declare const createsStatusMarker: unique symbol;
 
 /** The kind has `/status`. */
 export interface HasStatusSubresource { readonly [statusMarker]: true }
@@ -49,6 +50,13 @@ export interface HasApproval { readonly [approvalMarker]: true }
 export interface HasFinalize { readonly [finalizeMarker]: true }
 /** The kind has `/proxy` (Pod, Service, Node). */
 export interface HasProxy { readonly [proxyMarker]: true }
+
+/**
+ * The kind's `create` answers the server's `Status`, not the object (core/v1 Binding,
+ * whose storage returns a Status although the spec names the kind). Not a subresource:
+ * `Api<T>.create` answers `Status` for such a kind.
+ */
+export interface CreatesStatus { readonly [createsStatusMarker]: true }
 
 /** Path suffix of each subresource that has a marker, mapped to the marker's name. */
 export const markerBySubresource = {

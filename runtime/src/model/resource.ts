@@ -47,6 +47,16 @@ export type ResourceInit<T> = Omit<ResourceFields<T>, "apiVersion" | "kind"> & {
 };
 
 /**
+ * An item of a raw list response as it is on the wire: the server leaves `apiVersion`
+ * and `kind` out of each item of a built-in kind's list (`Api.list` fills them in, so its
+ * items are full `T`s; the generated `...List` interfaces use this type).
+ */
+export type ListItem<T> = Omit<ResourceFields<T>, "apiVersion" | "kind"> & {
+  apiVersion?: ResourceFields<T> extends { apiVersion: infer A } ? A : string;
+  kind?: ResourceFields<T> extends { kind: infer K } ? K : string;
+};
+
+/**
  * Base of every generated top-level kind. The constructor fills `apiVersion` and `kind`
  * from the class's resource description and copies every given field, known or not, so
  * an object read from a newer server and written back keeps all its fields.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Api, InvalidRequest, MergePatch, SubresourceNotSupported, type Client, type HttpRequest, type Transport } from "@kubex/runtime";
-import { ConfigMap, Deployment, Namespace, Pod } from "../../fixtures/kinds.js";
+import { Binding, ConfigMap, Deployment, Namespace, Pod, TokenReview } from "../../fixtures/kinds.js";
 
 /** A transport that records requests and answers from a queue (no network). */
 function fakeClient(answers: unknown[] = [], namespace = "from-context"): { client: Client; sent: HttpRequest[] } {
@@ -46,6 +46,23 @@ describe("Api", () => {
     await expect(api.create({ metadata: {} })).rejects.toThrow(/metadata.name or metadata.generateName/);
     await expect(api.create(new Pod({ metadata: { name: "p" } }) as never)).rejects.toThrow(/this call takes v1 ConfigMap/);
     expect(sent).toHaveLength(0);
+  });
+
+  it("create-only kinds (only a create verb) are sent without a name; a Status answer stays a Status", async () => {
+    const { client, sent } = fakeClient([
+      { apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", status: { authenticated: false } },
+      { apiVersion: "v1", kind: "Status", status: "Success", code: 201 },
+    ]);
+    const review = await new Api(TokenReview, { client }).create({ spec: { token: "t" } });
+    expect(sent[0]).toMatchObject({ method: "POST", path: "/apis/authentication.k8s.io/v1/tokenreviews" });
+    const sentBody = JSON.parse(sent[0]!.body!) as { metadata?: { name?: string } };
+    expect(sentBody).toMatchObject({ apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: { token: "t" } });
+    expect(sentBody.metadata?.name).toBeUndefined();
+    expect(review).toBeInstanceOf(TokenReview);
+    expect(review.status).toEqual({ authenticated: false });
+    const status = await new Api(Binding, { client, namespace: "ns" }).create({ metadata: { name: "p" }, target: { kind: "Node", name: "n" } });
+    expect(status).not.toBeInstanceOf(Binding);
+    expect(status).toMatchObject({ kind: "Status", status: "Success" });
   });
 
   it("applies the namespace rules before any request", async () => {

@@ -46,7 +46,7 @@ describe("pipeline on the fixture spec", () => {
     expect(core).not.toMatch(/export interface ConfigMap extends/);
     expect(core).toMatch(/scope: "Cluster",\s+listKind: "NamespaceList"/);
     expect(core).toContain("export interface PodList {");
-    expect(core).toContain("items: Pod[];");
+    expect(core).toContain("items: ListItem<Pod>[];");
     expect(core).toContain('"weird-key"?: number;');
     expect(core).toContain("port?: IntOrString;");
     expect(core).toContain("overhead?: Record<string, Quantity>;");

@@ -80,10 +80,10 @@ describe("normalise", () => {
 describe("detect resources", () => {
   it("parses resource paths", () => {
     expect(parseResourcePath("/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale")).toEqual({
-      group: "apps", version: "v1", namespaced: true, plural: "deployments", named: true, subresource: "scale",
+      group: "apps", version: "v1", namespaced: true, plural: "deployments", named: true, subresource: "scale", watchPath: false,
     });
     expect(parseResourcePath("/api/v1/namespaces/{name}/finalize")).toMatchObject({ group: "", plural: "namespaces", namespaced: false, subresource: "finalize" });
-    expect(parseResourcePath("/api/v1/watch/namespaces/{namespace}/pods")).toBeUndefined();
+    expect(parseResourcePath("/api/v1/watch/namespaces/{namespace}/pods")).toMatchObject({ plural: "pods", namespaced: true, named: false, watchPath: true });
     expect(parseResourcePath("/apis/apps/v1/")).toBeUndefined();
     expect(parseResourcePath("/version/")).toBeUndefined();
   });
@@ -94,6 +94,8 @@ describe("detect resources", () => {
     expect(Object.keys(byKind).sort()).toEqual(["ConfigMap", "Namespace", "Pod", "Widget"]);
     expect(byKind.ConfigMap).toMatchObject({ scope: "Namespaced", plural: "configmaps", listKind: "ConfigMapList", subresources: [] });
     expect(byKind.ConfigMap!.verbs).toEqual(["create", "delete", "get", "list", "patch", "update", "watch"]);
+    // Widget's paths have no /watch/ path: no watch verb (verbs come from the paths only).
+    expect(byKind.Widget!.verbs).toEqual(["create", "get", "list", "update"]);
     expect(byKind.Namespace).toMatchObject({ scope: "Cluster", subresources: ["finalize", "status"] });
     expect(byKind.Pod!.subresources).toEqual(["exec", "log", "proxy", "status"]);
     expect(byKind.Widget).toMatchObject({ group: "demo.example.com", subresources: ["scale", "status"], schema: "io.k8s.api.demo.v1.Widget" });

@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type Quantity,
   type RawExtension,
   type ResourceInit,
@@ -213,7 +214,7 @@ export interface PodSchedulingContextList {
    */
   apiVersion?: "resource.k8s.io/v1alpha2";
   /** Items is the list of PodSchedulingContext objects. */
-  items: PodSchedulingContext[];
+  items: ListItem<PodSchedulingContext>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -330,7 +331,7 @@ export interface ResourceClaimList {
    */
   apiVersion?: "resource.k8s.io/v1alpha2";
   /** Items is the list of resource claims. */
-  items: ResourceClaim[];
+  items: ListItem<ResourceClaim>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -399,7 +400,7 @@ export interface ResourceClaimParametersList {
    */
   apiVersion?: "resource.k8s.io/v1alpha2";
   /** Items is the list of node resource capacity objects. */
-  items: ResourceClaimParameters[];
+  items: ListItem<ResourceClaimParameters>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -553,7 +554,7 @@ export interface ResourceClaimTemplateList {
    */
   apiVersion?: "resource.k8s.io/v1alpha2";
   /** Items is the list of resource claim templates. */
-  items: ResourceClaimTemplate[];
+  items: ListItem<ResourceClaimTemplate>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -645,7 +646,7 @@ export interface ResourceClassList {
    */
   apiVersion?: "resource.k8s.io/v1alpha2";
   /** Items is the list of resource classes. */
-  items: ResourceClass[];
+  items: ListItem<ResourceClass>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -708,7 +709,7 @@ export interface ResourceClassParametersList {
    */
   apiVersion?: "resource.k8s.io/v1alpha2";
   /** Items is the list of node resource capacity objects. */
-  items: ResourceClassParameters[];
+  items: ListItem<ResourceClassParameters>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -843,7 +844,7 @@ export interface ResourceSliceList {
    */
   apiVersion?: "resource.k8s.io/v1alpha2";
   /** Items is the list of node resource capacity objects. */
-  items: ResourceSlice[];
+  items: ListItem<ResourceSlice>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

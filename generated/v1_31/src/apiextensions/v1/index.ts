@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type ResourceInit,
   type Time,
 } from "@kubex/runtime";
@@ -133,7 +134,7 @@ export interface CustomResourceDefinitionList {
    */
   apiVersion?: "apiextensions.k8s.io/v1";
   /** items list individual CustomResourceDefinition objects */
-  items: CustomResourceDefinition[];
+  items: ListItem<CustomResourceDefinition>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

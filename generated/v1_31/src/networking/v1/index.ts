@@ -3,6 +3,7 @@ import {
   KubernetesObject,
   type HasStatusSubresource,
   type IntOrString,
+  type ListItem,
   type ResourceInit,
 } from "@kubex/runtime";
 import type { TypedLocalObjectReference } from "../../core/v1/index.js";
@@ -177,7 +178,7 @@ export interface IngressClassList {
    */
   apiVersion?: "networking.k8s.io/v1";
   /** items is the list of IngressClasses. */
-  items: IngressClass[];
+  items: ListItem<IngressClass>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -251,7 +252,7 @@ export interface IngressList {
    */
   apiVersion?: "networking.k8s.io/v1";
   /** items is the list of Ingress. */
-  items: Ingress[];
+  items: ListItem<Ingress>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -497,7 +498,7 @@ export interface NetworkPolicyList {
    */
   apiVersion?: "networking.k8s.io/v1";
   /** items is a list of schema objects. */
-  items: NetworkPolicy[];
+  items: ListItem<NetworkPolicy>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type Quantity,
   type RawExtension,
   type ResourceInit,
@@ -246,7 +247,7 @@ export interface DeviceClassList {
    */
   apiVersion?: "resource.k8s.io/v1alpha3";
   /** Items is the list of resource classes. */
-  items: DeviceClass[];
+  items: ListItem<DeviceClass>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -494,7 +495,7 @@ export interface PodSchedulingContextList {
    */
   apiVersion?: "resource.k8s.io/v1alpha3";
   /** Items is the list of PodSchedulingContext objects. */
-  items: PodSchedulingContext[];
+  items: ListItem<PodSchedulingContext>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -610,7 +611,7 @@ export interface ResourceClaimList {
    */
   apiVersion?: "resource.k8s.io/v1alpha3";
   /** Items is the list of resource claims. */
-  items: ResourceClaim[];
+  items: ListItem<ResourceClaim>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -742,7 +743,7 @@ export interface ResourceClaimTemplateList {
    */
   apiVersion?: "resource.k8s.io/v1alpha3";
   /** Items is the list of resource claim templates. */
-  items: ResourceClaimTemplate[];
+  items: ListItem<ResourceClaimTemplate>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -869,7 +870,7 @@ export interface ResourceSliceList {
    */
   apiVersion?: "resource.k8s.io/v1alpha3";
   /** Items is the list of resource ResourceSlices. */
-  items: ResourceSlice[];
+  items: ListItem<ResourceSlice>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type Quantity,
   type ResourceInit,
   type Time,
@@ -57,7 +58,7 @@ export interface CSIDriverList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of CSIDriver */
-  items: CSIDriver[];
+  items: ListItem<CSIDriver>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -284,7 +285,7 @@ export interface CSINodeList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of CSINode */
-  items: CSINode[];
+  items: ListItem<CSINode>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -409,7 +410,7 @@ export interface CSIStorageCapacityList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of CSIStorageCapacity objects. */
-  items: CSIStorageCapacity[];
+  items: ListItem<CSIStorageCapacity>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -505,7 +506,7 @@ export interface StorageClassList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of StorageClasses */
-  items: StorageClass[];
+  items: ListItem<StorageClass>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -591,7 +592,7 @@ export interface VolumeAttachmentList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of VolumeAttachments */
-  items: VolumeAttachment[];
+  items: ListItem<VolumeAttachment>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

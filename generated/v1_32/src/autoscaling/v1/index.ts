@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type ResourceInit,
   type Time,
 } from "@kubex/runtime";
@@ -79,7 +80,7 @@ export interface HorizontalPodAutoscalerList {
    */
   apiVersion?: "autoscaling/v1";
   /** items is the list of horizontal pod autoscaler objects. */
-  items: HorizontalPodAutoscaler[];
+  items: ListItem<HorizontalPodAutoscaler>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

@@ -3,6 +3,7 @@ import {
   KubernetesObject,
   type HasStatusSubresource,
   type IntOrString,
+  type ListItem,
   type ResourceInit,
   type Time,
 } from "@kubex/runtime";
@@ -87,7 +88,7 @@ export interface PodDisruptionBudgetList {
    */
   apiVersion?: "policy/v1";
   /** Items is a list of PodDisruptionBudgets */
-  items: PodDisruptionBudget[];
+  items: ListItem<PodDisruptionBudget>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type ResourceInit,
   type Time,
 } from "@kubex/runtime";
@@ -75,7 +76,7 @@ export interface APIServiceList {
    */
   apiVersion?: "apiregistration.k8s.io/v1";
   /** Items is the list of APIService */
-  items: APIService[];
+  items: ListItem<APIService>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

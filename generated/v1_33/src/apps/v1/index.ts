@@ -4,6 +4,7 @@ import {
   type HasScale,
   type HasStatusSubresource,
   type IntOrString,
+  type ListItem,
   type RawExtension,
   type ResourceInit,
   type Time,
@@ -66,7 +67,7 @@ export interface ControllerRevisionList {
    */
   apiVersion?: "apps/v1";
   /** Items is the list of ControllerRevisions */
-  items: ControllerRevision[];
+  items: ListItem<ControllerRevision>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -156,7 +157,7 @@ export interface DaemonSetList {
    */
   apiVersion?: "apps/v1";
   /** A list of daemon sets. */
-  items: DaemonSet[];
+  items: ListItem<DaemonSet>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -335,7 +336,7 @@ export interface DeploymentList {
    */
   apiVersion?: "apps/v1";
   /** Items is the list of Deployments. */
-  items: Deployment[];
+  items: ListItem<Deployment>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -519,7 +520,7 @@ export interface ReplicaSetList {
    * List of ReplicaSets. More info:
    * https://kubernetes.io/docs/concepts/workloads/controllers/replicaset
    */
-  items: ReplicaSet[];
+  items: ListItem<ReplicaSet>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -753,7 +754,7 @@ export interface StatefulSetList {
    */
   apiVersion?: "apps/v1";
   /** Items is the list of stateful sets. */
-  items: StatefulSet[];
+  items: ListItem<StatefulSet>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

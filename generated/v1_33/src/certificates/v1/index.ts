@@ -3,6 +3,7 @@ import {
   KubernetesObject,
   type HasApproval,
   type HasStatusSubresource,
+  type ListItem,
   type ResourceInit,
   type Time,
 } from "@kubex/runtime";
@@ -111,7 +112,7 @@ export interface CertificateSigningRequestList {
    */
   apiVersion?: "certificates.k8s.io/v1";
   /** items is a collection of CertificateSigningRequest objects */
-  items: CertificateSigningRequest[];
+  items: ListItem<CertificateSigningRequest>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type Quantity,
   type RawExtension,
   type ResourceInit,
@@ -369,7 +370,7 @@ export interface DeviceClassList {
    */
   apiVersion?: "resource.k8s.io/v1alpha3";
   /** Items is the list of resource classes. */
-  items: DeviceClass[];
+  items: ListItem<DeviceClass>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -778,7 +779,7 @@ export interface DeviceTaintRuleList {
    */
   apiVersion?: "resource.k8s.io/v1alpha3";
   /** Items is the list of DeviceTaintRules. */
-  items: DeviceTaintRule[];
+  items: ListItem<DeviceTaintRule>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -1014,7 +1015,7 @@ export interface ResourceClaimList {
    */
   apiVersion?: "resource.k8s.io/v1alpha3";
   /** Items is the list of resource claims. */
-  items: ResourceClaim[];
+  items: ListItem<ResourceClaim>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -1112,7 +1113,7 @@ export interface ResourceClaimTemplateList {
    */
   apiVersion?: "resource.k8s.io/v1alpha3";
   /** Items is the list of resource claim templates. */
-  items: ResourceClaimTemplate[];
+  items: ListItem<ResourceClaimTemplate>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -1239,7 +1240,7 @@ export interface ResourceSliceList {
    */
   apiVersion?: "resource.k8s.io/v1alpha3";
   /** Items is the list of resource ResourceSlices. */
-  items: ResourceSlice[];
+  items: ListItem<ResourceSlice>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

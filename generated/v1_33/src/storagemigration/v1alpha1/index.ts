@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type ResourceInit,
   type Time,
 } from "@kubex/runtime";
@@ -85,7 +86,7 @@ export interface StorageVersionMigrationList {
    */
   apiVersion?: "storagemigration.k8s.io/v1alpha1";
   /** Items is the list of StorageVersionMigration */
-  items: StorageVersionMigration[];
+  items: ListItem<StorageVersionMigration>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

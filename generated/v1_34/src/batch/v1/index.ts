@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type ResourceInit,
   type Time,
 } from "@kubex/runtime";
@@ -60,7 +61,7 @@ export interface CronJobList {
    */
   apiVersion?: "batch/v1";
   /** items is the list of CronJobs. */
-  items: CronJob[];
+  items: ListItem<CronJob>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -213,7 +214,7 @@ export interface JobList {
    */
   apiVersion?: "batch/v1";
   /** items is the list of Jobs. */
-  items: Job[];
+  items: ListItem<Job>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type ResourceInit,
   type Time,
 } from "@kubex/runtime";
@@ -118,7 +119,7 @@ export interface FlowSchemaList {
    */
   apiVersion?: "flowcontrol.apiserver.k8s.io/v1";
   /** `items` is a list of FlowSchemas. */
-  items: FlowSchema[];
+  items: ListItem<FlowSchema>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -372,7 +373,7 @@ export interface PriorityLevelConfigurationList {
    */
   apiVersion?: "flowcontrol.apiserver.k8s.io/v1";
   /** `items` is a list of request-priorities. */
-  items: PriorityLevelConfiguration[];
+  items: ListItem<PriorityLevelConfiguration>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

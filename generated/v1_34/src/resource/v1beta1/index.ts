@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type Quantity,
   type RawExtension,
   type ResourceInit,
@@ -550,7 +551,7 @@ export interface DeviceClassList {
    */
   apiVersion?: "resource.k8s.io/v1beta1";
   /** Items is the list of resource classes. */
-  items: DeviceClass[];
+  items: ListItem<DeviceClass>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -1174,7 +1175,7 @@ export interface ResourceClaimList {
    */
   apiVersion?: "resource.k8s.io/v1beta1";
   /** Items is the list of resource claims. */
-  items: ResourceClaim[];
+  items: ListItem<ResourceClaim>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -1272,7 +1273,7 @@ export interface ResourceClaimTemplateList {
    */
   apiVersion?: "resource.k8s.io/v1beta1";
   /** Items is the list of resource claim templates. */
-  items: ResourceClaimTemplate[];
+  items: ListItem<ResourceClaimTemplate>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -1399,7 +1400,7 @@ export interface ResourceSliceList {
    */
   apiVersion?: "resource.k8s.io/v1beta1";
   /** Items is the list of resource ResourceSlices. */
-  items: ResourceSlice[];
+  items: ListItem<ResourceSlice>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type Quantity,
   type ResourceInit,
   type Time,
@@ -57,7 +58,7 @@ export interface CSIDriverList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of CSIDriver */
-  items: CSIDriver[];
+  items: ListItem<CSIDriver>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -296,7 +297,7 @@ export interface CSINodeList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of CSINode */
-  items: CSINode[];
+  items: ListItem<CSINode>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -421,7 +422,7 @@ export interface CSIStorageCapacityList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of CSIStorageCapacity objects. */
-  items: CSIStorageCapacity[];
+  items: ListItem<CSIStorageCapacity>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -517,7 +518,7 @@ export interface StorageClassList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of StorageClasses */
-  items: StorageClass[];
+  items: ListItem<StorageClass>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -603,7 +604,7 @@ export interface VolumeAttachmentList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of VolumeAttachments */
-  items: VolumeAttachment[];
+  items: ListItem<VolumeAttachment>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -743,7 +744,7 @@ export interface VolumeAttributesClassList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of VolumeAttributesClass objects. */
-  items: VolumeAttributesClass[];
+  items: ListItem<VolumeAttributesClass>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type ResourceInit,
   type Time,
 } from "@kubex/runtime";
@@ -58,7 +59,7 @@ export interface ClusterTrustBundleList {
    */
   apiVersion?: "certificates.k8s.io/v1beta1";
   /** items is a collection of ClusterTrustBundle objects */
-  items: ClusterTrustBundle[];
+  items: ListItem<ClusterTrustBundle>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -152,7 +153,7 @@ export interface PodCertificateRequestList {
    */
   apiVersion?: "certificates.k8s.io/v1beta1";
   /** items is a collection of PodCertificateRequest objects */
-  items: PodCertificateRequest[];
+  items: ListItem<PodCertificateRequest>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

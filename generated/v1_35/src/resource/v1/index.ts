@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type Quantity,
   type RawExtension,
   type ResourceInit,
@@ -544,7 +545,7 @@ export interface DeviceClassList {
    */
   apiVersion?: "resource.k8s.io/v1";
   /** Items is the list of resource classes. */
-  items: DeviceClass[];
+  items: ListItem<DeviceClass>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -1166,7 +1167,7 @@ export interface ResourceClaimList {
    */
   apiVersion?: "resource.k8s.io/v1";
   /** Items is the list of resource claims. */
-  items: ResourceClaim[];
+  items: ListItem<ResourceClaim>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -1264,7 +1265,7 @@ export interface ResourceClaimTemplateList {
    */
   apiVersion?: "resource.k8s.io/v1";
   /** Items is the list of resource claim templates. */
-  items: ResourceClaimTemplate[];
+  items: ListItem<ResourceClaimTemplate>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -1391,7 +1392,7 @@ export interface ResourceSliceList {
    */
   apiVersion?: "resource.k8s.io/v1";
   /** Items is the list of resource ResourceSlices. */
-  items: ResourceSlice[];
+  items: ListItem<ResourceSlice>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

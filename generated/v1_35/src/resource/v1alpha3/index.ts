@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type ResourceInit,
   type Time,
 } from "@kubex/runtime";
@@ -86,7 +87,7 @@ export interface DeviceTaintRuleList {
    */
   apiVersion?: "resource.k8s.io/v1alpha3";
   /** Items is the list of DeviceTaintRules. */
-  items: DeviceTaintRule[];
+  items: ListItem<DeviceTaintRule>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

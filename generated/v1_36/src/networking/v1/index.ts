@@ -3,6 +3,7 @@ import {
   KubernetesObject,
   type HasStatusSubresource,
   type IntOrString,
+  type ListItem,
   type ResourceInit,
 } from "@kubex/runtime";
 import type { TypedLocalObjectReference } from "../../core/v1/index.js";
@@ -101,7 +102,7 @@ export interface IPAddressList {
    */
   apiVersion?: "networking.k8s.io/v1";
   /** items is the list of IPAddresses. */
-  items: IPAddress[];
+  items: ListItem<IPAddress>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -252,7 +253,7 @@ export interface IngressClassList {
    */
   apiVersion?: "networking.k8s.io/v1";
   /** items is the list of IngressClasses. */
-  items: IngressClass[];
+  items: ListItem<IngressClass>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -326,7 +327,7 @@ export interface IngressList {
    */
   apiVersion?: "networking.k8s.io/v1";
   /** items is the list of Ingress. */
-  items: Ingress[];
+  items: ListItem<Ingress>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -572,7 +573,7 @@ export interface NetworkPolicyList {
    */
   apiVersion?: "networking.k8s.io/v1";
   /** items is a list of schema objects. */
-  items: NetworkPolicy[];
+  items: ListItem<NetworkPolicy>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -758,7 +759,7 @@ export interface ServiceCIDRList {
    */
   apiVersion?: "networking.k8s.io/v1";
   /** items is the list of ServiceCIDRs. */
-  items: ServiceCIDR[];
+  items: ListItem<ServiceCIDR>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type ResourceInit,
   type Time,
 } from "@kubex/runtime";
@@ -92,7 +93,7 @@ export interface DeviceTaintRuleList {
    */
   apiVersion?: "resource.k8s.io/v1alpha3";
   /** Items is the list of DeviceTaintRules. */
-  items: DeviceTaintRule[];
+  items: ListItem<DeviceTaintRule>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -278,7 +279,7 @@ export interface ResourcePoolStatusRequestList {
    */
   apiVersion?: "resource.k8s.io/v1alpha3";
   /** Items is the list of ResourcePoolStatusRequests. */
-  items: ResourcePoolStatusRequest[];
+  items: ListItem<ResourcePoolStatusRequest>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

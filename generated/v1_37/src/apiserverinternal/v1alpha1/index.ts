@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type ResourceInit,
   type Time,
 } from "@kubex/runtime";
@@ -109,7 +110,7 @@ export interface StorageVersionList {
    */
   apiVersion?: "internal.apiserver.k8s.io/v1alpha1";
   /** Items holds a list of StorageVersion */
-  items: StorageVersion[];
+  items: ListItem<StorageVersion>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type Quantity,
   type ResourceInit,
   type Time,
@@ -273,7 +274,7 @@ export interface HorizontalPodAutoscalerList {
    */
   apiVersion?: "autoscaling/v2";
   /** items is the list of horizontal pod autoscaler objects. */
-  items: HorizontalPodAutoscaler[];
+  items: ListItem<HorizontalPodAutoscaler>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

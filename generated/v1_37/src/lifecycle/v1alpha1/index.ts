@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type ResourceInit,
   type Time,
 } from "@kubex/runtime";
@@ -90,7 +91,7 @@ export interface EvictionList {
    */
   apiVersion?: "lifecycle.k8s.io/v1alpha1";
   /** items is the list of Evictions. */
-  items: Eviction[];
+  items: ListItem<Eviction>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -192,7 +193,7 @@ export interface EvictionRequestList {
    */
   apiVersion?: "lifecycle.k8s.io/v1alpha1";
   /** items is the list of EvictionRequests. */
-  items: EvictionRequest[];
+  items: ListItem<EvictionRequest>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More

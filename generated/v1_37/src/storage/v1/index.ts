@@ -2,6 +2,7 @@
 import {
   KubernetesObject,
   type HasStatusSubresource,
+  type ListItem,
   type Quantity,
   type ResourceInit,
   type Time,
@@ -58,7 +59,7 @@ export interface CSIDriverList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of CSIDriver */
-  items: CSIDriver[];
+  items: ListItem<CSIDriver>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -340,7 +341,7 @@ export interface CSINodeList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of CSINode */
-  items: CSINode[];
+  items: ListItem<CSINode>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -471,7 +472,7 @@ export interface CSIStorageCapacityList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of CSIStorageCapacity objects. */
-  items: CSIStorageCapacity[];
+  items: ListItem<CSIStorageCapacity>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -567,7 +568,7 @@ export interface StorageClassList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of StorageClasses */
-  items: StorageClass[];
+  items: ListItem<StorageClass>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -699,7 +700,7 @@ export interface VolumeAttachmentList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of VolumeAttachments */
-  items: VolumeAttachment[];
+  items: ListItem<VolumeAttachment>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
@@ -839,7 +840,7 @@ export interface VolumeAttributesClassList {
    */
   apiVersion?: "storage.k8s.io/v1";
   /** items is the list of VolumeAttributesClass objects. */
-  items: VolumeAttributesClass[];
+  items: ListItem<VolumeAttributesClass>[];
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer
    * this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More
