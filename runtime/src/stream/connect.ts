@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import http from "node:http";
 import type { Socket } from "node:net";
 import tls from "node:tls";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import type { ClusterConfig } from "../config/types.js";
 import type { Status } from "../model/meta.js";
 import { KubexApiError, KubexClientError, RequestAborted, apiErrorFor } from "../errors.js";
@@ -75,8 +75,9 @@ async function connectOnce(config: ClusterConfig, request: WebSocketRequest): Pr
     const proxy = proxyFor(url, config.proxyUrl);
     let tunnel: Socket | undefined;
     if (proxy !== undefined) tunnel = await openTunnel(proxy, url, deadline.signal);
+    const WebSocketClass = await loadWebSocket();
     deadline.signal.throwIfAborted();
-    return await upgrade(url, where, request, headers, tlsOptions, tunnel, deadline.signal);
+    return await upgrade(WebSocketClass, url, where, request, headers, tlsOptions, tunnel, deadline.signal);
   } catch (error) {
     if (deadline.signal.aborted && !(error instanceof RequestAborted) && !(error instanceof KubexApiError)) {
       throw abortedError(where, request, deadline, error);
@@ -87,7 +88,18 @@ async function connectOnce(config: ClusterConfig, request: WebSocketRequest): Pr
   }
 }
 
+/**
+ * ws is loaded the first time a stream opens, not when the runtime is imported: most programs
+ * never open one, and loading ws costs about a third of the runtime's import time.
+ */
+let webSocketClass: Promise<typeof WebSocket> | undefined;
+function loadWebSocket(): Promise<typeof WebSocket> {
+  webSocketClass ??= import("ws").then((module) => module.default);
+  return webSocketClass;
+}
+
 function upgrade(
+  WebSocketClass: typeof WebSocket,
   url: URL,
   where: string,
   request: WebSocketRequest,
@@ -98,7 +110,7 @@ function upgrade(
 ): Promise<OpenedWebSocket> {
   return new Promise<OpenedWebSocket>((resolve, reject) => {
     let settled = false;
-    const socket = new WebSocket(url, [...request.protocols], {
+    const socket = new WebSocketClass(url, [...request.protocols], {
       headers,
       perMessageDeflate: false,
       ...(url.protocol === "wss:" ? tlsOptions : {}),

@@ -2,7 +2,8 @@
  * The undici dispatcher for one cluster: a keep-alive connection pool (no pipelining),
  * TLS from the cluster config, and a proxy when one applies.
  */
-import { Agent, ProxyAgent, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { Agent, ProxyAgentClass } from "./undici.js";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { createSecureContext, type ConnectionOptions, type SecureContextOptions } from "node:tls";
 import type { TlsConfig } from "../config/types.js";
@@ -46,6 +47,7 @@ export function createDispatcher(settings: DispatcherSettings): Dispatcher {
       hint: "use an http://, https:// or socks5:// proxy",
     });
   }
+  const ProxyAgent = ProxyAgentClass();
   return new ProxyAgent({ ...pool, uri: proxyUrl.href, requestTls: tls });
 }
 

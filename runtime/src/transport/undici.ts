@@ -1,0 +1,45 @@
+/**
+ * The parts of undici the transport uses, loaded from their own modules.
+ *
+ * undici's main entry loads everything it has when imported (fetch, WebSocket, caches, cookies,
+ * mocks, EventSource): several times what a connection pool and its request API cost, and most of
+ * the runtime's import time. The transport needs `Agent`, `ProxyAgent` (only when a proxy applies)
+ * and the request API, so those are required directly. undici has no `exports` map, so these paths
+ * resolve; should a release move them, the main entry is used instead (same classes, slower start),
+ * which a unit test notices (`leanUndici`).
+ */
+import { createRequire } from "node:module";
+import type * as Undici from "undici";
+
+const require = createRequire(import.meta.url);
+
+/** Whether the lean paths resolved (false: undici's layout changed and its main entry is in use). */
+export let leanUndici = true;
+
+function load<T>(path: string, fromMainEntry: (undici: typeof Undici) => T): T {
+  if (leanUndici) {
+    try {
+      return require(`undici/lib/${path}`) as T;
+    } catch {
+      leanUndici = false;
+    }
+  }
+  return fromMainEntry(require("undici") as typeof Undici);
+}
+
+// undici's main entry adds the request API (request, stream, pipeline, connect, upgrade) to
+// Dispatcher.prototype; its own ProxyAgent relies on that, so do the same when loading lean.
+const dispatcherClass = load("dispatcher/dispatcher.js", (undici) => undici.Dispatcher);
+const api = load("api/index.js", () => ({}) as Record<string, unknown>);
+for (const [name, method] of Object.entries(api)) {
+  if (!(name in dispatcherClass.prototype)) Object.defineProperty(dispatcherClass.prototype, name, { value: method, writable: true, configurable: true });
+}
+
+export const Agent: typeof Undici.Agent = load("dispatcher/agent.js", (undici) => undici.Agent);
+
+let proxyAgent: typeof Undici.ProxyAgent | undefined;
+/** undici's ProxyAgent, loaded the first time a proxy is configured. */
+export function ProxyAgentClass(): typeof Undici.ProxyAgent {
+  proxyAgent ??= load("dispatcher/proxy-agent.js", (undici) => undici.ProxyAgent);
+  return proxyAgent;
+}
