@@ -6,6 +6,8 @@
  *   kubex-gen generate --version 1.36        one version
  *   kubex-gen generate --all --check         exit 1 if regenerating would change a file
  *   kubex-gen crd <file|dir|-> ... --out d   typed classes from CustomResourceDefinitions (see crd/cli.ts)
+ *   kubex-gen diff <from> <to> [--json]      what moving between two versions (or CRD files) changes (diff/cli.ts)
+ *   kubex-gen upgrade --to 1.NN <project>    move a project to another version package (upgrade/cli.ts)
  *
  * Options: --specs <dir> (default specs), --out <dir> (default generated).
  */
@@ -13,12 +15,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { crdCommand, crdUsage } from "./crd/cli.js";
+import { diffCommand, diffUsage } from "./diff/cli.js";
 import { GeneratorError } from "./errors.js";
 import { diffTree, writeTree } from "./emit/write.js";
 import { generateVersionPackage } from "./pipeline.js";
 import { createRenderer } from "./render/render.js";
 
-const usage = `usage: kubex-gen generate (--all | --version 1.NN ...) [--specs dir] [--out dir] [--check]\n${crdUsage.replace(/^usage: /, "       ")}`;
+const usage = `usage: kubex-gen generate (--all | --version 1.NN ...) [--specs dir] [--out dir] [--check]\n${crdUsage.replace(/^usage: /, "       ")}\n${diffUsage.replace(/^usage: /, "       ")}`;
 
 function readVersions(specsDir: string): Record<string, string> {
   const file = join(specsDir, "versions.json");
@@ -91,6 +94,8 @@ async function main(argv: string[]): Promise<number> {
       return generate(rest);
     case "crd":
       return crdCommand(rest);
+    case "diff":
+      return diffCommand(rest);
     case undefined:
     case "--help":
     case "-h":
