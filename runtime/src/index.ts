@@ -15,3 +15,4 @@ export type * from "./request/options.js";
 export * from "./config/index.js";
 export * from "./stream/index.js";
 export * from "./watch/index.js";
+export * from "./controller/index.js";
