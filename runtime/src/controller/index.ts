@@ -20,3 +20,27 @@ export {
   type LeaderElectorOptions,
   type TermEnd,
 } from "./leader-election.js";
+export { controllerOf, groupOf, isControlledBy, ownerReference, setControllerReference } from "./owner.js";
+export { findCondition, isConditionTrue, metaTime, removeCondition, setCondition, type Condition, type ConditionInit, type ConditionStatus } from "./conditions.js";
+export {
+  addFinalizer,
+  hasFinalizer,
+  isBeingDeleted,
+  isFailedPatchTest,
+  removeFinalizer,
+  withFinalizer,
+  type FinalizerHandlers,
+  type Patches,
+} from "./finalizers.js";
+export { EventRecorder, type EventBody, type EventInit, type EventRecorderOptions, type EventSeries, type ObjectReference } from "./events.js";
+export {
+  Controller,
+  type ControllerOptions,
+  type ObjectKeyLike,
+  type ReconcileContext,
+  type Reconciler,
+  type ReconcileResult,
+  type WatchOptions as ControllerWatchOptions,
+  type WatchTarget,
+} from "./controller.js";
+export { defaultIdentity, runWithLeaderElection, type RunWithLeaderElectionOptions } from "./run-with-leader-election.js";
