@@ -15,4 +15,5 @@ export type * from "./request/options.js";
 export * from "./config/index.js";
 export * from "./stream/index.js";
 export * from "./watch/index.js";
+export type { LogQueryOptions } from "./request/streaming.js";
 export * from "./controller/index.js";

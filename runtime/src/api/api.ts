@@ -54,7 +54,7 @@ import type { AccessorDefinition, AccessorTypes } from "./accessors/registry.js"
 import { withIdentity } from "./body.js";
 import { ApiContext, isStatus } from "./context.js";
 import { pages } from "./pages.js";
-import { apiListWatchSource, watchApi, type ApiWatchOptions } from "../watch/api-source.js";
+import { apiListWatchSource, watchApi, type ApiWatchOptions } from "./watch-source.js";
 import type { ResumableWatchEvent, WatchStreamEvent } from "../watch/events.js";
 import { LIST_WATCH_SOURCE, type ListWatchScope } from "../watch/informer.js";
 import type { ListWatchSource } from "../watch/source.js";

@@ -4,6 +4,7 @@
  */
 export { Api, BaseApi, type ApiOptions, type ApiConstructor, type Accessors, type AccessorsOf, type CreateAnswer } from "./api.js";
 export { createApi, type CreateApiOptions } from "./create-api.js";
+export type { ApiWatchOptions } from "./watch-source.js";
 export { StatusAccessor } from "./accessors/status.js";
 export { ScaleAccessor } from "./accessors/scale.js";
 export { MetadataAccessor } from "./accessors/metadata.js";

@@ -6,7 +6,7 @@
 import { InvalidRequest } from "../errors.js";
 import type { ResourceDescription } from "../model/resource.js";
 import type { Patch, PatchTarget } from "../patch/patch.js";
-import type { HttpMethod, HttpRequest } from "../transport/types.js";
+import type { HttpMethod, HttpRequest } from "./http-request.js";
 import { callPart } from "./call.js";
 import { contentTypes } from "./content-types.js";
 import type {

@@ -43,3 +43,8 @@ function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   return typeof value;
 }
+
+/** A TCP port number: an integer from 1 (0 with `allowZero`: "any free port") to 65535. */
+export function isPort(value: unknown, allowZero: boolean): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= (allowZero ? 0 : 1) && value <= 65535;
+}

@@ -10,4 +10,4 @@ export {
   EXEC_PROTOCOLS,
   PORT_FORWARD_PROTOCOLS,
 } from "./protocol.js";
-export type { LogQueryOptions } from "./request.js";
+

@@ -1,3 +1,4 @@
+import { isPort } from "../request/validate.js";
 import net from "node:net";
 import { InvalidRequest } from "../errors.js";
 import type { PortForwardSession } from "./portforward-session.js";
@@ -62,10 +63,6 @@ export function portPairs(portMap: PortMap, description: string): Array<[number,
     pairs.push([remote, rawLocal]);
   }
   return pairs;
-}
-
-export function isPort(value: unknown, allowZero: boolean): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= (allowZero ? 0 : 1) && value <= 65535;
 }
 
 /**

@@ -4,7 +4,7 @@ import { callPart } from "../request/call.js";
 import { connectWebSocket } from "./connect.js";
 import { PortForwardSession, type PortForwardSessionOptions } from "./portforward-session.js";
 import { EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOLS } from "./protocol.js";
-import { portForwardQuery } from "./request.js";
+import { portForwardQuery } from "../request/streaming.js";
 import { StreamSession, type StreamSessionOptions } from "./session.js";
 
 /**

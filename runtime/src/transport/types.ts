@@ -2,24 +2,9 @@
  * The contract between request building (pure) and the HTTP transport (I/O).
  */
 
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+import type { HttpRequest } from "../request/http-request.js";
 
-export interface HttpRequest {
-  method: HttpMethod;
-  /** Absolute API path, e.g. `/apis/apps/v1/namespaces/default/deployments/web`. */
-  path: string;
-  query?: URLSearchParams;
-  headers?: Record<string, string>;
-  /** Request body, already serialised (the patch classes pick the content type). */
-  body?: string;
-  /** Cancels the request (and a stream's body). */
-  signal?: AbortSignal;
-  /**
-   * Milliseconds until the call is aborted (retries and their waits included); for streams,
-   * until the response headers arrive. Unset: the client's default; `0`: no timeout.
-   */
-  timeout?: number;
-}
+export type { HttpMethod, HttpRequest } from "../request/http-request.js";
 
 /** A response whose body is read as it arrives (watch, log follow). */
 export interface StreamingResponse {

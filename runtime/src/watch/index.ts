@@ -18,7 +18,6 @@ export type { WatchQueryOptions } from "./query.js";
 export { transportSource, type ListWatchSource, type SourceRequestOptions, type TransportSourceOptions } from "./source.js";
 export type { ResumePacing } from "./backoff.js";
 export { watch, type ResumeOptions, type WatchOptions } from "./watch.js";
-export type { ApiWatchOptions } from "./api-source.js";
 export { LABEL_INDEX, NAMESPACE_INDEX, type IndexFunction, type ReadonlyStore } from "./store.js";
 export {
   createInformer,

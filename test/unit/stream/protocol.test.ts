@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { exitCodeOf, InvalidRequest } from "@kubex/runtime";
 import { decodeFrame, encodeClose, encodeFrame, encodeResize, readPortPrefix } from "../../../runtime/src/stream/protocol.js";
 import { parseStatus } from "../../../runtime/src/stream/status.js";
-import { execQuery, logQuery, portForwardQuery } from "../../../runtime/src/stream/request.js";
+import { execQuery, logQuery, portForwardQuery } from "../../../runtime/src/request/streaming.js";
 import { proxyFor } from "../../../runtime/src/stream/proxy.js";
 import { webSocketUrl } from "../../../runtime/src/stream/connect.js";
 

@@ -5,7 +5,7 @@
 import { InvalidRequest } from "../../errors.js";
 import type { HasAttach } from "../../model/markers.js";
 import type { KubernetesObject } from "../../model/resource.js";
-import { attachQuery } from "../../stream/request.js";
+import { attachQuery } from "../../request/streaming.js";
 import type { StreamSession } from "../../stream/session.js";
 import type { ApiContext } from "../context.js";
 import { defineAccessor } from "./registry.js";

@@ -10,7 +10,7 @@ import type { Status } from "../../model/meta.js";
 import type { KubernetesObject } from "../../model/resource.js";
 import { callPart } from "../../request/call.js";
 import type { ObjectCallOptions } from "../../request/options.js";
-import { execQuery } from "../../stream/request.js";
+import { execQuery } from "../../request/streaming.js";
 import type { StreamSession } from "../../stream/session.js";
 import { Deadline, effectiveTimeout } from "../../transport/deadline.js";
 import type { ApiContext } from "../context.js";

@@ -3,7 +3,7 @@ import type { HasLogs } from "../../model/markers.js";
 import type { KubernetesObject } from "../../model/resource.js";
 import { callPart } from "../../request/call.js";
 import type { ObjectCallOptions } from "../../request/options.js";
-import { logQuery, type LogQueryOptions } from "../../stream/request.js";
+import { logQuery, type LogQueryOptions } from "../../request/streaming.js";
 import type { HttpRequest } from "../../transport/types.js";
 import type { ApiContext } from "../context.js";
 import { defineAccessor } from "./registry.js";

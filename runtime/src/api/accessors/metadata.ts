@@ -11,7 +11,7 @@ import type { GetOptions, ListAllOptions, ListOptions, PatchOptions } from "../.
 import type { ApiContext } from "../context.js";
 import { pages } from "../pages.js";
 import { defineAccessor } from "./registry.js";
-import { metadataListWatchSource, watchMetadata, type ApiWatchOptions } from "../../watch/api-source.js";
+import { metadataListWatchSource, watchMetadata, type ApiWatchOptions } from "../watch-source.js";
 import type { ResumableWatchEvent, WatchStreamEvent } from "../../watch/events.js";
 import { LIST_WATCH_SOURCE, type ListWatchScope } from "../../watch/informer.js";
 import type { ListWatchSource } from "../../watch/source.js";

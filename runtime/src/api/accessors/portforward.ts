@@ -10,7 +10,7 @@ import type { ObjectCallOptions } from "../../request/options.js";
 import { listenPorts, portPairs, type ListenOptions, type PortForwardListener } from "../../stream/listen.js";
 import { openPortForwardSession } from "../../stream/open.js";
 import type { PortForwardSession } from "../../stream/portforward-session.js";
-import { portForwardQuery } from "../../stream/request.js";
+import { portForwardQuery } from "../../request/streaming.js";
 import type { ApiContext } from "../context.js";
 import { defineAccessor } from "./registry.js";
 import { podTarget, streamCall } from "./streaming.js";

@@ -1,5 +1,5 @@
 import { InvalidRequest } from "../errors.js";
-import { isPort } from "./listen.js";
+import { isPort } from "./validate.js";
 
 /**
  * Query strings of the streaming subresources (pure): exec, attach, port-forward, log.

@@ -1,16 +1,17 @@
 /**
- * The glue between `Api<T>` (and its `metadata` accessor) and the watch module: a
+ * The glue between `Api<T>` (and its `metadata` accessor) and the watch module (which
+ * knows nothing of `Api`: it takes a {@link ListWatchSource}): a
  * {@link ListWatchSource} for the Api's collection, and the `watch` method bodies.
  */
-import type { ApiContext } from "../api/context.js";
+import type { ApiContext } from "./context.js";
 import type { PartialObjectMetadata } from "../model/meta.js";
 import type { KubernetesObject } from "../model/resource.js";
 import { resourcePath } from "../request/paths.js";
-import type { ResumableWatchEvent } from "./events.js";
-import type { ListWatchScope } from "./informer.js";
-import type { ListWatchSource } from "./source.js";
-import { transportSource } from "./source.js";
-import { watch, type WatchOptions } from "./watch.js";
+import type { ResumableWatchEvent } from "../watch/events.js";
+import type { ListWatchScope } from "../watch/informer.js";
+import type { ListWatchSource } from "../watch/source.js";
+import { transportSource } from "../watch/source.js";
+import { watch, type WatchOptions } from "../watch/watch.js";
 
 /** Options of `api.watch()` / `api.metadata.watch()`. */
 export interface ApiWatchOptions extends WatchOptions {
