@@ -4,7 +4,7 @@
  * markers) and an interface or alias for every other definition, and works out each
  * module's imports. Plain data out; rendering is the next stage's job.
  */
-import { markerBySubresource as runtimeMarkers } from "@kubex/runtime";
+import { apiVersionOf, markerBySubresource as runtimeMarkers } from "@kubex/runtime";
 import type { DetectedResource } from "../detect/resources.js";
 import { refName, type GroupVersionKind, type Schema } from "../spec/schema.js";
 import { docLines } from "./docs.js";
@@ -84,10 +84,6 @@ export interface BuildInput {
 export type DocTagsHook = (schema: Schema, where: { definition: string; property?: string }) => string[];
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-function apiVersionOf(gvk: Pick<GroupVersionKind, "group" | "version">): string {
-  return gvk.group === "" ? gvk.version : `${gvk.group}/${gvk.version}`;
-}
 
 function defaultTag(value: unknown): string[] {
   if (value === undefined) return [];

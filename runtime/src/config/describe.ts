@@ -30,15 +30,20 @@ function describeAuth(auth: AuthProvider | undefined, clientCert: boolean): stri
   return parts.length > 0 ? parts.join(" + ") : "none";
 }
 
-/** A URL without user info or query (a proxy URL may carry a password). */
-function safeUrl(text: string): string {
+/**
+ * A URL fit for messages and logs: without user info, query or fragment (a proxy or
+ * server URL may carry a password or a token). The runtime's one copy: config, transport
+ * and client messages all use it.
+ */
+export function safeUrl(url: string | URL): string {
   try {
-    const url = new URL(text);
-    url.username = "";
-    url.password = "";
-    url.search = "";
-    return url.toString().replace(/\/$/, "");
+    const parsed = new URL(String(url));
+    parsed.username = "";
+    parsed.password = "";
+    parsed.search = "";
+    parsed.hash = "";
+    return parsed.href.replace(/\/$/, "");
   } catch {
-    return "(invalid URL)";
+    return "<unparsable URL>";
   }
 }

@@ -15,19 +15,9 @@ export function describeRequest(method: string, path: string, query: URLSearchPa
   return q ? `${method} ${path}?${q}` : `${method} ${path}`;
 }
 
-/** A URL without user info (a proxy URL may carry `user:password@`). */
-export function safeUrl(url: string | URL): string {
-  try {
-    const parsed = new URL(String(url));
-    parsed.username = "";
-    parsed.password = "";
-    parsed.search = "";
-    parsed.hash = "";
-    return parsed.href.replace(/\/$/, "");
-  } catch {
-    return "<unparsable URL>";
-  }
-}
+import { safeUrl } from "../config/describe.js";
+
+export { safeUrl };
 
 const REASONS: Record<number, string> = {
   400: "BadRequest",

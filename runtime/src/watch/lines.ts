@@ -3,6 +3,9 @@
  * byte (0x0A) never occurs inside a multi-byte UTF-8 character, so the text up to a
  * chunk's last newline is always whole characters and is decoded in one pass; only the
  * bytes after it (the unfinished line) are kept until the next chunk.
+ *
+ * The one line splitter of the runtime: watch streams (empty lines skipped, each line
+ * bounded by `maxEventBytes`) and followed logs (`keepEmptyLines`, no bound) both use it.
  */
 
 import { ResponseTooLarge } from "../errors.js";
@@ -16,7 +19,15 @@ function asBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
-/** Feeds chunks in, takes complete lines out (without `\n` / `\r\n`; empty lines skipped). */
+export interface LineSplitterOptions {
+  /** Return empty lines too (a log's blank lines); by default they are skipped (watch streams). */
+  keepEmptyLines?: boolean;
+  /** Names what is split and the option that bounds it, for {@link ResponseTooLarge} (default: a watch event, `maxEventBytes`). */
+  what?: string;
+  option?: string;
+}
+
+/** Feeds chunks in, takes complete lines out (without `\n` / `\r\n`; empty lines skipped unless `keepEmptyLines`). */
 export class LineSplitter {
   /** Bytes received after the last newline: the start of a line not yet complete. */
   private tail: Buffer[] = [];
@@ -30,7 +41,10 @@ export class LineSplitter {
    *   lines before it are still returned, nothing more is held, and the next `push` throws
    *   {@link ResponseTooLarge} (also kept in `overflow`).
    */
-  constructor(private readonly maxLineBytes: number = DEFAULT_MAX_EVENT_BYTES) {}
+  constructor(
+    private readonly maxLineBytes: number = DEFAULT_MAX_EVENT_BYTES,
+    private readonly options: LineSplitterOptions = {},
+  ) {}
 
   /** The lines completed by `chunk` (often none, for a chunk inside a long line). */
   push(chunk: Uint8Array): string[] {
@@ -58,7 +72,7 @@ export class LineSplitter {
       // The first newline completes the line held in `tail`.
       const first = bytes.indexOf(NEWLINE);
       this.keep(bytes.subarray(0, first));
-      addLine(lines, Buffer.concat(this.tail).toString("utf8"));
+      this.emit(lines, Buffer.concat(this.tail).toString("utf8"));
       this.tail = [];
       this.tailBytes = 0;
       start = first + 1;
@@ -79,28 +93,28 @@ export class LineSplitter {
 
   private keep(bytes: Buffer): void {
     this.tailBytes += bytes.length;
-    if (this.tailBytes > this.maxLineBytes) throw tooLarge(this.maxLineBytes);
+    if (this.tailBytes > this.maxLineBytes) throw this.tooLarge();
     this.tail.push(bytes);
   }
 
   private addLine(lines: string[], line: string, measure: boolean): void {
-    if (measure && Buffer.byteLength(line) > this.maxLineBytes) throw tooLarge(this.maxLineBytes);
-    addLine(lines, line);
+    if (measure && Buffer.byteLength(line) > this.maxLineBytes) throw this.tooLarge();
+    this.emit(lines, line);
+  }
+
+  private emit(lines: string[], line: string): void {
+    const text = line.endsWith("\r") ? line.slice(0, -1) : line;
+    if (text.length > 0 || this.options.keepEmptyLines === true) lines.push(text);
+  }
+
+  private tooLarge(): ResponseTooLarge {
+    return new ResponseTooLarge(this.options.what ?? "a watch event", this.maxLineBytes, this.options.option ?? "maxEventBytes");
   }
 
   /** What followed the last newline: the unfinished line (empty after a clean end). */
   get pending(): string {
     return this.tail.length === 0 ? "" : Buffer.concat(this.tail).toString("utf8");
   }
-}
-
-function tooLarge(limit: number): ResponseTooLarge {
-  return new ResponseTooLarge("a watch event", limit, "maxEventBytes");
-}
-
-function addLine(lines: string[], line: string): void {
-  const text = line.endsWith("\r") ? line.slice(0, -1) : line;
-  if (text.length > 0) lines.push(text);
 }
 
 /**
@@ -110,8 +124,8 @@ function addLine(lines: string[], line: string): void {
 export async function* readLines(
   chunks: AsyncIterable<Uint8Array>,
   state: { pending: string } = { pending: "" },
+  splitter: LineSplitter = new LineSplitter(),
 ): AsyncGenerator<string, void, undefined> {
-  const splitter = new LineSplitter();
   try {
     for await (const chunk of chunks) yield* splitter.push(chunk);
   } finally {

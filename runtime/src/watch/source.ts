@@ -3,6 +3,7 @@
  * list pages. `Api<T>` builds one from its client and paths; tests build one over a
  * local server.
  */
+import { contentTypes } from "../request/content-types.js";
 import type { ResourceList } from "../model/meta.js";
 import type { StreamingResponse, Transport } from "../transport/types.js";
 
@@ -23,11 +24,6 @@ export interface ListWatchSource<T> {
   decode(raw: unknown): T;
 }
 
-/** Accept header that makes the server answer a watch with `PartialObjectMetadata` objects. */
-export const METADATA_WATCH_ACCEPT = "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io,application/json";
-/** Accept header that makes the server answer a list with a `PartialObjectMetadataList`. */
-export const METADATA_LIST_ACCEPT = "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json";
-
 export interface TransportSourceOptions<T> {
   /** Collection path, e.g. `/api/v1/namespaces/default/configmaps` or `/apis/apps/v1/deployments`. */
   path: string;
@@ -44,11 +40,11 @@ export function transportSource<T>(transport: Transport, options: TransportSourc
   const decode = options.decode ?? ((raw: unknown) => raw as T);
   const watchHeaders: Record<string, string> = {
     ...options.headers,
-    accept: options.metadataOnly === true ? METADATA_WATCH_ACCEPT : "application/json",
+    accept: options.metadataOnly === true ? contentTypes.partialObjectMetadata : contentTypes.json,
   };
   const listHeaders: Record<string, string> = {
     ...options.headers,
-    accept: options.metadataOnly === true ? METADATA_LIST_ACCEPT : "application/json",
+    accept: options.metadataOnly === true ? contentTypes.partialObjectMetadataList : contentTypes.json,
   };
   return {
     openWatch(query, requestOptions) {

@@ -123,7 +123,24 @@ describe("accessors", () => {
     const { client, sent } = fakeClient([{ items: [] }]);
     await new Api(ConfigMap, { client }).metadata.list({ namespace: null });
     expect(sent[0]!.path).toBe("/api/v1/configmaps");
-    expect(sent[0]!.headers?.accept).toBe("application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1");
+    expect(sent[0]!.headers?.accept).toBe("application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json");
+  });
+
+  it("metadata.get, metadata.list and metadata.watch send one Accept each, with the same plain-JSON fallback", async () => {
+    const { client, sent } = fakeClient([{ metadata: { name: "cm" } }]);
+    await new Api(ConfigMap, { client, namespace: "ns" }).metadata.get("cm");
+    const accepts: string[] = [];
+    const transport = {
+      ...client.transport,
+      stream: async (request: { headers?: Record<string, string> }) => {
+        accepts.push(request.headers!.accept!);
+        return { status: 200, headers: {}, body: (async function* () {})(), close() {} };
+      },
+    };
+    const watched = new Api(ConfigMap, { client: { ...client, transport }, namespace: "ns" }).metadata.watch();
+    await watched.next();
+    expect(sent[0]!.headers?.accept).toBe("application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json");
+    expect(accepts).toEqual([sent[0]!.headers?.accept]);
   });
 
   it("eviction posts an Eviction named after the pod, in its namespace", async () => {

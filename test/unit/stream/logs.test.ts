@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Api, createClient, InvalidRequest, RequestAborted } from "@kubex/runtime";
 import type { ServerResponse } from "node:http";
 import { lines } from "../../../runtime/src/api/accessors/logs.js";
+import { LineSplitter } from "../../../runtime/src/watch/lines.js";
 import { StreamPod } from "./helpers/kinds.js";
 import { explicitConfig, startServer, type TestServer } from "../transport/helpers/servers.js";
 import { until } from "./helpers/ws-server.js";
@@ -22,6 +23,13 @@ describe("lines()", () => {
     expect(await all(lines(chunks("a\nb", "c\n\nd", Buffer.concat([Buffer.from("\n"), euro.subarray(0, 1)]), euro.subarray(1), "\n")))).toEqual(["a", "bc", "", "d", "€"]);
     expect(await all(lines(chunks("no newline")))).toEqual(["no newline"]);
     expect(await all(lines(chunks()))).toEqual([]);
+  });
+
+  it("is the watch's LineSplitter with keepEmptyLines: blank lines kept, \\r\\n ends a line, no size bound", async () => {
+    expect(await all(lines(chunks("a\r\n\r\n", "b\n\n")))).toEqual(["a", "", "b", ""]);
+    const watchLines = new LineSplitter(8);
+    expect(watchLines.push(Buffer.from("a\n\n\r\nb\n"))).toEqual(["a", "b"]);
+    expect(await all(lines(chunks("x".repeat(20) + "\n")))).toEqual(["x".repeat(20)]);
   });
 });
 

@@ -6,6 +6,7 @@ import type { ObjectCallOptions } from "../../request/options.js";
 import { logQuery, type LogQueryOptions } from "../../request/streaming.js";
 import type { HttpRequest } from "../../transport/types.js";
 import type { ApiContext } from "../context.js";
+import { LineSplitter, readLines } from "../../watch/lines.js";
 import { defineAccessor } from "./registry.js";
 import { podTarget } from "./streaming.js";
 
@@ -59,21 +60,14 @@ export class LogsAccessor {
   }
 }
 
-/** Splits UTF-8 chunks into lines; a last line without a newline is yielded at the end. */
+/**
+ * The lines of a log body, blank lines included; a last line without a newline is
+ * yielded at the end. `\r\n` ends a line as `\n` does.
+ */
 export async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string, void, undefined> {
-  const decoder = new TextDecoder("utf-8");
-  let pending = "";
-  for await (const chunk of chunks) {
-    pending += decoder.decode(chunk, { stream: true });
-    let newline = pending.indexOf("\n");
-    while (newline !== -1) {
-      yield pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      newline = pending.indexOf("\n");
-    }
-  }
-  pending += decoder.decode();
-  if (pending.length > 0) yield pending;
+  const rest = { pending: "" };
+  yield* readLines(chunks, rest, new LineSplitter(Number.POSITIVE_INFINITY, { keepEmptyLines: true, what: "a log line" }));
+  if (rest.pending.length > 0) yield rest.pending;
 }
 
 export const logs = defineAccessor({
