@@ -31,9 +31,9 @@ export interface VersionPackage {
 }
 
 export async function generateVersionPackage(options: VersionPackageOptions): Promise<VersionPackage> {
-  const spec = normalise(loadSpecDir(options.specDir));
+  const spec = normalise(loadSpecDir(options.specDir), options.kubernetesVersion);
   const resources = detectResources(spec);
-  applyResourceFixups(resources);
+  applyResourceFixups(resources, options.kubernetesVersion);
   const modules = buildModules({ schemas: spec.schemas, resources });
   const renderer = options.renderer ?? createRenderer();
   const info: PackageInfo = {

@@ -1,15 +1,68 @@
 /**
  * Upstream quirks of the published Kubernetes OpenAPI documents, fixed in this one
- * place. Each fixup says which quirk it works around; emit code never special-cases
- * a definition. Schema fixups run in normalise; resource fixups run after detect.
+ * place. Each fixup says which quirk it works around and lists the Kubernetes minors
+ * whose spec has it; emit code never special-cases a definition. Schema fixups run in
+ * normalise; resource fixups run after detect.
+ *
+ * The version lists are checked both ways, as k8s-openapi checks its fixups: for a
+ * listed minor the fixup must change something (else upstream fixed the quirk and the
+ * minor leaves the list), and for an unlisted minor it must have nothing to change (else
+ * the quirk is still there and the minor joins the list). A new minor therefore fails
+ * generation until someone looks at each fixup. Without a Kubernetes version (unit
+ * fixtures, CRDs) every fixup that changes something runs.
  */
 import type { DetectedResource } from "../detect/resources.js";
+import { GeneratorError } from "../errors.js";
 import type { Schema } from "./schema.js";
 
-export interface Fixup {
+/** What every fixup has: a name saying what it works around, and where it applies. */
+interface VersionedFixup<T> {
   name: string;
-  /** Changes the merged schema map in place; returns true when it changed something. */
-  apply(schemas: Record<string, Schema>): boolean;
+  /** The Kubernetes minors (`"1.30"`) whose published spec has the quirk. */
+  versions: readonly string[];
+  /** Changes `target` in place; returns true when it changed something. */
+  apply(target: T): boolean;
+}
+
+export type Fixup = VersionedFixup<Record<string, Schema>>;
+export type ResourceFixup = VersionedFixup<DetectedResource[]>;
+
+/** `"1.37.2"` or `"1.37"` -> `"1.37"`. */
+export function minorOf(kubernetesVersion: string): string {
+  const match = /^(\d+)\.(\d+)(?:\.|$|-)/.exec(kubernetesVersion);
+  if (match === null) throw new GeneratorError(`Kubernetes version '${kubernetesVersion}' is not MAJOR.MINOR[.PATCH]`);
+  return `${match[1]}.${match[2]}`;
+}
+
+/**
+ * Runs `list` on `target` for `kubernetesVersion` (see the file comment) and answers the
+ * names of the fixups that changed something. Throws a {@link GeneratorError} naming
+ * the fixup and the minor when a version list no longer matches the spec.
+ */
+export function runFixups<T>(list: readonly VersionedFixup<T>[], target: T, kubernetesVersion?: string): string[] {
+  if (kubernetesVersion === undefined) return list.filter((fixup) => fixup.apply(target)).map((fixup) => fixup.name);
+  const minor = minorOf(kubernetesVersion);
+  const applied: string[] = [];
+  for (const fixup of list) {
+    if (fixup.versions.includes(minor)) {
+      if (!fixup.apply(target)) {
+        throw new GeneratorError(
+          `fixup "${fixup.name}" no longer applies to Kubernetes ${minor} (its spec has nothing to fix): remove "${minor}" from the fixup's versions in generator/src/spec/fixups.ts`,
+        );
+      }
+      applied.push(fixup.name);
+    } else if (fixup.apply(structuredClone(target))) {
+      throw new GeneratorError(
+        `fixup "${fixup.name}" would change the Kubernetes ${minor} spec, which its versions do not list: check the quirk is still there and add "${minor}" to its versions in generator/src/spec/fixups.ts`,
+      );
+    }
+  }
+  return applied;
+}
+
+/** Minors 1.30 .. 1.`last`, for fixups that hold from the oldest supported version on. */
+function minors(first: number, last: number): string[] {
+  return Array.from({ length: last - first + 1 }, (_, i) => `1.${first + i}`);
 }
 
 const apiextensions = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1";
@@ -22,6 +75,7 @@ const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
  */
 const jsonSchemaPropsUnions: Fixup = {
   name: "apiextensions JSONSchemaPropsOr* have no type in the published spec",
+  versions: minors(30, 37),
   apply(schemas) {
     const props = `${apiextensions}.JSONSchemaProps`;
     if (!schemas[props]) return false;
@@ -44,14 +98,8 @@ const jsonSchemaPropsUnions: Fixup = {
 
 export const fixups: readonly Fixup[] = [jsonSchemaPropsUnions];
 
-export function applyFixups(schemas: Record<string, Schema>): string[] {
-  return fixups.filter((fixup) => fixup.apply(schemas)).map((fixup) => fixup.name);
-}
-
-export interface ResourceFixup {
-  name: string;
-  /** Changes the detected resources in place; returns true when it changed something. */
-  apply(resources: DetectedResource[]): boolean;
+export function applyFixups(schemas: Record<string, Schema>, kubernetesVersion?: string): string[] {
+  return runFixups(fixups, schemas, kubernetesVersion);
 }
 
 /**
@@ -61,6 +109,7 @@ export interface ResourceFixup {
  */
 const bindingCreateAnswersStatus: ResourceFixup = {
   name: "core/v1 Binding: create answers a Status, not the Binding the spec names",
+  versions: minors(30, 37),
   apply(resources) {
     let changed = false;
     for (const resource of resources) {
@@ -75,6 +124,6 @@ const bindingCreateAnswersStatus: ResourceFixup = {
 
 export const resourceFixups: readonly ResourceFixup[] = [bindingCreateAnswersStatus];
 
-export function applyResourceFixups(resources: DetectedResource[]): string[] {
-  return resourceFixups.filter((fixup) => fixup.apply(resources)).map((fixup) => fixup.name);
+export function applyResourceFixups(resources: DetectedResource[], kubernetesVersion?: string): string[] {
+  return runFixups(resourceFixups, resources, kubernetesVersion);
 }

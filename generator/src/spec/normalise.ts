@@ -60,7 +60,11 @@ function collectRefs(schema: Schema, found: Set<string>): void {
   for (const key of ["allOf", "oneOf", "anyOf"] as const) for (const child of schema[key] ?? []) collectRefs(child, found);
 }
 
-export function normalise(documents: LoadedDocument[]): NormalisedSpec {
+/**
+ * @param kubernetesVersion The version the documents are from (`1.37.2`): the fixups'
+ *   version lists are checked against it (see fixups.ts). Unset for fixture specs.
+ */
+export function normalise(documents: LoadedDocument[], kubernetesVersion?: string): NormalisedSpec {
   const schemas: Record<string, Schema> = {};
   const schemaFiles: Record<string, string> = {};
   const paths: Record<string, PathItem> = {};
@@ -90,7 +94,7 @@ export function normalise(documents: LoadedDocument[]): NormalisedSpec {
     }
   }
 
-  const fixupsApplied = applyFixups(schemas);
+  const fixupsApplied = applyFixups(schemas, kubernetesVersion);
   const sortedNames = Object.keys(schemas).sort();
   const simplified: Record<string, Schema> = {};
   for (const name of sortedNames) simplified[name] = simplifySchema(schemas[name]!);

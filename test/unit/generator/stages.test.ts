@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { GeneratorError } from "../../../generator/src/errors.js";
 import { loadSpecDir, parseSpecText } from "../../../generator/src/spec/load.js";
 import { normalise, simplifySchema } from "../../../generator/src/spec/normalise.js";
+import { minorOf, runFixups } from "../../../generator/src/spec/fixups.js";
 import { detectResources, parseResourcePath } from "../../../generator/src/detect/resources.js";
 import { tsType, type TypeResolver } from "../../../generator/src/model/types.js";
 import { deprecationNote, docLines } from "../../../generator/src/model/docs.js";
@@ -74,6 +75,21 @@ describe("normalise", () => {
     const spec = normalise([d]);
     expect(spec.fixupsApplied).toHaveLength(1);
     expect(spec.schemas[`${p}JSONSchemaPropsOrBool`]!.oneOf).toHaveLength(2);
+  });
+
+  it("checks each fixup's versions both ways: listed minors must need it, unlisted ones must not", () => {
+    const p = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.";
+    const quirky = () => ({ file: "x.json", document: JSON.parse(doc({ [`${p}JSONSchemaProps`]: { type: "object" }, [`${p}JSONSchemaPropsOrBool`]: { description: "x" } })) });
+    const fixed = { file: "x.json", document: JSON.parse(doc({ [`${p}JSONSchemaProps`]: { type: "object" }, [`${p}JSONSchemaPropsOrBool`]: { oneOf: [{ type: "boolean" }] } })) };
+    expect(normalise([quirky()], "1.37.2").fixupsApplied).toEqual(["apiextensions JSONSchemaPropsOr* have no type in the published spec"]);
+    // A listed minor whose spec no longer has the quirk:
+    expect(() => normalise([fixed], "1.35.4")).toThrowError(/no longer applies to Kubernetes 1\.35 .*remove "1\.35"/);
+    // An unlisted minor whose spec still has it (a new release): nothing is changed, generation stops.
+    const spec = quirky();
+    expect(() => normalise([spec], "1.99.0")).toThrowError(/would change the Kubernetes 1\.99 spec.*add "1\.99"/);
+    expect(spec.document.components.schemas[`${p}JSONSchemaPropsOrBool`].oneOf).toBeUndefined();
+    expect(runFixups([{ name: "f", versions: ["1.30"], apply: () => false }], {}, "1.31.0")).toEqual([]);
+    expect(() => minorOf("latest")).toThrowError(GeneratorError);
   });
 });
 
