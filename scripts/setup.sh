@@ -30,4 +30,6 @@ kwok=$(node -p "require('./$versions').kwok")
 bash test/cluster/build-binaries.sh etcd "$etcd" >/dev/null
 bash test/cluster/build-binaries.sh kwok "$kwok" >/dev/null
 bash test/cluster/build-binaries.sh kube-apiserver "$k8s" >/dev/null
-echo "setup: node modules and cluster binaries (kube-apiserver $k8s, etcd $etcd, kwok $kwok) are ready"
+# The kubeconfig conformance suite's reference: client-go's clientcmd (cached by a hash of its source).
+bash test/conformance/reference/build.sh >/dev/null
+echo "setup: node modules, cluster binaries (kube-apiserver $k8s, etcd $etcd, kwok $kwok) and the clientcmd reference are ready"

@@ -3,7 +3,8 @@
  *
  *     await using client = await createClient({ context: "kind-dev" });
  */
-import type { ClusterConfig } from "./config/types.js";
+import { protectConfig } from "./config/protect.js";
+import type { ClusterConfig, Impersonation } from "./config/types.js";
 import { callPart } from "./request/call.js";
 import { safeUrl } from "./transport/failures.js";
 import { createTransport, type TransportOptions } from "./transport/http-transport.js";
@@ -31,13 +32,25 @@ export interface CreateClientOptions {
   retry?: RetryOptions;
   /** `User-Agent` header sent with every request. */
   userAgent?: string;
+  /**
+   * Act as another user (`Impersonate-User`, `-Uid`, `-Group`, `-Extra-*` on every HTTP and WebSocket
+   * request); replaces the kubeconfig user's `as`/`as-groups`/... as a whole.
+   */
+  impersonate?: Impersonation;
 }
 
 /** Loads the configuration (unless `config` is given) and returns a client whose connections open on first use. */
 export async function createClient(options: CreateClientOptions = {}): Promise<Client> {
   // Checked before any loading, so a bad default is an InvalidRequest rather than no timeout at all.
   if (options.timeout !== undefined) callPart({ timeout: options.timeout }, "createClient");
-  const config = options.config ?? (await loadConfig(options));
+  let config = options.config ?? (await loadConfig(options));
+  if (options.config !== undefined && options.impersonate !== undefined) {
+    if (options.impersonate.user === undefined || options.impersonate.user === "") {
+      const { KubexConfigError } = await import("./errors.js");
+      throw new KubexConfigError("impersonate needs a user", { field: "impersonate.user", hint: "set the user name to act as" });
+    }
+    config = protectConfig({ ...options.config, tls: { ...options.config.tls }, impersonate: options.impersonate });
+  }
   const namespace = options.config !== undefined && options.namespace !== undefined ? options.namespace : config.namespace;
   const transportOptions: TransportOptions = {};
   if (options.timeout !== undefined) transportOptions.timeout = options.timeout;
@@ -56,6 +69,7 @@ async function loadConfig(options: CreateClientOptions): Promise<ClusterConfig> 
   if (options.user !== undefined) loadOptions.user = options.user;
   if (options.namespace !== undefined) loadOptions.namespace = options.namespace;
   if (options.inCluster !== undefined) loadOptions.inCluster = options.inCluster;
+  if (options.impersonate !== undefined) loadOptions.impersonate = options.impersonate;
   return loadClusterConfig(loadOptions);
 }
 

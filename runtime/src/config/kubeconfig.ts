@@ -1,15 +1,25 @@
 /**
- * The kubeconfig document: YAML text -> validated, typed entries. Pure (no I/O).
- * Relative file paths are resolved against the directory of the file that names them,
- * as kubectl does, so entries stay correct after several files are merged.
+ * The kubeconfig document: bytes or YAML text -> typed entries. Pure (no I/O).
+ *
+ * Read as client-go reads it (Go's YAML into typed fields): every scalar is its source text,
+ * so `name: yes` and `namespace: 0123` are strings; plain `null`, `~` and an empty value are
+ * null (no value), never the string "null"; merge keys (`<<: *anchor`) apply; boolean fields
+ * take YAML 1.1 spellings. Here the file's structure and field types are checked; what an entry
+ * means (an exec plugin without a command, two ways to authenticate) is checked when a context
+ * uses it (resolve.ts), so a broken entry nobody uses does not fail the file, as with kubectl.
+ *
+ * Relative file paths are resolved against the directory of the file that names them, as
+ * kubectl does, so entries stay correct after several files are merged.
  */
 import path from "node:path";
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter, parseDocument, visit } from "yaml";
 import { KubexConfigError } from "../errors.js";
+import { protectEntry, protectKubeconfig } from "./protect.js";
+import type { Impersonation } from "./types.js";
 
 export type InteractiveMode = "Never" | "IfAvailable" | "Always";
 
-/** `users[].user.exec`: a client-go credential plugin. */
+/** `users[].user.exec`: a client-go credential plugin, validated. */
 export interface ExecConfig {
   command: string;
   args: string[];
@@ -20,8 +30,23 @@ export interface ExecConfig {
   interactiveMode: InteractiveMode;
 }
 
+/** `users[].user.exec` as written (checked when a context uses the user). */
+export interface ExecEntry {
+  command?: string;
+  args: string[];
+  env: { name: string; value: string }[];
+  apiVersion?: string;
+  installHint?: string;
+  provideClusterInfo: boolean;
+  /** As written; for v1beta1 an unset mode is `IfAvailable`, as client-go's defaulting does. */
+  interactiveMode?: string;
+}
+
+
 export interface KubeconfigCluster {
   name: string;
+  /** Where it is written, for messages: `clusters[2] "prod"`. */
+  entry: string;
   /** The kubeconfig file this entry came from (undefined for text/object input). */
   file: string | undefined;
   server?: string;
@@ -29,6 +54,7 @@ export interface KubeconfigCluster {
   certificateAuthorityData?: string;
   tlsServerName?: string;
   insecureSkipTlsVerify: boolean;
+  disableCompression: boolean;
   proxyUrl?: string;
   /** `extensions[name=client.authentication.k8s.io/exec].extension`, passed to exec plugins. */
   execExtension?: unknown;
@@ -36,6 +62,7 @@ export interface KubeconfigCluster {
 
 export interface KubeconfigUser {
   name: string;
+  entry: string;
   file: string | undefined;
   token?: string;
   tokenFile?: string;
@@ -45,20 +72,22 @@ export interface KubeconfigUser {
   clientCertificateData?: string;
   clientKey?: string;
   clientKeyData?: string;
-  exec?: ExecConfig;
-  /** Name of a legacy `auth-provider` (unsupported; reported clearly). */
-  authProvider?: string;
+  exec?: ExecEntry;
+  /** A legacy `auth-provider` (only `oidc` is supported, as in client-go). */
+  authProvider?: { name: string; config: Record<string, string> };
+  impersonate?: Impersonation;
 }
 
 export interface KubeconfigContext {
   name: string;
+  entry: string;
   file: string | undefined;
   cluster?: string;
   user?: string;
   namespace?: string;
 }
 
-/** One kubeconfig file (or several merged by kubectl's rules). */
+/** One kubeconfig file (or several merged by kubectl's rules). Its renderings (JSON, inspect) leave secrets out. */
 export interface Kubeconfig {
   /** Files it was read from, in order. */
   files: string[];
@@ -77,27 +106,64 @@ export interface ParseKubeconfigOptions {
   baseDir?: string;
 }
 
-const EXEC_API_VERSIONS = ["client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"];
 const EXEC_EXTENSION = "client.authentication.k8s.io/exec";
+
+/**
+ * A kubeconfig file's bytes -> text: UTF-16 (LE or BE, by its byte-order mark; what Windows
+ * PowerShell's `>` writes) and UTF-8 with or without a BOM. Invalid UTF-8 is refused, never
+ * replaced (a replaced byte inside a token would send a different token).
+ */
+export function decodeKubeconfigBytes(bytes: Uint8Array, file?: string): string {
+  const where = file !== undefined ? { file } : {};
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes.subarray(2));
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    const line = 1 + countNewlines(bytes, at);
+    throw new KubexConfigError(`kubeconfig is not valid UTF-8 text (first invalid byte at line ${line}, offset ${at})`, {
+      ...where,
+      hint: "save the file as UTF-8 (or UTF-16 with a byte-order mark); a value with stray bytes is often a paste from a word processor",
+    });
+  }
+}
 
 /** Parses kubeconfig YAML (or JSON) text. Errors name the line but never echo the text (it may hold secrets). */
 export function parseKubeconfigText(text: string, options: ParseKubeconfigOptions = {}): Kubeconfig {
-  // Every scalar as its source text (the failsafe schema), as kubectl reads a string field:
-  // `name: yes` or `namespace: 0123` are strings; boolean fields are interpreted below.
+  const where = options.file !== undefined ? { file: options.file } : {};
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { schema: "failsafe", lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { schema: "failsafe", merge: true, lineCounter, prettyErrors: false, uniqueKeys: true });
   const problem = doc.errors[0];
   if (problem !== undefined) {
+    if (problem.code === "MULTIPLE_DOCS") {
+      throw new KubexConfigError("kubeconfig file holds several YAML documents (---); kubectl reads only the first", {
+        ...where,
+        hint: "keep one document per file; to combine kubeconfigs, list the files in KUBECONFIG (path1:path2)",
+      });
+    }
     const line = lineCounter.linePos(problem.pos[0]);
-    const where = ` at line ${line.line}, column ${line.col}`;
     // The yaml library's message carries an excerpt of the source; keep only its first clause.
     const what = (problem.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
-    throw new KubexConfigError(`kubeconfig is not valid YAML${where}: ${what} (${problem.code})`, {
-      ...(options.file !== undefined ? { file: options.file } : {}),
+    throw new KubexConfigError(`kubeconfig is not valid YAML at line ${line.line}, column ${line.col}: ${what} (${problem.code})`, {
+      ...where,
       hint: "fix the YAML syntax (indentation, quoting) at that line",
     });
   }
-  return kubeconfigFromObject(doc.toJS() ?? {}, options);
+  // Go's YAML reads a plain null, ~ or empty value as no value; quoted "null" stays a string.
+  visit(doc, {
+    Scalar(_key, node) {
+      if (node.type === "PLAIN" && (node.value === null || /^(~|null|Null|NULL)?$/.test(String(node.value)))) node.value = null;
+    },
+  });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    throw new KubexConfigError(`kubeconfig cannot be read: ${String((error as Error).message).split("\n")[0]}`, { ...where, hint: "check its anchors and aliases" });
+  }
+  return kubeconfigFromObject(value ?? {}, options);
 }
 
 /** Validates a kubeconfig already parsed into plain objects (the shape of the YAML). */
@@ -107,7 +173,7 @@ export function kubeconfigFromObject(value: unknown, options: ParseKubeconfigOpt
   const fields = new FieldReader(file);
   const root = fields.object(value, "", true) ?? {};
   const kind = fields.optionalString(root, "kind", "kind");
-  if (kind !== undefined && kind !== "Config") {
+  if (kind !== undefined && kind !== "" && kind !== "Config") {
     throw new KubexConfigError(`kubeconfig has kind "${short(kind)}", expected "Config"`, {
       ...where(file),
       field: "kind",
@@ -129,14 +195,16 @@ export function kubeconfigFromObject(value: unknown, options: ParseKubeconfigOpt
     if (file !== undefined) config.currentContextFile = file;
   }
 
-  for (const [name, body, at] of fields.namedList(root, "clusters", "cluster")) {
-    if (config.clusters.has(name)) continue; // first entry of a name wins, as across files
+  for (const [name, body, entry] of fields.namedList(root, "clusters", "cluster")) {
+    const at = `${entry}.cluster`;
     const cluster: KubeconfigCluster = {
       name,
+      entry,
       file,
       insecureSkipTlsVerify: fields.optionalBoolean(body, "insecure-skip-tls-verify", `${at}.insecure-skip-tls-verify`) ?? false,
+      disableCompression: fields.optionalBoolean(body, "disable-compression", `${at}.disable-compression`) ?? false,
     };
-    assign(cluster, "server", fields.optionalString(body, "server", `${at}.server`));
+    assign(cluster, "server", nonEmpty(fields.optionalString(body, "server", `${at}.server`)));
     assign(cluster, "certificateAuthority", resolvePath(fields.optionalString(body, "certificate-authority", `${at}.certificate-authority`)));
     assign(cluster, "certificateAuthorityData", nonEmpty(fields.optionalString(body, "certificate-authority-data", `${at}.certificate-authority-data`)));
     assign(cluster, "tlsServerName", nonEmpty(fields.optionalString(body, "tls-server-name", `${at}.tls-server-name`)));
@@ -144,12 +212,12 @@ export function kubeconfigFromObject(value: unknown, options: ParseKubeconfigOpt
     for (const [extName, extBody] of fields.namedList(body, "extensions", "extension", `${at}.extensions`)) {
       if (extName === EXEC_EXTENSION) cluster.execExtension = extBody;
     }
-    config.clusters.set(name, cluster);
+    config.clusters.set(name, protectEntry(cluster));
   }
 
-  for (const [name, body, at] of fields.namedList(root, "users", "user")) {
-    if (config.users.has(name)) continue;
-    const user: KubeconfigUser = { name, file };
+  for (const [name, body, entry] of fields.namedList(root, "users", "user")) {
+    const at = `${entry}.user`;
+    const user: KubeconfigUser = { name, entry, file };
     assign(user, "token", nonEmpty(fields.optionalString(body, "token", `${at}.token`)));
     assign(user, "tokenFile", resolvePath(fields.optionalString(body, "tokenFile", `${at}.tokenFile`)));
     assign(user, "username", nonEmpty(fields.optionalString(body, "username", `${at}.username`)));
@@ -159,85 +227,78 @@ export function kubeconfigFromObject(value: unknown, options: ParseKubeconfigOpt
     assign(user, "clientKey", resolvePath(fields.optionalString(body, "client-key", `${at}.client-key`)));
     assign(user, "clientKeyData", nonEmpty(fields.optionalString(body, "client-key-data", `${at}.client-key-data`)));
     const authProvider = fields.object(body["auth-provider"], `${at}.auth-provider`);
-    if (authProvider !== undefined) user.authProvider = fields.optionalString(authProvider, "name", `${at}.auth-provider.name`) ?? "(unnamed)";
-    for (const key of ["as", "as-uid", "as-groups", "as-user-extra"]) {
-      const value = body[key];
-      if (value !== undefined && value !== null && value !== "" && !(Array.isArray(value) && value.length === 0)) {
-        // Silently dropping impersonation would send requests as the (usually more privileged) real user.
-        throw new KubexConfigError("impersonation in a kubeconfig user is not supported", {
-          ...where(file),
-          field: `${at}.${key}`,
-          hint: "remove the as/as-groups fields, or use a user that authenticates as the identity you need",
-        });
-      }
+    if (authProvider !== undefined) {
+      const providerConfig = fields.object(authProvider["config"], `${at}.auth-provider.config`) ?? {};
+      const strings: Record<string, string> = {};
+      for (const [key, v] of Object.entries(providerConfig)) if (v !== null && v !== undefined) strings[key] = fields.string(v, `${at}.auth-provider.config.${key}`);
+      user.authProvider = { name: fields.optionalString(authProvider, "name", `${at}.auth-provider.name`) ?? "", config: strings };
     }
+    const impersonate: Impersonation = {};
+    assign(impersonate, "user", nonEmpty(fields.optionalString(body, "as", `${at}.as`)));
+    assign(impersonate, "uid", nonEmpty(fields.optionalString(body, "as-uid", `${at}.as-uid`)));
+    const groups = fields.list(body["as-groups"], `${at}.as-groups`).map((g, i) => fields.string(g, `${at}.as-groups[${i}]`));
+    if (groups.length > 0) impersonate.groups = groups;
+    const extraBody = fields.object(body["as-user-extra"], `${at}.as-user-extra`);
+    if (extraBody !== undefined) {
+      const extra: Record<string, string[]> = {};
+      for (const [key, list] of Object.entries(extraBody)) {
+        extra[key] = fields.list(list, `${at}.as-user-extra.${key}`).map((v, i) => fields.string(v, `${at}.as-user-extra.${key}[${i}]`));
+      }
+      if (Object.keys(extra).length > 0) impersonate.extra = extra;
+    }
+    if (Object.keys(impersonate).length > 0) user.impersonate = impersonate;
     const exec = fields.object(body["exec"], `${at}.exec`);
     if (exec !== undefined) user.exec = readExec(fields, exec, `${at}.exec`, baseDir);
-    config.users.set(name, user);
+    config.users.set(name, protectEntry(user));
   }
 
-  for (const [name, body, at] of fields.namedList(root, "contexts", "context")) {
-    if (config.contexts.has(name)) continue;
-    const context: KubeconfigContext = { name, file };
+  for (const [name, body, entry] of fields.namedList(root, "contexts", "context")) {
+    const at = `${entry}.context`;
+    const context: KubeconfigContext = { name, entry, file };
     assign(context, "cluster", nonEmpty(fields.optionalString(body, "cluster", `${at}.cluster`)));
     assign(context, "user", nonEmpty(fields.optionalString(body, "user", `${at}.user`)));
     assign(context, "namespace", nonEmpty(fields.optionalString(body, "namespace", `${at}.namespace`)));
     config.contexts.set(name, context);
   }
-  return config;
+  return protectKubeconfig(config);
 }
 
-function readExec(fields: FieldReader, exec: Record<string, unknown>, at: string, baseDir: string): ExecConfig {
-  const command = fields.optionalString(exec, "command", `${at}.command`);
-  if (command === undefined || command === "") {
-    throw new KubexConfigError("exec credential plugin has no command", { ...where(fields.file), field: `${at}.command`, hint: "set the plugin's executable name or path" });
-  }
-  const apiVersion = fields.optionalString(exec, "apiVersion", `${at}.apiVersion`);
-  if (apiVersion === undefined || !EXEC_API_VERSIONS.includes(apiVersion)) {
-    throw new KubexConfigError(
-      apiVersion === undefined ? "exec credential plugin has no apiVersion" : `exec credential plugin apiVersion "${short(apiVersion)}" is not supported`,
-      { ...where(fields.file), field: `${at}.apiVersion`, hint: `use one of ${EXEC_API_VERSIONS.join(", ")}` },
-    );
-  }
-  const mode = fields.optionalString(exec, "interactiveMode", `${at}.interactiveMode`);
-  let interactiveMode: InteractiveMode;
-  if (mode === undefined || mode === "") {
-    if (apiVersion === "client.authentication.k8s.io/v1") {
-      throw new KubexConfigError("exec credential plugin of apiVersion client.authentication.k8s.io/v1 must set interactiveMode", {
-        ...where(fields.file),
-        field: `${at}.interactiveMode`,
-        hint: "set interactiveMode to Never, IfAvailable or Always",
-      });
-    }
-    interactiveMode = "IfAvailable"; // the v1beta1 default
-  } else if (mode === "Never" || mode === "IfAvailable" || mode === "Always") {
-    interactiveMode = mode;
-  } else {
-    throw new KubexConfigError(`exec credential plugin interactiveMode "${short(mode)}" is not valid`, {
-      ...where(fields.file),
-      field: `${at}.interactiveMode`,
-      hint: "use Never, IfAvailable or Always",
-    });
-  }
-  const args = fields.list(exec["args"], `${at}.args`).map((arg, i) => fields.string(arg, `${at}.args[${i}]`));
-  const env = fields.list(exec["env"], `${at}.env`).map((entry, i) => {
-    const item = fields.object(entry, `${at}.env[${i}]`, true) ?? {};
-    return {
-      name: fields.optionalString(item, "name", `${at}.env[${i}].name`) ?? "",
-      value: fields.optionalString(item, "value", `${at}.env[${i}].value`) ?? "",
-    };
+function readExec(fields: FieldReader, exec: Record<string, unknown>, at: string, baseDir: string): ExecEntry {
+  const command = nonEmpty(fields.optionalString(exec, "command", `${at}.command`));
+  const apiVersion = nonEmpty(fields.optionalString(exec, "apiVersion", `${at}.apiVersion`));
+  let interactiveMode = nonEmpty(fields.optionalString(exec, "interactiveMode", `${at}.interactiveMode`));
+  if (interactiveMode === undefined && apiVersion === "client.authentication.k8s.io/v1beta1") interactiveMode = "IfAvailable"; // client-go's defaulting
+  const args = fields.list(exec["args"], `${at}.args`).map((arg, i) => fields.string(arg ?? "", `${at}.args[${i}]`));
+  const env = fields.list(exec["env"], `${at}.env`).map((item, i) => {
+    const entry = fields.object(item, `${at}.env[${i}]`, true) ?? {};
+    return { name: fields.optionalString(entry, "name", `${at}.env[${i}].name`) ?? "", value: fields.optionalString(entry, "value", `${at}.env[${i}].value`) ?? "" };
   });
-  const result: ExecConfig = {
-    // A command with a path separator is relative to the kubeconfig file, like client-go; a bare name is looked up on PATH.
-    command: command.includes("/") || command.includes(path.sep) ? path.resolve(baseDir, command) : command,
+  const result: ExecEntry = {
     args,
-    env: env.filter((e) => e.name !== ""),
-    apiVersion,
+    env,
     provideClusterInfo: fields.optionalBoolean(exec, "provideClusterInfo", `${at}.provideClusterInfo`) ?? false,
-    interactiveMode,
   };
-  assign(result, "installHint", nonEmpty(fields.optionalString(exec, "installHint", `${at}.installHint`)));
+  // A command with a path separator is relative to the kubeconfig file, like client-go; a bare name is looked up on PATH.
+  if (command !== undefined) result.command = command.includes("/") || command.includes(path.sep) ? path.resolve(baseDir, command) : command;
+  assign(result, "apiVersion", apiVersion);
+  assign(result, "interactiveMode", interactiveMode);
+  const hint = nonEmpty(fields.optionalString(exec, "installHint", `${at}.installHint`));
+  if (hint !== undefined) result.installHint = cleanControlCharacters(hint);
   return result;
+}
+
+/**
+ * Control characters other than tab and line breaks (an ESC could restyle the terminal) become
+ * `U+001B`, as client-go's cleanANSIEscapeCodes does before an install hint is shown.
+ */
+export function cleanControlCharacters(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const code = ch.codePointAt(0) as number;
+    const allowed = (code >= 0x09 && code <= 0x0d) || /[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Z}]/u.test(ch);
+    out += allowed ? ch : `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  }
+  return out;
 }
 
 /** Reads typed fields and names the field (never its value) when the type is wrong. */
@@ -253,13 +314,13 @@ class FieldReader {
   }
 
   object(value: unknown, field: string, required = false): Record<string, unknown> | undefined {
-    if (value === undefined || value === null || value === "") return required ? {} : undefined;
+    if (value === undefined || value === null) return required ? {} : undefined;
     if (typeof value !== "object" || Array.isArray(value)) this.fail(field, "a mapping");
     return value as Record<string, unknown>;
   }
 
   list(value: unknown, field: string): unknown[] {
-    if (value === undefined || value === null || value === "") return [];
+    if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) this.fail(field, "a list");
     return value;
   }
@@ -276,7 +337,7 @@ class FieldReader {
 
   optionalBoolean(obj: Record<string, unknown>, key: string, field: string): boolean | undefined {
     const value = obj[key];
-    if (value === undefined || value === null || value === "") return undefined;
+    if (value === undefined || value === null) return undefined;
     if (typeof value === "boolean") return value;
     // YAML 1.1 spellings, as Go's yaml library reads them.
     if (typeof value === "string") {
@@ -286,15 +347,29 @@ class FieldReader {
     return this.fail(field, "true or false");
   }
 
-  /** `clusters: [{name, cluster: {...}}]` -> [name, body, field path of body]. */
-  *namedList(obj: Record<string, unknown>, key: string, bodyKey: string, field: string = key): Generator<[string, Record<string, unknown>, string]> {
+  /**
+   * `clusters: [{name, cluster: {...}}]` -> [name, body, entry label `clusters[2] "prod"`].
+   * A name given twice in one file is refused, as client-go does; a missing name is the name "".
+   */
+  *namedList(obj: Record<string, unknown>, key: string, bodyKey: string, field: string = key, unique = true): Generator<[string, Record<string, unknown>, string]> {
     const items = this.list(obj[key], field);
+    const seen = new Map<string, number>();
     for (let i = 0; i < items.length; i++) {
       const item = this.object(items[i], `${field}[${i}]`, true) ?? {};
-      const name = item["name"];
-      if (typeof name !== "string" || name === "") this.fail(`${field}[${i}].name`, "a non-empty string");
-      const at = `${field}[${JSON.stringify(name)}].${bodyKey}`;
-      yield [name, this.object(item[bodyKey], at, true) ?? {}, at];
+      const name = item["name"] ?? "";
+      if (typeof name !== "string") this.fail(`${field}[${i}].name`, "a string");
+      const entry = `${field}[${i}] ${JSON.stringify(name)}`;
+      const before = seen.get(name);
+      if (before !== undefined) {
+        if (!unique) continue;
+        throw new KubexConfigError(`kubeconfig defines the ${bodyKey} name ${JSON.stringify(name)} twice (duplicate name in ${field}[${before}] and ${field}[${i}])`, {
+          ...where(this.file),
+          field: entry,
+          hint: `rename or remove one of the two ${key} entries`,
+        });
+      }
+      seen.set(name, i);
+      yield [name, this.object(item[bodyKey], `${entry}.${bodyKey}`, true) ?? {}, entry];
     }
   }
 }
@@ -314,4 +389,22 @@ function assign<T extends object, K extends keyof T>(target: T, key: K, value: T
 /** A value from the file, cut short for a message (only for non-secret fields). */
 function short(value: string): string {
   return value.length > 60 ? `${value.slice(0, 60)}...` : value;
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] as number;
+    const n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    for (let k = 1; k <= n; k++) if (((bytes[i + k] ?? 0) & 0xc0) !== 0x80) return i;
+    i += n + 1;
+  }
+  return i;
+}
+
+function countNewlines(bytes: Uint8Array, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (bytes[i] === 0x0a) n++;
+  return n;
 }

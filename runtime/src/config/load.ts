@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { KubexConfigError, RequestAborted } from "../errors.js";
 import { inClusterPossible, loadInClusterConfig } from "./in-cluster.js";
-import { kubeconfigFromObject, parseKubeconfigText, type Kubeconfig } from "./kubeconfig.js";
+import { decodeKubeconfigBytes, kubeconfigFromObject, parseKubeconfigText, type Kubeconfig } from "./kubeconfig.js";
 import { mergeKubeconfigs } from "./merge.js";
 import { resolveKubeconfig, type SelectOptions } from "./resolve.js";
 import type { ClusterConfig } from "./types.js";
@@ -33,7 +33,9 @@ export interface LoadConfigOptions extends SelectOptions {
 export async function loadClusterConfig(options: LoadConfigOptions = {}): Promise<ClusterConfig> {
   const signal = combine(options.signal, options.timeout);
   try {
-    return await load({ ...options, ...(signal !== undefined ? { signal } : {}) });
+    const config = await load({ ...options, ...(signal !== undefined ? { signal } : {}) });
+    if (options.impersonate !== undefined && config.source.type === "in-cluster") config.impersonate = options.impersonate;
+    return config;
   } catch (error) {
     if (signal?.aborted && !(error instanceof KubexConfigError)) {
       throw new RequestAborted(options.signal?.aborted ? "loading the cluster configuration was aborted" : `loading the cluster configuration took longer than ${options.timeout} ms`, { cause: error });
@@ -56,8 +58,8 @@ async function load(options: LoadConfigOptions): Promise<ClusterConfig> {
   const candidates = kubeconfigPaths(options.kubeconfig, env);
   const configs: Kubeconfig[] = [];
   for (const file of candidates) {
-    const text = await readKubeconfigFile(file, explicit, options.signal);
-    if (text !== undefined) configs.push(parseKubeconfigText(text, { file }));
+    const bytes = await readKubeconfigFile(file, explicit, options.signal);
+    if (bytes !== undefined) configs.push(parseKubeconfigText(decodeKubeconfigBytes(bytes, file), { file }));
   }
   if (configs.length === 0) {
     if (inClusterPossible(env)) return loadInClusterConfig(inClusterOptions);
@@ -85,16 +87,16 @@ export function kubeconfigPaths(kubeconfig: string | string[] | undefined, env: 
   return [path.join(home, ".kube", "config")];
 }
 
-async function readKubeconfigFile(file: string, mustExist: boolean, signal: AbortSignal | undefined): Promise<string | undefined> {
+async function readKubeconfigFile(file: string, mustExist: boolean, signal: AbortSignal | undefined): Promise<Buffer | undefined> {
   try {
-    return await readFile(file, { encoding: "utf8", ...(signal !== undefined ? { signal } : {}) });
+    return await readFile(file, signal !== undefined ? { signal } : {});
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if ((error as Error).name === "AbortError") throw error;
     if (code === "ENOENT" && !mustExist) return undefined; // kubectl skips missing KUBECONFIG entries
-    throw new KubexConfigError(code === "ENOENT" ? "kubeconfig file does not exist" : `kubeconfig file cannot be read (${code ?? "error"})`, {
+    throw new KubexConfigError(code === "ENOENT" ? "kubeconfig file does not exist" : code === "EISDIR" ? "kubeconfig path is a directory, not a file" : `kubeconfig file cannot be read (${code ?? "error"})`, {
       file,
-      hint: code === "ENOENT" ? "fix the path passed as { kubeconfig }" : "check the file's permissions",
+      hint: code === "ENOENT" ? "fix the path passed as { kubeconfig }" : code === "EISDIR" ? "name the kubeconfig file inside it" : "check the file's permissions",
       cause: error,
     });
   }

@@ -5,6 +5,7 @@
  * entry is mixed in. `current-context` comes from the first file that sets it.
  */
 import type { Kubeconfig } from "./kubeconfig.js";
+import { protectKubeconfig } from "./protect.js";
 
 export function mergeKubeconfigs(configs: readonly Kubeconfig[]): Kubeconfig {
   const merged: Kubeconfig = { files: [], clusters: new Map(), users: new Map(), contexts: new Map() };
@@ -18,5 +19,5 @@ export function mergeKubeconfigs(configs: readonly Kubeconfig[]): Kubeconfig {
     for (const [name, user] of config.users) if (!merged.users.has(name)) merged.users.set(name, user);
     for (const [name, context] of config.contexts) if (!merged.contexts.has(name)) merged.contexts.set(name, context);
   }
-  return merged;
+  return protectKubeconfig(merged);
 }

@@ -1,16 +1,23 @@
 /**
- * A (merged) kubeconfig + overrides -> the ClusterConfig a client uses. Reads the
- * certificate files the kubeconfig names; creates the auth provider for the user.
+ * A (merged) kubeconfig + overrides -> the ClusterConfig a client uses, as client-go's
+ * clientcmd does: the context in use, its cluster and user are validated (entries nobody uses
+ * are not), the certificate files they name are read, and the user's auth provider is made.
+ *
+ * Like client-go, user credentials (tokens, passwords, client certificates, exec plugins,
+ * auth providers) are used only for an `https://` server: for `http://` they are left out, with
+ * a warning, so no credential ever travels in clear. Impersonation applies either way.
  */
 import { readFile } from "node:fs/promises";
 import { KubexConfigError } from "../errors.js";
 import { BasicAuth, BearerTokenAuth } from "./auth/static.js";
 import { ExecCredentialAuth } from "./auth/exec.js";
 import type { ExecClusterInfo } from "./auth/exec-credential.js";
+import { OidcAuth, type OidcConfig } from "./auth/oidc.js";
 import { TokenFileAuth } from "./auth/token-file.js";
-import type { Kubeconfig, KubeconfigCluster, KubeconfigUser } from "./kubeconfig.js";
+import type { ExecConfig, ExecEntry, Kubeconfig, KubeconfigCluster, KubeconfigUser } from "./kubeconfig.js";
+import { persistAuthProviderConfig } from "./persist.js";
 import { protectConfig } from "./protect.js";
-import type { AuthProvider, ClusterConfig, TlsConfig } from "./types.js";
+import type { AuthProvider, ClusterConfig, Impersonation, TlsConfig } from "./types.js";
 
 export interface SelectOptions {
   /** Context to use instead of `current-context`. */
@@ -21,26 +28,34 @@ export interface SelectOptions {
   user?: string;
   /** Namespace to use instead of the context's. */
   namespace?: string;
+  /** Identity to act as instead of the user's `as`/`as-groups`/... (replaces them as a whole). */
+  impersonate?: Impersonation;
   /** Environment exec plugins start from (default `process.env`). */
   env?: Record<string, string | undefined>;
   /** Milliseconds an exec credential plugin may run (default 60 000). */
   execTimeout?: number;
+  /** Receives warnings (credentials left out for an http:// server); default `process.emitWarning`. */
+  onWarning?: (message: string) => void;
   signal?: AbortSignal;
 }
+
+const EXEC_API_VERSIONS = ["client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"];
+const INTERACTIVE_MODES = ["Never", "IfAvailable", "Always"];
+
+type Details = { file?: string | undefined; context?: string | undefined; field?: string; hint?: string; cause?: unknown };
+const err = (message: string, d: Details) => new KubexConfigError(message, Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)));
 
 export async function resolveKubeconfig(config: Kubeconfig, options: SelectOptions = {}): Promise<ClusterConfig> {
   const files = config.files;
   const anyFile = files.length === 1 ? files[0] : files.length > 1 ? files.join(", ") : undefined;
   const fileOf = (entry: { file: string | undefined } | undefined) => entry?.file ?? anyFile;
-  const err = (message: string, d: { file?: string | undefined; context?: string | undefined; field?: string; hint?: string; cause?: unknown }) =>
-    new KubexConfigError(message, Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)));
 
   const contextName = options.context ?? config.currentContext;
-  let context = contextName !== undefined ? config.contexts.get(contextName) : undefined;
+  const context = contextName !== undefined ? config.contexts.get(contextName) : undefined;
   if (contextName === undefined) {
     if (options.cluster === undefined) {
       throw err("kubeconfig has no current-context", {
-        file: anyFile,
+        file: anyFile ?? "(none)",
         field: "current-context",
         hint: `pass { context } or run \`kubectl config use-context NAME\`${names(config.contexts)}`,
       });
@@ -54,20 +69,22 @@ export async function resolveKubeconfig(config: Kubeconfig, options: SelectOptio
     });
   }
   const ctxLabel = contextName;
-  const clusterName = options.cluster ?? context?.cluster;
+  const ctxField = (key: string) => (context !== undefined ? `${context.entry}.context.${key}` : key);
+  // A context without a cluster (or user) names the entry called "" when there is one, as in client-go.
+  const clusterName = options.cluster ?? context?.cluster ?? (config.clusters.has("") ? "" : undefined);
   if (clusterName === undefined) {
-    throw err("context names no cluster", { file: fileOf(context), context: ctxLabel, field: `contexts[${JSON.stringify(ctxLabel)}].context.cluster`, hint: "set the context's cluster or pass { cluster }" });
+    throw err("context names no cluster", { file: fileOf(context), context: ctxLabel, field: ctxField("cluster"), hint: "set the context's cluster or pass { cluster }" });
   }
   const cluster = config.clusters.get(clusterName);
   if (cluster === undefined) {
     throw err(`cluster "${clusterName}" not found`, {
       file: options.cluster !== undefined ? anyFile : fileOf(context),
       context: ctxLabel,
-      field: options.cluster !== undefined ? "clusters" : `contexts[${JSON.stringify(ctxLabel)}].context.cluster`,
+      field: options.cluster !== undefined ? "clusters" : ctxField("cluster"),
       hint: `define it under clusters or pick another${names(config.clusters)}`,
     });
   }
-  const userName = options.user ?? context?.user;
+  const userName = options.user ?? context?.user ?? (config.users.has("") ? "" : undefined);
   let user: KubeconfigUser | undefined;
   if (userName !== undefined) {
     user = config.users.get(userName);
@@ -75,77 +92,41 @@ export async function resolveKubeconfig(config: Kubeconfig, options: SelectOptio
       throw err(`user "${userName}" not found`, {
         file: options.user !== undefined ? anyFile : fileOf(context),
         context: ctxLabel,
-        field: options.user !== undefined ? "users" : `contexts[${JSON.stringify(ctxLabel)}].context.user`,
+        field: options.user !== undefined ? "users" : ctxField("user"),
         hint: `define it under users or pick another${names(config.users)}`,
       });
     }
   }
 
-  const clusterAt = `clusters[${JSON.stringify(cluster.name)}].cluster`;
-  const server = serverUrl(cluster, clusterAt, ctxLabel);
-  const tls: TlsConfig = {};
+  const clusterAt = `${cluster.entry}.cluster`;
+  const cerr = (message: string, field: string, hint: string) => err(message, { file: cluster.file ?? anyFile, context: ctxLabel, field: `${clusterAt}.${field}`, hint });
+  const server = serverUrl(cluster, clusterAt, ctxLabel, anyFile);
+  const secure = server.startsWith("https://");
   const reader = new MaterialReader(ctxLabel, options.signal);
+
+  // Validation of what is used, as client-go's ConfirmUsable does (for http:// servers too).
   if (cluster.certificateAuthorityData !== undefined && cluster.certificateAuthority !== undefined) {
-    throw err("certificate-authority and certificate-authority-data are both set", { file: cluster.file, context: ctxLabel, field: `${clusterAt}.certificate-authority-data`, hint: "keep one of them" });
+    throw cerr("certificate-authority and certificate-authority-data are both set", "certificate-authority-data", "keep one of them");
   }
-  if (cluster.insecureSkipTlsVerify && (cluster.certificateAuthority !== undefined || cluster.certificateAuthorityData !== undefined)) {
-    throw err("insecure-skip-tls-verify cannot be combined with a certificate authority", { file: cluster.file, context: ctxLabel, field: `${clusterAt}.insecure-skip-tls-verify`, hint: "remove insecure-skip-tls-verify (verification with the CA is what you want) or the CA" });
-  }
-  const ca = await reader.pem(cluster.file, `${clusterAt}.certificate-authority`, cluster.certificateAuthority, cluster.certificateAuthorityData, "CA certificate");
-  if (ca !== undefined) tls.ca = ca;
-  if (cluster.tlsServerName !== undefined) tls.serverName = cluster.tlsServerName;
-  if (cluster.insecureSkipTlsVerify) tls.insecureSkipTlsVerify = true;
   if (cluster.proxyUrl !== undefined) checkProxyUrl(cluster, clusterAt, ctxLabel);
+  await reader.exists(cluster.file ?? anyFile, `${clusterAt}.certificate-authority`, cluster.certificateAuthority, "CA certificate");
+  if (user !== undefined) await validateUser(user, reader, ctxLabel, anyFile);
 
+  const tls: TlsConfig = {};
   let auth: AuthProvider | undefined;
-  if (user !== undefined) {
-    const userAt = `users[${JSON.stringify(user.name)}].user`;
-    const uerr = (message: string, field: string, hint: string) => err(message, { file: user.file, context: ctxLabel, field: `${userAt}.${field}`, hint });
-    if (user.clientCertificate !== undefined && user.clientCertificateData !== undefined) throw uerr("client-certificate and client-certificate-data are both set", "client-certificate-data", "keep one of them");
-    if (user.clientKey !== undefined && user.clientKeyData !== undefined) throw uerr("client-key and client-key-data are both set", "client-key-data", "keep one of them");
-    const cert = await reader.pem(user.file, `${userAt}.client-certificate`, user.clientCertificate, user.clientCertificateData, "client certificate");
-    const key = await reader.pem(user.file, `${userAt}.client-key`, user.clientKey, user.clientKeyData, "client key");
-    if ((cert === undefined) !== (key === undefined)) {
-      throw uerr(cert === undefined ? "client key given without a client certificate" : "client certificate given without a client key", cert === undefined ? "client-certificate" : "client-key", "a client certificate needs both the certificate and its key");
+  if (secure) {
+    if (cluster.insecureSkipTlsVerify && (cluster.certificateAuthority !== undefined || cluster.certificateAuthorityData !== undefined)) {
+      // client-go's transport refuses the pair too ("specifying a root certificates file with the insecure flag is not allowed").
+      throw cerr("insecure-skip-tls-verify cannot be combined with a certificate authority", "insecure-skip-tls-verify", "remove insecure-skip-tls-verify (verification with the CA is what you want) or the CA");
     }
-    if (cert !== undefined) tls.cert = cert;
-    if (key !== undefined) tls.key = key;
-
-    const hasToken = user.token !== undefined || user.tokenFile !== undefined;
-    const hasBasic = user.username !== undefined || user.password !== undefined;
-    if (hasToken && hasBasic) throw uerr("a bearer token and username/password are both set", "username", "keep one way of authenticating");
-    if (user.exec !== undefined && (hasToken || hasBasic)) throw uerr("an exec plugin and a token or username/password are both set", "exec", "keep one way of authenticating");
-    if (user.authProvider !== undefined && user.exec === undefined && !hasToken) {
-      throw uerr(`auth-provider "${user.authProvider}" is not supported`, "auth-provider", "use an exec credential plugin instead (client-go removed the built-in auth providers)");
-    }
-    if (user.exec !== undefined) {
-      const info: ExecClusterInfo = { server };
-      if (tls.serverName !== undefined) info.tlsServerName = tls.serverName;
-      if (tls.insecureSkipTlsVerify) info.insecureSkipTlsVerify = true;
-      if (tls.ca !== undefined) info.ca = tls.ca;
-      if (cluster.proxyUrl !== undefined) info.proxyUrl = cluster.proxyUrl;
-      if (cluster.execExtension !== undefined) info.config = cluster.execExtension;
-      const source: { file?: string; context?: string; field?: string } = { field: `${userAt}.exec` };
-      if (user.file !== undefined) source.file = user.file;
-      if (ctxLabel !== undefined) source.context = ctxLabel;
-      const execOptions: ConstructorParameters<typeof ExecCredentialAuth>[1] = { cluster: info, source };
-      if (options.env !== undefined) execOptions.env = options.env;
-      if (options.execTimeout !== undefined) execOptions.timeout = options.execTimeout;
-      auth = new ExecCredentialAuth(user.exec, execOptions);
-    } else if (user.tokenFile !== undefined) {
-      // client-go: the file, read periodically, takes precedence over an inline token.
-      const source: { file?: string; context?: string; field?: string } = { field: `${userAt}.tokenFile` };
-      if (user.file !== undefined) source.file = user.file;
-      if (ctxLabel !== undefined) source.context = ctxLabel;
-      const fileAuth = new TokenFileAuth(user.tokenFile, { source });
-      await fileAuth.headers(); // a missing or empty file is a configuration error now, not at the first request
-      auth = fileAuth;
-    } else if (user.token !== undefined) {
-      auth = new BearerTokenAuth(user.token);
-    } else if (hasBasic) {
-      if (user.username === undefined || user.password === undefined) throw uerr("username and password must both be set", user.username === undefined ? "username" : "password", "set both, or neither");
-      auth = new BasicAuth(user.username, user.password);
-    }
+    const ca = await reader.pem(cluster.file ?? anyFile, `${clusterAt}.certificate-authority`, cluster.certificateAuthority, cluster.certificateAuthorityData, "CA certificate");
+    if (ca !== undefined) tls.ca = ca;
+    if (cluster.tlsServerName !== undefined) tls.serverName = cluster.tlsServerName;
+    if (cluster.insecureSkipTlsVerify) tls.insecureSkipTlsVerify = true;
+    if (user !== undefined) auth = await userAuth(user, cluster, server, tls, reader, ctxLabel, anyFile, options);
+  } else if (user !== undefined && hasCredentials(user)) {
+    const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, "KubexConfigWarning"));
+    warn(`kubeconfig user "${user.name}" has credentials, but they are not sent to the plain-HTTP server ${server} (context "${ctxLabel ?? ""}"); use an https:// server to authenticate`);
   }
 
   const result: ClusterConfig = {
@@ -156,7 +137,143 @@ export async function resolveKubeconfig(config: Kubeconfig, options: SelectOptio
   };
   if (auth !== undefined) result.auth = auth;
   if (cluster.proxyUrl !== undefined) result.proxyUrl = cluster.proxyUrl;
+  if (cluster.disableCompression) result.disableCompression = true;
+  const impersonate = options.impersonate ?? user?.impersonate;
+  if (impersonate !== undefined) {
+    checkImpersonation(impersonate, user !== undefined && options.impersonate === undefined ? { file: user.file ?? anyFile, context: ctxLabel, field: `${user.entry}.user.as` } : { field: "impersonate" });
+    result.impersonate = impersonate;
+  }
   return protectConfig(result);
+}
+
+function hasCredentials(user: KubeconfigUser): boolean {
+  return [user.token, user.tokenFile, user.username, user.password, user.clientCertificate, user.clientCertificateData, user.clientKey, user.clientKeyData, user.exec, user.authProvider].some((v) => v !== undefined);
+}
+
+/** client-go's validateAuthInfo for the user in use. */
+async function validateUser(user: KubeconfigUser, reader: MaterialReader, ctxLabel: string | undefined, anyFile: string | undefined): Promise<void> {
+  const userAt = `${user.entry}.user`;
+  const file = user.file ?? anyFile;
+  const uerr = (message: string, field: string, hint: string) => err(message, { file, context: ctxLabel, field: `${userAt}.${field}`, hint });
+  if (user.clientCertificate !== undefined && user.clientCertificateData !== undefined) throw uerr("client-certificate and client-certificate-data are both set", "client-certificate-data", "keep one of them");
+  if (user.clientKey !== undefined && user.clientKeyData !== undefined) throw uerr("client-key and client-key-data are both set", "client-key-data", "keep one of them");
+  const hasCert = user.clientCertificate !== undefined || user.clientCertificateData !== undefined;
+  const hasKey = user.clientKey !== undefined || user.clientKeyData !== undefined;
+  if (hasCert !== hasKey) {
+    throw uerr(hasCert ? "client certificate given without a client key" : "client key given without a client certificate", hasCert ? "client-key" : "client-certificate", "a client certificate needs both the certificate and its key");
+  }
+  await reader.exists(file, `${userAt}.client-certificate`, user.clientCertificate, "client certificate");
+  await reader.exists(file, `${userAt}.client-key`, user.clientKey, "client key");
+  const hasBasic = user.username !== undefined || user.password !== undefined;
+  if (user.token !== undefined && hasBasic) throw uerr("a bearer token and username/password are both set", "username", "keep one way of authenticating");
+  if (user.exec !== undefined) {
+    if (user.authProvider !== undefined) throw uerr("an exec plugin and an auth-provider are both set", "auth-provider", "keep one of them (client-go refuses the pair too)");
+    checkExec(user.exec, `${userAt}.exec`, file, ctxLabel);
+  }
+  const imp = user.impersonate;
+  if (imp !== undefined && imp.user === undefined) throw uerr("as-uid, as-groups or as-user-extra is set without impersonating a user (as)", "as", "set as: to the user name to act as, or remove the other as-* fields");
+}
+
+function checkExec(exec: ExecEntry, at: string, file: string | undefined, context: string | undefined): asserts exec is ExecEntry & ExecConfig {
+  const fail = (message: string, field: string, hint: string): never => {
+    throw err(message, { file, context, field: `${at}.${field}`, hint });
+  };
+  if (exec.command === undefined) fail("exec credential plugin has no command", "command", "set the plugin's executable name or path");
+  if (exec.apiVersion === undefined) fail("exec credential plugin has no apiVersion", "apiVersion", `use one of ${EXEC_API_VERSIONS.join(", ")}`);
+  if (!EXEC_API_VERSIONS.includes(exec.apiVersion as string)) {
+    fail(`exec credential plugin apiVersion "${short(exec.apiVersion as string)}" is not supported`, "apiVersion", `use one of ${EXEC_API_VERSIONS.join(", ")}`);
+  }
+  exec.env.forEach((e, i) => {
+    if (e.name === "") fail("exec credential plugin env entry has no name", `env[${i}].name`, "give every env entry a name");
+  });
+  if (exec.interactiveMode === undefined) {
+    fail(`exec credential plugin of apiVersion ${exec.apiVersion as string} must set interactiveMode`, "interactiveMode", "set interactiveMode to Never, IfAvailable or Always");
+  }
+  if (!INTERACTIVE_MODES.includes(exec.interactiveMode as string)) {
+    fail(`exec credential plugin interactiveMode "${short(exec.interactiveMode as string)}" is not valid`, "interactiveMode", "use Never, IfAvailable or Always");
+  }
+}
+
+function checkImpersonation(imp: Impersonation, where: { file?: string | undefined; context?: string | undefined; field: string }): void {
+  if ((imp.uid !== undefined || (imp.groups?.length ?? 0) > 0 || Object.keys(imp.extra ?? {}).length > 0) && (imp.user === undefined || imp.user === "")) {
+    throw err("impersonation sets uid, groups or extra without a user", { ...where, hint: "set the user to impersonate" });
+  }
+}
+
+async function userAuth(
+  user: KubeconfigUser,
+  cluster: KubeconfigCluster,
+  server: string,
+  tls: TlsConfig,
+  reader: MaterialReader,
+  ctxLabel: string | undefined,
+  anyFile: string | undefined,
+  options: SelectOptions,
+): Promise<AuthProvider | undefined> {
+  const userAt = `${user.entry}.user`;
+  const file = user.file ?? anyFile;
+  const uerr = (message: string, field: string, hint: string) => err(message, { file, context: ctxLabel, field: `${userAt}.${field}`, hint });
+  const source = (field: string): { file?: string; context?: string; field?: string } => ({
+    field: `${userAt}.${field}`,
+    ...(file !== undefined ? { file } : {}),
+    ...(ctxLabel !== undefined ? { context: ctxLabel } : {}),
+  });
+  const cert = await reader.pem(file, `${userAt}.client-certificate`, user.clientCertificate, user.clientCertificateData, "client certificate");
+  const key = await reader.pem(file, `${userAt}.client-key`, user.clientKey, user.clientKeyData, "client key");
+  if (cert !== undefined) tls.cert = cert;
+  if (key !== undefined) tls.key = key;
+
+  if (user.authProvider !== undefined && user.authProvider.name !== "oidc") {
+    throw uerr(
+      user.authProvider.name === "" ? "auth-provider has no name" : `auth-provider "${short(user.authProvider.name)}" is not supported`,
+      "auth-provider",
+      "use an exec credential plugin instead (client-go removed the gcp and azure auth providers; only oidc remains)",
+    );
+  }
+  if (user.authProvider !== undefined && user.token === undefined && user.tokenFile === undefined) {
+    const provider = user.authProvider;
+    const c = provider.config;
+    const oidc: OidcConfig = { issuerUrl: c["idp-issuer-url"] ?? "", clientId: c["client-id"] ?? "" };
+    if (oidc.issuerUrl === "") throw uerr("oidc auth-provider has no idp-issuer-url", "auth-provider.config.idp-issuer-url", "set it to the issuer's URL");
+    if (oidc.clientId === "") throw uerr("oidc auth-provider has no client-id", "auth-provider.config.client-id", "set it to the OAuth client id");
+    if (c["client-secret"]) oidc.clientSecret = c["client-secret"];
+    if (c["id-token"]) oidc.idToken = c["id-token"];
+    if (c["refresh-token"]) oidc.refreshToken = c["refresh-token"];
+    const ca = await reader.pem(file, `${userAt}.auth-provider.config.idp-certificate-authority`, c["idp-certificate-authority"] || undefined, c["idp-certificate-authority-data"] || undefined, "issuer CA certificate");
+    if (ca !== undefined) oidc.ca = ca;
+    const userFile = user.file;
+    return new OidcAuth(oidc, {
+      source: source("auth-provider"),
+      ...(userFile !== undefined
+        ? {
+            persist: (tokens) =>
+              persistAuthProviderConfig(userFile, user.name, { "id-token": tokens.idToken, ...(tokens.refreshToken !== undefined ? { "refresh-token": tokens.refreshToken } : {}) }),
+          }
+        : {}),
+    });
+  }
+  if (user.exec !== undefined && user.token === undefined && user.tokenFile === undefined && user.username === undefined && user.password === undefined) {
+    const exec = user.exec as ExecConfig;
+    const info: ExecClusterInfo = { server };
+    if (tls.serverName !== undefined) info.tlsServerName = tls.serverName;
+    if (tls.insecureSkipTlsVerify) info.insecureSkipTlsVerify = true;
+    if (tls.ca !== undefined) info.ca = tls.ca;
+    if (cluster.proxyUrl !== undefined) info.proxyUrl = cluster.proxyUrl;
+    if (cluster.execExtension !== undefined) info.config = cluster.execExtension;
+    const execOptions: ConstructorParameters<typeof ExecCredentialAuth>[1] = { cluster: info, source: source("exec") };
+    if (options.env !== undefined) execOptions.env = options.env;
+    if (options.execTimeout !== undefined) execOptions.timeout = options.execTimeout;
+    return new ExecCredentialAuth(exec, execOptions);
+  }
+  if (user.tokenFile !== undefined) {
+    // client-go: the file, read periodically, takes precedence over an inline token.
+    const fileAuth = new TokenFileAuth(user.tokenFile, { source: source("tokenFile") });
+    await fileAuth.headers(); // a missing or empty file is a configuration error now, not at the first request
+    return fileAuth;
+  }
+  if (user.token !== undefined) return new BearerTokenAuth(user.token);
+  if (user.username !== undefined || user.password !== undefined) return new BasicAuth(user.username ?? "", user.password ?? "");
+  return undefined;
 }
 
 function names(map: Map<string, unknown>): string {
@@ -166,8 +283,9 @@ function names(map: Map<string, unknown>): string {
   return ` (defined: ${shown}${list.length > 10 ? ", ..." : ""})`;
 }
 
-function serverUrl(cluster: KubeconfigCluster, at: string, context: string | undefined): string {
-  const details = { ...(cluster.file !== undefined ? { file: cluster.file } : {}), ...(context !== undefined ? { context } : {}), field: `${at}.server` };
+function serverUrl(cluster: KubeconfigCluster, at: string, context: string | undefined, anyFile: string | undefined): string {
+  const file = cluster.file ?? anyFile;
+  const details = { ...(file !== undefined ? { file } : {}), ...(context !== undefined ? { context } : {}), field: `${at}.server` };
   if (cluster.server === undefined || cluster.server === "") {
     throw new KubexConfigError(`cluster "${cluster.name}" has no server`, { ...details, hint: "set server to the API server's URL, e.g. https://127.0.0.1:6443" });
   }
@@ -185,13 +303,14 @@ function serverUrl(cluster: KubeconfigCluster, at: string, context: string | und
   if (url.username !== "" || url.password !== "") {
     throw new KubexConfigError(`cluster "${cluster.name}" server URL must not carry credentials`, { ...details, hint: "put credentials under users[].user" });
   }
-  return text.replace(/\/+$/, "");
+  // client-go drops the query and fragment (of a server with a path; without one they cannot be used either).
+  return text.replace(/[?#].*$/, "").replace(/\/+$/, "");
 }
 
 function checkProxyUrl(cluster: KubeconfigCluster, at: string, context: string | undefined): void {
   let ok = false;
   try {
-    ok = ["http:", "https:", "socks5:", "socks5h:"].includes(new URL(cluster.proxyUrl as string).protocol);
+    ok = ["http:", "https:", "socks5:"].includes(new URL(cluster.proxyUrl as string).protocol); // client-go's parseProxyURL
   } catch {
     ok = false;
   }
@@ -200,7 +319,7 @@ function checkProxyUrl(cluster: KubeconfigCluster, at: string, context: string |
       ...(cluster.file !== undefined ? { file: cluster.file } : {}),
       ...(context !== undefined ? { context } : {}),
       field: `${at}.proxy-url`,
-      hint: "write it as http://HOST:PORT or https://HOST:PORT",
+      hint: "write it as http://HOST:PORT, https://HOST:PORT or socks5://HOST:PORT",
     });
   }
 }
@@ -212,8 +331,31 @@ class MaterialReader {
     readonly signal: AbortSignal | undefined,
   ) {}
 
+  #where(file: string | undefined) {
+    return { ...(file !== undefined ? { file } : {}), ...(this.context !== undefined ? { context: this.context } : {}) };
+  }
+
+  /** A file the entry names must exist (client-go's validation opens it), whatever the server's scheme. */
+  async exists(file: string | undefined, field: string, filePath: string | undefined, what: string): Promise<void> {
+    if (filePath === undefined) return;
+    await this.#read(file, field, filePath, what);
+  }
+
+  async #read(file: string | undefined, field: string, filePath: string, what: string): Promise<string> {
+    try {
+      return await readFile(filePath, { encoding: "utf8", ...(this.signal !== undefined ? { signal: this.signal } : {}) });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((error as Error).name === "AbortError") throw error;
+      throw new KubexConfigError(
+        code === "ENOENT" ? `${what} file ${filePath} does not exist` : `${what} file ${filePath} cannot be read (${code ?? "error"})`,
+        { ...this.#where(file), field, hint: code === "ENOENT" ? "fix the path (relative paths are relative to the kubeconfig file that names them)" : "check the file's permissions", cause: error },
+      );
+    }
+  }
+
   async pem(file: string | undefined, field: string, filePath: string | undefined, data: string | undefined, what: string): Promise<string | undefined> {
-    const where = { ...(file !== undefined ? { file } : {}), ...(this.context !== undefined ? { context: this.context } : {}) };
+    const where = this.#where(file);
     if (data !== undefined) {
       const dataField = `${field}-data`;
       if (!/^[A-Za-z0-9+/=\s_-]*$/.test(data)) {
@@ -226,20 +368,15 @@ class MaterialReader {
       return text;
     }
     if (filePath === undefined) return undefined;
-    let text: string;
-    try {
-      text = await readFile(filePath, { encoding: "utf8", ...(this.signal !== undefined ? { signal: this.signal } : {}) });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if ((error as Error).name === "AbortError") throw error;
-      throw new KubexConfigError(
-        code === "ENOENT" ? `${what} file ${filePath} does not exist` : `${what} file ${filePath} cannot be read (${code ?? "error"})`,
-        { ...where, field, hint: code === "ENOENT" ? "fix the path (relative paths are relative to the kubeconfig file that names them)" : "check the file's permissions", cause: error },
-      );
-    }
+    const text = await this.#read(file, field, filePath, what);
     if (!text.includes("-----BEGIN")) {
       throw new KubexConfigError(`${what} file ${filePath} is not PEM`, { ...where, field, hint: `point it at the ${what} in PEM format` });
     }
     return text;
   }
+}
+
+/** A value from the file, cut short for a message (only for non-secret fields). */
+function short(value: string): string {
+  return value.length > 60 ? `${value.slice(0, 60)}...` : value;
 }

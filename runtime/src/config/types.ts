@@ -13,8 +13,27 @@ export interface ClusterConfig {
   namespace: string;
   /** HTTP(S) proxy from kubeconfig `proxy-url`; the environment's proxies apply when unset. */
   proxyUrl?: string;
+  /**
+   * Act as another identity (kubeconfig `as`, `as-uid`, `as-groups`, `as-user-extra`, or
+   * `createClient({ impersonate })`): sent as `Impersonate-*` headers on every HTTP and WebSocket request.
+   */
+  impersonate?: Impersonation;
+  /** kubeconfig `disable-compression`: never ask the server for compressed responses. */
+  disableCompression?: boolean;
   /** Where this came from, for error messages (no secrets). */
   source: ConfigSource;
+}
+
+/** The identity to act as; the real credentials must be allowed to `impersonate` it (RBAC). */
+export interface Impersonation {
+  /** `Impersonate-User`; required when any other field is set. */
+  user?: string;
+  /** `Impersonate-Uid`. */
+  uid?: string;
+  /** `Impersonate-Group`, one header per group. */
+  groups?: string[];
+  /** `Impersonate-Extra-<key>`, one header per value. */
+  extra?: Record<string, string[]>;
 }
 
 export interface TlsConfig {

@@ -3,6 +3,7 @@ import http from "node:http";
 import type { Socket } from "node:net";
 import tls from "node:tls";
 import type WebSocket from "ws";
+import { impersonationHeaders } from "../config/impersonation.js";
 import type { ClusterConfig } from "../config/types.js";
 import type { Status } from "../model/meta.js";
 import { KubexApiError, KubexClientError, RequestAborted, apiErrorFor } from "../errors.js";
@@ -62,7 +63,7 @@ async function connectOnce(config: ClusterConfig, request: WebSocketRequest): Pr
   const deadline = new Deadline(request.signal, effectiveTimeout(request.timeout));
   try {
     deadline.signal.throwIfAborted();
-    const headers = { ...(await config.auth?.headers()) };
+    const headers: Record<string, string | string[]> = { ...(await config.auth?.headers()), ...impersonationHeaders(config.impersonate) };
     const runtimeTls = await config.auth?.tls?.();
     const tlsOptions: tls.ConnectionOptions = {
       ca: config.tls.ca,
@@ -103,7 +104,7 @@ function upgrade(
   url: URL,
   where: string,
   request: WebSocketRequest,
-  headers: Record<string, string>,
+  headers: Record<string, string | string[]>,
   tlsOptions: tls.ConnectionOptions,
   tunnel: Socket | undefined,
   signal: AbortSignal,

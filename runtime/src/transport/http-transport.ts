@@ -3,6 +3,7 @@
  * pool, with per-request credentials, timeouts, cancellation and retries.
  */
 import type { Dispatcher } from "undici";
+import { impersonationHeaders } from "../config/impersonation.js";
 import type { AuthProvider, ClusterConfig } from "../config/types.js";
 import { apiErrorFor, KubexApiError, KubexClientError, KubexConfigError, KubexError, RequestAborted } from "../errors.js";
 import { Deadline, effectiveTimeout, sleep } from "./deadline.js";
@@ -59,6 +60,8 @@ class HttpTransport implements Transport {
   readonly #defaultTimeout: number | undefined;
   readonly #retry: Readonly<RetryPolicy>;
   readonly #baseHeaders: Record<string, string>;
+  /** `Impersonate-*` (groups and extra values are one header line each, hence the arrays). */
+  readonly #impersonation: Record<string, string | string[]>;
   readonly #servername: string | undefined;
   readonly #failure: FailureContext;
   readonly #streams = new Set<{ close(): void }>();
@@ -90,6 +93,7 @@ class HttpTransport implements Transport {
       accept: "application/json",
       "user-agent": options.userAgent ?? `kubex-ts (node ${process.version})`,
     };
+    this.#impersonation = impersonationHeaders(config.impersonate);
     this.#servername = config.tls.serverName;
     this.#failure = {
       server: safeUrl(server),
@@ -197,7 +201,7 @@ class HttpTransport implements Transport {
             origin: this.#origin,
             path,
             method: request.method,
-            headers,
+            headers: { ...headers, ...this.#impersonation },
             body: request.body ?? null,
             signal: deadline?.signal ?? null,
           };

@@ -133,11 +133,11 @@ contexts: [{ name: x, context: { cluster: ghost, user: u } }, { name: y, context
     const cluster = await thrown(() => configFromKubeconfigText(text, { file: "/k/config" }));
     expect(cluster).toBeInstanceOf(KubexConfigError);
     expect(cluster.message).toContain('cluster "ghost" not found');
-    expect(cluster["field"]).toBe('contexts["x"].context.cluster');
+    expect(cluster["field"]).toBe('contexts[0] "x".context.cluster');
     expect(cluster["context"]).toBe("x");
     const user = await thrown(() => configFromKubeconfigText(text, { file: "/k/config", context: "y" }));
     expect(user.message).toContain('user "ghost-user" not found');
-    expect(user["field"]).toBe('contexts["y"].context.user');
+    expect(user["field"]).toBe('contexts[1] "y".context.user');
   });
 
   it("a certificate file that does not exist names the file, context, field and the resolved path", async () => {
@@ -147,7 +147,7 @@ contexts: [{ name: x, context: { cluster: ghost, user: u } }, { name: y, context
     expect(error.message).toContain("does not exist");
     expect(error["file"]).toBe(fixture("missing-cert.yaml"));
     expect(error["context"]).toBe("ctx");
-    expect(error["field"]).toBe('users["u"].user.client-certificate');
+    expect(error["field"]).toBe('users[0] "u".user.client-certificate');
     expect(error["hint"]).toContain("relative");
   });
 
@@ -158,22 +158,23 @@ users: [{ name: u, user: { tokenFile: ./no-such-token } }]
 contexts: [{ name: x, context: { cluster: c, user: u } }]`, { file: fixture("virtual.yaml") }));
     expect(error).toBeInstanceOf(KubexConfigError);
     expect(error.message).toContain(fixture("no-such-token"));
-    expect(error["field"]).toBe('users["u"].user.tokenFile');
+    expect(error["field"]).toBe('users[0] "u".user.tokenFile');
   });
 
   it.each([
-    ["wrong type", "clusters: [{ name: c, cluster: { server: [1] } }]", 'clusters["c"].cluster.server', "must be a string"],
-    ["no server", "current-context: x\nclusters: [{ name: c, cluster: {} }]\ncontexts: [{ name: x, context: { cluster: c } }]", 'clusters["c"].cluster.server', "has no server"],
-    ["nameless entry", "users: [{ user: { token: t } }]", "users[0].name", "non-empty string"],
-    ["CA twice", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s, certificate-authority: /a, certificate-authority-data: QQ== } }]\ncontexts: [{ name: x, context: { cluster: c } }]", 'clusters["c"].cluster.certificate-authority-data', "both set"],
-    ["data not PEM", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s, certificate-authority-data: aGVsbG8= } }]\ncontexts: [{ name: x, context: { cluster: c } }]", 'clusters["c"].cluster.certificate-authority-data', "does not decode to PEM"],
-    ["token and basic", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s } }]\nusers: [{ name: u, user: { token: t, username: a, password: b } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]", 'users["u"].user.username', "both set"],
-    ["exec v1 without interactiveMode", "users: [{ name: u, user: { exec: { command: p, apiVersion: client.authentication.k8s.io/v1 } } }]", 'users["u"].user.exec.interactiveMode', "must set interactiveMode"],
-    ["exec v1alpha1", "users: [{ name: u, user: { exec: { command: p, apiVersion: client.authentication.k8s.io/v1alpha1 } } }]", 'users["u"].user.exec.apiVersion', "not supported"],
-    ["impersonation", "users: [{ name: u, user: { token: t, as: someone-else } }]", 'users["u"].user.as', "not supported"],
-    ["legacy auth-provider", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s } }]\nusers: [{ name: u, user: { auth-provider: { name: gcp } } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]", 'users["u"].user.auth-provider', "not supported"],
+    ["wrong type", "clusters: [{ name: c, cluster: { server: [1] } }]", 'clusters[0] "c".cluster.server', "must be a string"],
+    ["no server", "current-context: x\nclusters: [{ name: c, cluster: {} }]\ncontexts: [{ name: x, context: { cluster: c } }]", 'clusters[0] "c".cluster.server', "has no server"],
+    ["duplicate name", "users: [{ name: u, user: { token: t } }, { name: u, user: { token: t2 } }]", 'users[1] "u"', "twice"],
+    ["exec and auth-provider", "CTXusers: [{ name: u, user: { exec: { command: p, apiVersion: client.authentication.k8s.io/v1beta1 }, auth-provider: { name: oidc } } }]", 'users[0] "u".user.auth-provider', "both set"],
+    ["groups without a user to impersonate", "CTXusers: [{ name: u, user: { token: t, as-groups: [g] } }]", 'users[0] "u".user.as', "without impersonating a user"],
+    ["CA twice", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s, certificate-authority: /a, certificate-authority-data: QQ== } }]\ncontexts: [{ name: x, context: { cluster: c } }]", 'clusters[0] "c".cluster.certificate-authority-data', "both set"],
+    ["data not PEM", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s, certificate-authority-data: aGVsbG8= } }]\ncontexts: [{ name: x, context: { cluster: c } }]", 'clusters[0] "c".cluster.certificate-authority-data', "does not decode to PEM"],
+    ["token and basic", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s } }]\nusers: [{ name: u, user: { token: t, username: a, password: b } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]", 'users[0] "u".user.username', "both set"],
+    ["exec v1 without interactiveMode", "CTXusers: [{ name: u, user: { exec: { command: p, apiVersion: client.authentication.k8s.io/v1 } } }]", 'users[0] "u".user.exec.interactiveMode', "must set interactiveMode"],
+    ["exec v1alpha1", "CTXusers: [{ name: u, user: { exec: { command: p, apiVersion: client.authentication.k8s.io/v1alpha1 } } }]", 'users[0] "u".user.exec.apiVersion', "not supported"],
+    ["legacy auth-provider", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s } }]\nusers: [{ name: u, user: { auth-provider: { name: gcp } } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]", 'users[0] "u".user.auth-provider', "not supported"],
   ])("%s -> KubexConfigError naming the field", async (_name, text, field, words) => {
-    const error = await thrown(() => configFromKubeconfigText(text, { file: "/k/config" }));
+    const error = await thrown(() => configFromKubeconfigText(text.replace("CTX", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]\n"), { file: "/k/config" }));
     expect(error).toBeInstanceOf(KubexConfigError);
     expect(error["field"]).toBe(field);
     expect(error["file"]).toBe("/k/config");

@@ -75,6 +75,25 @@ export class ExecCredentialAuth implements AuthProvider {
     return `exec plugin "${path.basename(this.#exec.command)}"`;
   }
 
+  /** The plugin's configuration (command, args, env, apiVersion, ...), as the kubeconfig gives it. */
+  get exec(): Readonly<ExecConfig> {
+    return this.#exec;
+  }
+
+  /** The cluster's `client.authentication.k8s.io/exec` extension, sent to the plugin with provideClusterInfo. */
+  get clusterConfig(): unknown {
+    return this.#options.cluster?.config;
+  }
+
+  /** Secret-free renderings (env values may carry keys). */
+  toJSON(): { type: string; command: string } {
+    return { type: "exec", command: path.basename(this.#exec.command) };
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `ExecCredentialAuth { ${this.describe()} }`;
+  }
+
   #current(): Promise<Cached> {
     const cached = this.#cached;
     if (cached !== undefined && !this.#expired(cached)) return Promise.resolve(cached);
