@@ -84,8 +84,12 @@ export class SubresourceNotSupported extends KubexError {
   override name = "SubresourceNotSupported";
   readonly kind: string;
   readonly subresource: string;
-  constructor(kind: string, subresource: string, apiVersion: string) {
-    super(`${kind} (${apiVersion}) has no /${subresource} subresource in this Kubernetes version`);
+  constructor(kind: string, subresource: string, apiVersion: string, customResourceDefinition?: string) {
+    super(
+      customResourceDefinition === undefined
+        ? `${kind} (${apiVersion}) has no /${subresource} subresource in this Kubernetes version`
+        : `${kind} (${apiVersion}) has no /${subresource} subresource: its CustomResourceDefinition ${customResourceDefinition} does not declare subresources.${subresource} for version ${apiVersion.slice(apiVersion.lastIndexOf("/") + 1)} (regenerate after adding it)`,
+    );
     this.kind = kind;
     this.subresource = subresource;
   }

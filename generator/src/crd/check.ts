@@ -28,25 +28,70 @@ export function childPath(path: string, key: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
-export type CheckResult = { crd: CustomResourceDefinition; problems: [] } | { crd?: undefined; problems: CrdProblem[] };
+/** The keywords of apiextensions.k8s.io/v1 JSONSchemaProps; any other key in a schema is ignored by the API server. */
+export const schemaKeywords: ReadonlySet<string> = new Set([
+  "id", "$schema", "$ref", "description", "type", "format", "title", "default",
+  "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength", "pattern",
+  "maxItems", "minItems", "uniqueItems", "multipleOf", "enum", "maxProperties", "minProperties", "required",
+  "items", "allOf", "oneOf", "anyOf", "not", "properties", "additionalProperties", "patternProperties",
+  "dependencies", "additionalItems", "definitions", "externalDocs", "example", "nullable",
+  "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource", "x-kubernetes-int-or-string",
+  "x-kubernetes-list-map-keys", "x-kubernetes-list-type", "x-kubernetes-map-type", "x-kubernetes-validations",
+]);
 
-export function checkCrd({ source, value }: SourcedDocument): CheckResult {
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The keyword a misspelling most likely meant (`properites` -> `properties`). */
+export function nearestKeyword(key: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(key.length / 4)) + 1;
+  for (const keyword of schemaKeywords) {
+    const d = distance(key.toLowerCase(), keyword.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [keyword, d];
+  }
+  return best;
+}
+
+export type CheckResult = ({ crd: CustomResourceDefinition; problems: [] } | { crd?: undefined; problems: CrdProblem[] }) & {
+  /** Unknown schema keywords (misspellings): reported, not fatal unless `strictSchema`. */
+  warnings: CrdProblem[];
+};
+
+export interface CheckOptions {
+  /** Unknown schema keywords are problems (the CRD is skipped), not warnings. */
+  strictSchema?: boolean;
+}
+
+export function checkCrd({ source, value }: SourcedDocument, options: CheckOptions = {}): CheckResult {
   const problems: CrdProblem[] = [];
+  const warnings: CrdProblem[] = [];
   if (!isObject(value)) {
-    return { problems: [{ source, message: `is not a CustomResourceDefinition: expected an object, found ${describe(value)}` }] };
+    return { problems: [{ source, message: `is not a CustomResourceDefinition: expected an object, found ${describe(value)}` }], warnings };
   }
   const name = isObject(value.metadata) && typeof value.metadata.name === "string" ? value.metadata.name : undefined;
   const crdName = name ?? "(unnamed)";
   if (value.kind !== "CustomResourceDefinition") {
     const found = `apiVersion ${JSON.stringify(value.apiVersion ?? null)}, kind ${JSON.stringify(value.kind ?? null)}${name ? `, name ${name}` : ""}`;
-    return { problems: [{ source, path: "kind", message: `is not a CustomResourceDefinition (${found}); only ${crdApiVersion} CustomResourceDefinitions can be generated` }] };
+    return { problems: [{ source, path: "kind", message: `is not a CustomResourceDefinition (${found}); only ${crdApiVersion} CustomResourceDefinitions can be generated` }], warnings };
   }
   if (value.apiVersion !== crdApiVersion) {
     const hint =
       value.apiVersion === "apiextensions.k8s.io/v1beta1"
         ? "apiextensions.k8s.io/v1beta1 is not supported (the API was removed in Kubernetes 1.22): convert the CRD to apiextensions.k8s.io/v1 (per-version schemas under spec.versions[].schema)"
         : `apiVersion ${JSON.stringify(value.apiVersion ?? null)} is not supported; expected ${crdApiVersion}`;
-    return { problems: [{ source, crd: crdName, path: "apiVersion", message: hint }] };
+    return { problems: [{ source, crd: crdName, path: "apiVersion", message: hint }], warnings };
   }
   const problem = (path: string, message: string, version?: string): void => {
     problems.push({ source, crd: crdName, ...(version !== undefined ? { version } : {}), path, message });
@@ -55,7 +100,7 @@ export function checkCrd({ source, value }: SourcedDocument): CheckResult {
   const spec = value.spec;
   if (!isObject(spec)) {
     problem("spec", `must be an object, found ${describe(spec)}`);
-    return { problems };
+    return { problems, warnings };
   }
   if (typeof spec.group !== "string" || spec.group === "") problem("spec.group", `must be the API group name, found ${describe(spec.group)}`);
   const names = isObject(spec.names) ? spec.names : undefined;
@@ -70,7 +115,7 @@ export function checkCrd({ source, value }: SourcedDocument): CheckResult {
   if (spec.scope !== "Namespaced" && spec.scope !== "Cluster") problem("spec.scope", `must be "Namespaced" or "Cluster", found ${describe(spec.scope)}`);
   if (!Array.isArray(spec.versions) || spec.versions.length === 0) {
     problem("spec.versions", `must be a non-empty list of versions, found ${describe(spec.versions)}`);
-    return { problems };
+    return { problems, warnings };
   }
   const seen = new Set<string>();
   spec.versions.forEach((version: unknown, index: number) => {
@@ -89,30 +134,61 @@ export function checkCrd({ source, value }: SourcedDocument): CheckResult {
     const schemaPath = `${path}.schema.openAPIV3Schema`;
     if (!isObject(schema)) return problem(schemaPath, `every served version needs a schema (an object), found ${describe(schema)}`, v);
     if (schema.type !== "object") problem(`${schemaPath}.type`, `the root of a CRD schema must be type: object, found ${describe(schema.type)}`, v);
-    checkSchema(schema, schemaPath, (p, m) => problem(p, m, v));
+    checkSchema(
+      schema,
+      schemaPath,
+      (p, m) => problem(p, m, v),
+      (p, m) => (options.strictSchema ? problem(p, `${m} (--strict-schema)`, v) : warnings.push({ source, crd: crdName, version: v, path: p, message: m })),
+    );
   });
-  return problems.length > 0 ? { problems } : { crd: value as unknown as CustomResourceDefinition, problems: [] };
+  return problems.length > 0 ? { problems, warnings } : { crd: value as unknown as CustomResourceDefinition, problems: [], warnings };
 }
 
-/** Checks the shape of one schema node and its children; reports each problem with its JSON path. */
-export function checkSchema(schema: unknown, path: string, report: (path: string, message: string) => void): void {
+/**
+ * Checks the shape of one schema node and its children; reports each problem with its JSON
+ * path, and each key that is not a schema keyword to `warn` (the API server drops them, so a
+ * misspelled `properites` silently loses every property).
+ */
+export function checkSchema(
+  schema: unknown,
+  path: string,
+  report: (path: string, message: string) => void,
+  warn: (path: string, message: string) => void = () => undefined,
+  ancestors: Set<object> = new Set(),
+): void {
   if (!isObject(schema)) return report(path, `must be a schema (an object), found ${describe(schema)}`);
+  if (ancestors.has(schema)) return report(path, "contains itself (a YAML alias to an enclosing node); CRD schemas cannot be recursive");
+  ancestors.add(schema);
+  try {
+    checkNode(schema, path, report, warn, ancestors);
+  } finally {
+    ancestors.delete(schema);
+  }
+}
+
+function checkNode(schema: Json, path: string, report: (path: string, message: string) => void, warn: (path: string, message: string) => void, ancestors: Set<object>): void {
+  const recurse = (child: unknown, childPathText: string): void => checkSchema(child, childPathText, report, warn, ancestors);
   const s = schema as Json & Schema;
+  for (const key of Object.keys(s)) {
+    if (schemaKeywords.has(key)) continue;
+    const near = nearestKeyword(key);
+    warn(childPath(path, key), `${JSON.stringify(key)} is not a schema keyword${near ? ` (did you mean ${near}?)` : ""}; the API server ignores it`);
+  }
   if (s.$ref !== undefined) report(`${path}.$ref`, "$ref is not allowed in CRD schemas; inline the referenced schema");
   if (s.type !== undefined && (typeof s.type !== "string" || !schemaTypes.has(s.type))) {
     report(`${path}.type`, `${describe(s.type)} is not a schema type (one of ${[...schemaTypes].join(", ")})`);
   }
   if (s.properties !== undefined) {
     if (!isObject(s.properties)) report(`${path}.properties`, `must be an object of schemas, found ${describe(s.properties)}`);
-    else for (const [key, child] of Object.entries(s.properties)) checkSchema(child, childPath(`${path}.properties`, key), report);
+    else for (const [key, child] of Object.entries(s.properties)) recurse(child, childPath(`${path}.properties`, key));
   }
   if (s.items !== undefined) {
     if (Array.isArray(s.items)) report(`${path}.items`, "must be one schema; a list of item schemas (tuple) is not allowed in CRDs");
-    else checkSchema(s.items, `${path}.items`, report);
+    else recurse(s.items, `${path}.items`);
   }
   if (s.type === "array" && s.items === undefined && !s["x-kubernetes-preserve-unknown-fields"]) report(`${path}.items`, "an array needs an items schema");
   if (s.additionalProperties !== undefined && typeof s.additionalProperties !== "boolean") {
-    checkSchema(s.additionalProperties, `${path}.additionalProperties`, report);
+    recurse(s.additionalProperties, `${path}.additionalProperties`);
     if (isObject(s.properties) && Object.keys(s.properties).length > 0) {
       report(`${path}.additionalProperties`, "properties and additionalProperties cannot both be set");
     }
@@ -125,8 +201,9 @@ export function checkSchema(schema: unknown, path: string, report: (path: string
     const branches = s[key] as unknown;
     if (branches === undefined) continue;
     if (!Array.isArray(branches)) report(`${path}.${key}`, `must be a list of schemas, found ${describe(branches)}`);
-    else branches.forEach((branch, i) => checkSchema(branch, `${path}.${key}[${i}]`, report));
+    else branches.forEach((branch, i) => recurse(branch, `${path}.${key}[${i}]`));
   }
+  if (s.not !== undefined) recurse(s.not, `${path}.not`);
   const validations = s["x-kubernetes-validations"] as unknown;
   if (validations !== undefined) {
     if (!Array.isArray(validations)) report(`${path}.x-kubernetes-validations`, `must be a list of rules, found ${describe(validations)}`);

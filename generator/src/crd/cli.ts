@@ -6,7 +6,9 @@
  *
  * Writes `<out>/<group>/<version>/index.ts` per served version. A document that is not a
  * usable v1 CRD gets one error line (file, CRD, version, JSON path); the rest is still
- * generated and the exit code is 1.
+ * generated and the exit code is 1. Other manifests in the inputs (kustomizations,
+ * policies) get a `note:` line and are left out; unknown schema keywords get a `warning:`
+ * line (an error with `--strict-schema`).
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -17,8 +19,8 @@ import { generateCrdTypes } from "./pipeline.js";
 import { readCrdInputs } from "./read.js";
 import { formatProblem, type CrdProblem, type SourcedDocument } from "./types.js";
 
-export const crdUsage = `usage: kubex-gen crd <file|dir|-> ... --out <dir> [--group g ...] [--check]
-       kubex-gen crd --from-cluster [--kubeconfig file] [--context name] [--group g ...] --out <dir> [--check]`;
+export const crdUsage = `usage: kubex-gen crd <file|dir|-> ... --out <dir> [--group g ...] [--check] [--strict-schema]
+       kubex-gen crd --from-cluster [--kubeconfig file] [--context name] [--group g ...] --out <dir> [--check] [--strict-schema]`;
 
 export interface CrdCommandIo {
   log(line: string): void;
@@ -46,6 +48,7 @@ export async function crdCommand(args: string[], io: CrdCommandIo = consoleIo): 
       context: { type: "string" },
       group: { type: "string", multiple: true },
       check: { type: "boolean", default: false },
+      "strict-schema": { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -60,6 +63,7 @@ export async function crdCommand(args: string[], io: CrdCommandIo = consoleIo): 
   const started = performance.now();
   let documents: SourcedDocument[];
   const problems: CrdProblem[] = [];
+  const notes: string[] = [];
   if (fromCluster) {
     try {
       documents = await readClusterCrds({
@@ -77,11 +81,17 @@ export async function crdCommand(args: string[], io: CrdCommandIo = consoleIo): 
     const read = await readCrdInputs(positionals, io.stdin);
     documents = read.documents;
     problems.push(...read.problems);
+    notes.push(...read.notes);
   }
+  const readDone = performance.now();
   const groups = values.group;
   if (groups && groups.length > 0) documents = documents.filter((d) => groups.includes(groupOf(d) ?? ""));
-  const generation = await generateCrdTypes(documents);
+  const generation = await generateCrdTypes(documents, { strictSchema: values["strict-schema"] });
+  const generated = performance.now();
   problems.push(...generation.problems);
+  notes.push(...generation.notes);
+  for (const note of notes) io.error(`note: ${note}`);
+  for (const warning of generation.warnings) io.error(`warning: ${formatProblem(warning)}`);
   // In input order: by file, then document (read problems come before check problems otherwise).
   const order = new Map(documents.map((d, i) => [d.source, i]));
   const fileOrder = new Map<string, number>();
@@ -97,17 +107,18 @@ export async function crdCommand(args: string[], io: CrdCommandIo = consoleIo): 
   const managed = problems.length === 0 ? [...new Set(generation.crds.map((c) => c.group))].sort() : [];
   const result = values.check ? diffTree(out, generation.files, managed) : writeTree(out, generation.files, managed);
   const versions = generation.crds.reduce((n, c) => n + c.versions.length, 0);
-  const ms = Math.round(performance.now() - started);
+  const ms = (from: number, to: number): number => Math.round(to - from);
+  const time = `${ms(started, performance.now())} ms: read ${ms(started, readDone)}, generate ${ms(readDone, generated)}, ${values.check ? "compare" : "write"} ${ms(generated, performance.now())}`;
   const what = `${count(generation.crds.length, "CustomResourceDefinition")} (${count(versions, "served version")}, ${count(generation.files.size, "module")})`;
   if (values.check) {
     const changes = [...result.changed, ...result.stale];
-    io.log(`kubex-gen crd: ${what}: ${changes.length === 0 ? "up to date" : `${changes.length} files would change`} in ${out} (${ms} ms)`);
+    io.log(`kubex-gen crd: ${what}: ${changes.length === 0 ? "up to date" : `${changes.length} files would change`} in ${out} (${time})`);
     for (const path of changes) io.log(`  ${join(out, path)}`);
     if (changes.length > 0 && problems.length === 0) return 1;
   } else {
-    io.log(`kubex-gen crd: ${what} -> ${out}: ${result.changed.length} written, ${result.stale.length} removed (${ms} ms)`);
+    io.log(`kubex-gen crd: ${what} -> ${out}: ${result.changed.length} written, ${result.stale.length} removed (${time})`);
   }
-  if (documents.length === 0 && problems.length === 0) {
+  if (generation.crds.length === 0 && problems.length === 0) {
     io.error(`kubex-gen crd: no CustomResourceDefinitions found${groups ? ` in group ${groups.join(", ")}` : ""}`);
     return 1;
   }

@@ -20,10 +20,31 @@ function validationTags(schema: Schema | undefined, prefix = ""): string[] {
   });
 }
 
-/** Tags of the value itself (format, list/map semantics, rules on a scalar). */
+/** `@pattern`, `@minimum`, ...: what the API server checks that the type cannot say. */
+function limitTags(schema: Schema, prefix: string): string[] {
+  const tags: string[] = [];
+  if (typeof schema.pattern === "string") tags.push(`@pattern ${prefix}\`${oneLine(schema.pattern).replace(/`/g, "\\`")}\``);
+  const bound = (tag: string, value: unknown, exclusive?: unknown): void => {
+    if (typeof value === "number") tags.push(`@${tag} ${prefix}${value}${exclusive === true ? " (exclusive)" : ""}`);
+  };
+  bound("minimum", schema.minimum, schema.exclusiveMinimum);
+  bound("maximum", schema.maximum, schema.exclusiveMaximum);
+  bound("multipleOf", schema.multipleOf);
+  bound("minLength", schema.minLength);
+  bound("maxLength", schema.maxLength);
+  bound("minItems", schema.minItems);
+  bound("maxItems", schema.maxItems);
+  if (schema.uniqueItems === true) tags.push(`@uniqueItems${prefix === "" ? "" : ` ${prefix.trim()}`}`);
+  bound("minProperties", schema.minProperties);
+  bound("maxProperties", schema.maxProperties);
+  return tags;
+}
+
+/** Tags of the value itself (format, limits, list/map semantics, rules on a scalar). */
 function valueTags(schema: Schema, prefix = ""): string[] {
   const tags: string[] = [];
   if (schema.format) tags.push(`@format ${prefix}${oneLine(schema.format)}`);
+  tags.push(...limitTags(schema, prefix));
   const listType = schema["x-kubernetes-list-type"];
   if (listType) {
     const keys = schema["x-kubernetes-list-map-keys"];

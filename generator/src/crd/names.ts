@@ -11,13 +11,16 @@
  * it, each property name in PascalCase (`MyProxySpec`, `MyProxySpecTls`), `Item` for an
  * array element (`MyProxySpecBackendsItem`) and `Value` for a map value
  * (`MyProxySpecRoutesValue`). The name depends only on the path, so adding a field never
- * renames an existing type, and it says where the type sits in a manifest.
+ * renames an existing type, and it says where the type sits in a manifest. A property name
+ * that is not a plain name (`tls-config`, `x.y`, `foo_bar`) keeps its word breaks as `_`
+ * (`XSpecTls_Config`), so it can never take the name of a plain sibling (`tlsConfig`,
+ * `XSpecTlsConfig`) and push that one to `XSpecTlsConfig2` when it arrives.
  *
- * Collisions (`spec.fooBar` and `spec.foo.bar` both want `XSpecFooBar`; another kind
- * `XSpec` in the same group/version) are settled deterministically: kinds keep their names,
- * then names are handed out breadth-first (shallower paths first, siblings in sorted
- * order, kinds in sorted order), and a later claimant gets the first free `2`, `3`, ...
- * suffix.
+ * What is left to collide (`spec.fooBar` and `spec.foo.bar` both want `XSpecFooBar`;
+ * another kind `XSpec` in the same group/version) is settled deterministically: kinds keep
+ * their names, then names are handed out breadth-first (shallower paths first, siblings in
+ * sorted order, kinds in sorted order), and a later claimant gets the first free `2`, `3`,
+ * ... suffix. Each group/version has its own names, so adding a version renames nothing.
  */
 import type { DefinitionLocation } from "../model/names.js";
 import { locate } from "../model/names.js";
@@ -38,10 +41,10 @@ export function locateCrdDefinition(definition: string): DefinitionLocation {
   return locate(definition);
 }
 
-/** `backendRefs` -> `BackendRefs`, `tls-config` -> `TlsConfig`, `x.y_z` -> `XYZ`. */
+/** `backendRefs` -> `BackendRefs`; `tls-config` -> `Tls_Config`, `x.y_z` -> `X_Y_Z` (word breaks kept). */
 export function pascalCase(name: string): string {
   const words = name.split(/[^A-Za-z0-9]+/).filter((w) => w !== "");
-  const joined = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
+  const joined = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("_");
   return joined === "" ? "Field" : joined;
 }
 
@@ -69,8 +72,15 @@ export class NameAllocator {
   }
 }
 
-/** Names generated modules import from the runtime; a nested type must not shadow them. */
-export const runtimeNames = [
+/**
+ * Names a generated module uses besides its own: the runtime's exports and the globals its
+ * types are written with. A nested type never takes them; a kind that has one (a
+ * crossplane `Record`) keeps it, and the module writes the runtime's under an alias and
+ * maps as `{ [key: string]: T }`.
+ */
+export const moduleNames = [
+  "Record",
+  "Array",
   "KubernetesObject",
   "ResourceInit",
   "ObjectMeta",

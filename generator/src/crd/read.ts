@@ -3,15 +3,30 @@
  * below, sorted) and stdin (`-`). Multi-document YAML and JSON are both read with the
  * `yaml` parser; a `List` (as `kubectl get crd -o yaml` prints) is split into its items.
  * Syntax errors become problems of their document; the rest of the batch is still read.
+ * Folders are read as projects ship them: kustomize files are skipped with a note, and a
+ * Helm template (a `{{ ... }}` action where YAML should be) is a problem that says to
+ * render it first.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { CrdProblem, SourcedDocument } from "./types.js";
 
 export interface ReadResult {
   documents: SourcedDocument[];
   problems: CrdProblem[];
+  /** Files and documents left out on purpose (kustomize files), one line each. */
+  notes: string[];
+}
+
+const kustomizeFiles = new Set(["kustomization.yaml", "kustomization.yml", "kustomizeconfig.yaml", "kustomizeconfig.yml"]);
+
+/** A Go template action on a line of its own, or one that reads Helm's objects. */
+const helmAction = /^[ \t]*\{\{-?[^\n]*\}\}|\{\{-?\s*(?:\.Values|\.Release|\.Chart|\.Files|\.Capabilities|include\s|template\s|toYaml\s|tpl\s)/m;
+
+/** Whether a file is a Helm chart template rather than YAML. */
+export function looksLikeHelmTemplate(text: string): boolean {
+  return helmAction.test(text);
 }
 
 const extensions = [".yaml", ".yml", ".json"];
@@ -30,6 +45,11 @@ function filesBelow(dir: string): string[] {
 export function parseCrdText(text: string, file: string): ReadResult {
   const documents: SourcedDocument[] = [];
   const problems: CrdProblem[] = [];
+  const notes: string[] = [];
+  if (looksLikeHelmTemplate(text)) {
+    const message = "is a Helm template (it has {{ ... }} actions), not YAML: render it first: helm template <release> <chart> --include-crds | kubex-gen crd - --out <dir>";
+    return { documents, problems: [{ source: { file }, message }], notes };
+  }
   const parsed = parseAllDocuments(text, { prettyErrors: true });
   const all = Array.isArray(parsed) ? parsed : [parsed];
   const many = all.length > 1;
@@ -59,16 +79,18 @@ export function parseCrdText(text: string, file: string): ReadResult {
     }
     documents.push({ source, value });
   });
-  return { documents, problems };
+  return { documents, problems, notes };
 }
 
 /** Reads every input (`-` is stdin, read once). */
 export async function readCrdInputs(inputs: string[], stdin: () => Promise<string> = readStdin): Promise<ReadResult> {
   const documents: SourcedDocument[] = [];
   const problems: CrdProblem[] = [];
+  const notes: string[] = [];
   const add = (result: ReadResult): void => {
     documents.push(...result.documents);
     problems.push(...result.problems);
+    notes.push(...result.notes);
   };
   for (const input of inputs) {
     if (input === "-") {
@@ -76,14 +98,20 @@ export async function readCrdInputs(inputs: string[], stdin: () => Promise<strin
       continue;
     }
     let files: string[];
+    let folder = false;
     try {
-      files = statSync(input).isDirectory() ? filesBelow(input) : [input];
+      folder = statSync(input).isDirectory();
+      files = folder ? filesBelow(input) : [input];
     } catch (error) {
       problems.push({ source: { file: input }, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` });
       continue;
     }
     if (files.length === 0) problems.push({ source: { file: input }, message: "folder has no .yaml, .yml or .json files" });
     for (const file of files) {
+      if (folder && kustomizeFiles.has(basename(file))) {
+        notes.push(`${file}: skipped, a kustomize file (not a CustomResourceDefinition)`);
+        continue;
+      }
       let text: string;
       try {
         text = readFileSync(file, "utf8");
@@ -94,7 +122,7 @@ export async function readCrdInputs(inputs: string[], stdin: () => Promise<strin
       add(parseCrdText(text, file));
     }
   }
-  return { documents, problems };
+  return { documents, problems, notes };
 }
 
 async function readStdin(): Promise<string> {

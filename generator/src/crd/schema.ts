@@ -3,8 +3,12 @@
  * model stage reads. Every nested object with properties becomes a definition of its own
  * (named by ./names.ts) referred to by `$ref`; `metadata` refers to the runtime's
  * ObjectMeta; `oneOf`/`anyOf`/`allOf` are merged into their parent so no property is lost.
+ *
+ * Property maps are null-prototype objects: a property called `constructor`, `toString`
+ * or `__proto__` is a key like any other, never an `Object.prototype` member.
  */
 import type { Schema } from "../spec/schema.js";
+import { childPath } from "./check.js";
 import { definitionKey, objectMetaKey, pascalCase, type NameAllocator } from "./names.js";
 
 /** Extension carrying a deprecated version's warning to the class doc (read by ./docs.ts). */
@@ -13,6 +17,30 @@ export const deprecationExtension = "x-kubex-deprecation-warning";
 export const alternativesExtension = "x-kubex-alternatives";
 
 const ref = (key: string): string => `#/components/schemas/${key}`;
+
+/** A map of property schemas without a prototype, so `__proto__` and `constructor` are plain keys. */
+export function propertyMap(from: Record<string, Schema> = {}): Record<string, Schema> {
+  const map = Object.create(null) as Record<string, Schema>;
+  for (const key of Object.keys(from)) map[key] = from[key]!;
+  return map;
+}
+
+/** Validation keywords the doc shows (./docs.ts); they constrain the value where it sits. */
+export const validationKeywords = [
+  "pattern",
+  "minLength",
+  "maxLength",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "minProperties",
+  "maxProperties",
+] as const;
 
 /** Keywords that describe where a value sits rather than the value's own type; they stay on the property. */
 const positional: ReadonlyArray<keyof Schema> = [
@@ -23,6 +51,7 @@ const positional: ReadonlyArray<keyof Schema> = [
   "x-kubernetes-list-type",
   "x-kubernetes-list-map-keys",
   "x-kubernetes-map-type",
+  ...validationKeywords,
 ];
 
 interface Pending {
@@ -30,6 +59,51 @@ interface Pending {
   name: string;
   schema: Schema;
   embedded: boolean;
+  /** JSON path of the node in its CRD document. */
+  path: string;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** `a` + `b` for a branch that only requires properties; undefined for any other branch. */
+function requiredText(branch: Schema): string | undefined {
+  const keys = Object.keys(branch).filter((k) => k !== "description");
+  if (keys.length !== 1 || !Array.isArray(branch.required) || branch.required.length === 0) return undefined;
+  return branch.required.map((r) => `\`${r}\``).join(" + ");
+}
+
+/** What a `not` says: `not: {required: [a]}`, `not: {anyOf: [{required: [a]}, ...]}`. */
+function notNote(not: unknown): string | undefined {
+  if (!isObject(not)) return undefined;
+  const one = requiredText(not as Schema);
+  if (one !== undefined) return one.includes(" + ") ? `${one.replaceAll(" + ", " and ")} must not all be set` : `${one} must not be set`;
+  const anyOf = (not as Schema).anyOf;
+  if (Object.keys(not).length === 1 && Array.isArray(anyOf)) {
+    const parts = anyOf.map(requiredText);
+    if (parts.every((p) => p !== undefined)) return `None of ${parts.join(", ")} may be set`;
+  }
+  return undefined;
+}
+
+/**
+ * The remark for a `oneOf` or `anyOf` of required lists: exactly one (oneOf), at least one
+ * (anyOf), or at most one: `oneOf: [{not: {anyOf: [R1, R2]}}, R1, R2]` (none, or exactly one).
+ */
+function alternativesNote(keyword: "oneOf" | "anyOf", branches: Schema[], merged: Schema[]): string | undefined {
+  if (keyword === "oneOf") {
+    const negated = branches.findIndex((b) => isObject(b.not) && Object.keys(b).length === 1);
+    if (negated >= 0) {
+      const not = branches[negated]!.not as Schema;
+      const none = (Array.isArray(not.anyOf) ? not.anyOf : [not]).map(requiredText);
+      const rest = branches.filter((_, i) => i !== negated).map(requiredText);
+      if (none.every((p) => p !== undefined) && rest.every((p) => p !== undefined) && [...none].sort().join() === [...rest].sort().join()) {
+        return `At most one of ${rest.join(", ")} may be set`;
+      }
+    }
+  }
+  const parts = merged.filter((m) => m.required && m.required.length > 0).map((m) => m.required!.map((r) => `\`${r}\``).join(" + "));
+  if (parts.length === 0) return undefined;
+  return `${keyword === "oneOf" ? "Exactly one of" : "At least one of"} ${parts.join(", ")} must be set`;
 }
 
 /**
@@ -40,30 +114,36 @@ interface Pending {
  * untyped parent (not structural, but valid OpenAPI) stay a union.
  */
 export function mergeAlternatives(schema: Schema): Schema {
-  const { allOf, oneOf, anyOf, ...rest } = schema;
-  if (!allOf && !oneOf && !anyOf) return schema;
+  const { allOf, oneOf, anyOf, not, ...rest } = schema as Schema & { not?: unknown };
+  if (!allOf && !oneOf && !anyOf && not === undefined) return schema;
   const out: Schema = { ...rest };
-  const properties: Record<string, Schema> = { ...(rest.properties ?? {}) };
+  const properties = propertyMap(rest.properties);
   const required = new Set(rest.required ?? []);
+  const add = (from: Schema): void => {
+    for (const [name, prop] of Object.entries(from.properties ?? {})) if (!Object.hasOwn(properties, name)) properties[name] = prop;
+  };
+  const notes: string[] = [...((rest[alternativesExtension] as string[] | undefined) ?? [])];
   for (const branch of allOf ?? []) {
     const merged = mergeAlternatives(branch);
-    for (const [name, prop] of Object.entries(merged.properties ?? {})) properties[name] ??= prop;
+    add(merged);
     for (const name of merged.required ?? []) required.add(name);
     out.type ??= merged.type;
+    // A oneOf/anyOf/not inside allOf constrains the parent just the same.
+    notes.push(...((merged[alternativesExtension] as string[] | undefined) ?? []));
   }
-  const notes: string[] = [];
   const typedBranches: Schema[] = [];
   for (const [keyword, branches] of [["oneOf", oneOf], ["anyOf", anyOf]] as const) {
     if (!branches) continue;
-    const parts: string[] = [];
-    for (const branch of branches) {
-      const merged = mergeAlternatives(branch);
-      for (const [name, prop] of Object.entries(merged.properties ?? {})) properties[name] ??= prop;
-      if (merged.required && merged.required.length > 0) parts.push(merged.required.map((r) => `\`${r}\``).join(" + "));
-      if (!rest.type && !rest.properties && (merged.type || merged.enum)) typedBranches.push(merged);
+    const merged = branches.map((branch) => mergeAlternatives(branch));
+    for (const m of merged) {
+      add(m);
+      if (!rest.type && !rest.properties && (m.type || m.enum)) typedBranches.push(m);
     }
-    if (parts.length > 0) notes.push(`${keyword === "oneOf" ? "Exactly one of" : "At least one of"} ${parts.join(", ")} must be set`);
+    const note = alternativesNote(keyword, branches, merged);
+    if (note !== undefined) notes.push(note);
   }
+  const notText = notNote(not);
+  if (notText !== undefined) notes.push(notText);
   if (Object.keys(properties).length > 0) out.properties = properties;
   if (required.size > 0) out.required = [...required];
   if (notes.length > 0) out[alternativesExtension] = notes;
@@ -79,15 +159,18 @@ export interface FlattenInput {
   names: NameAllocator;
   /** The version's deprecation warning, when it is deprecated. */
   deprecationWarning?: string;
+  /** JSON path of the schema in its document (for error messages); default `openAPIV3Schema`. */
+  path?: string;
 }
 
 /** The definitions of one CRD version: the kind's (key returned) and one per nested object. */
-export function flattenVersion(input: FlattenInput): { kindKey: string; schemas: Record<string, Schema> } {
+export function flattenVersion(input: FlattenInput): { kindKey: string; schemas: Record<string, Schema>; paths: Map<string, string> } {
   const schemas: Record<string, Schema> = {};
+  const paths = new Map<string, string>();
   const queue: Pending[] = [];
   const { names, module } = input;
 
-  const convert = (node: Schema, wanted: string): Schema => {
+  const convert = (node: Schema, wanted: string, path: string): Schema => {
     const schema = mergeAlternatives(node);
     const embedded = schema["x-kubernetes-embedded-resource"] === true;
     const hasProperties = schema.properties !== undefined && Object.keys(schema.properties).length > 0;
@@ -98,17 +181,17 @@ export function flattenVersion(input: FlattenInput): { kindKey: string; schemas:
     if (hasProperties || embedded) {
       const name = names.allocate(wanted);
       const key = definitionKey(module, name);
-      queue.push({ key, name, schema, embedded });
+      queue.push({ key, name, schema, embedded, path });
       const wrapper: Schema = { $ref: ref(key) };
       for (const keyword of positional) if (schema[keyword] !== undefined) (wrapper as Record<string, unknown>)[keyword] = schema[keyword];
       return wrapper;
     }
     const out: Schema = { ...schema };
-    if (schema.type === "array" && schema.items) out.items = convert(schema.items, `${wanted}Item`);
+    if (schema.type === "array" && schema.items) out.items = convert(schema.items, `${wanted}Item`, `${path}.items`);
     if (schema.additionalProperties && typeof schema.additionalProperties === "object") {
-      out.additionalProperties = convert(schema.additionalProperties, `${wanted}Value`);
+      out.additionalProperties = convert(schema.additionalProperties, `${wanted}Value`, `${path}.additionalProperties`);
     }
-    if (out.anyOf) out.anyOf = out.anyOf.map((branch, i) => convert(branch, `${wanted}Option${i + 1}`));
+    if (out.anyOf) out.anyOf = out.anyOf.map((branch, i) => convert(branch, `${wanted}Option${i + 1}`, `${path}.anyOf[${i}]`));
     // Keeping unknown fields on a node with no type means any JSON value, not only objects.
     if (out["x-kubernetes-preserve-unknown-fields"] && !out.type && !out.anyOf) delete out["x-kubernetes-preserve-unknown-fields"];
     return out;
@@ -116,7 +199,7 @@ export function flattenVersion(input: FlattenInput): { kindKey: string; schemas:
 
   const definition = (pending: Pending): Schema => {
     const { schema, name } = pending;
-    const properties: Record<string, Schema> = {};
+    const properties = propertyMap();
     const required = new Set(schema.required ?? []);
     if (pending.embedded) {
       // An embedded resource is a whole object: apiVersion and kind are required, metadata is ObjectMeta.
@@ -132,7 +215,7 @@ export function flattenVersion(input: FlattenInput): { kindKey: string; schemas:
         properties.metadata = { $ref: ref(objectMetaKey), ...(description ? { description } : {}) };
         continue;
       }
-      properties[prop] = convert(schema.properties![prop]!, `${name}${pascalCase(prop)}`);
+      properties[prop] = convert(schema.properties![prop]!, `${name}${pascalCase(prop)}`, childPath(`${pending.path}.properties`, prop));
     }
     if ((pending.embedded || pending.key === kindKey) && !properties.metadata) properties.metadata = { $ref: ref(objectMetaKey) };
     const out: Schema = { type: "object", properties };
@@ -145,11 +228,12 @@ export function flattenVersion(input: FlattenInput): { kindKey: string; schemas:
   };
 
   const kindKey = definitionKey(module, input.kind);
-  queue.push({ key: kindKey, name: input.kind, schema: mergeAlternatives(input.schema), embedded: false });
+  queue.push({ key: kindKey, name: input.kind, schema: mergeAlternatives(input.schema), embedded: false, path: input.path ?? "openAPIV3Schema" });
   while (queue.length > 0) {
     const pending = queue.shift()!;
+    paths.set(pending.key, pending.path);
     schemas[pending.key] = definition(pending);
   }
   if (input.deprecationWarning !== undefined) schemas[kindKey]![deprecationExtension] = input.deprecationWarning;
-  return { kindKey, schemas };
+  return { kindKey, schemas, paths };
 }

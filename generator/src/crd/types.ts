@@ -55,9 +55,13 @@ export interface CrdProblem {
   message: string;
 }
 
+/** `crds.yaml (document 2)`, or the file alone. */
+export function formatSource(source: CrdSource): string {
+  return source.document !== undefined ? `${source.file} (${source.document})` : source.file;
+}
+
 export function formatProblem(problem: CrdProblem): string {
-  const where = problem.source.document !== undefined ? `${problem.source.file} (${problem.source.document})` : problem.source.file;
-  const parts = [where];
+  const parts = [formatSource(problem.source)];
   if (problem.crd !== undefined) parts.push(`CustomResourceDefinition ${problem.crd}`);
   if (problem.version !== undefined) parts.push(`version ${problem.version}`);
   if (problem.path !== undefined) parts.push(`at ${problem.path}`);

@@ -27,6 +27,8 @@ export interface DetectedResource {
   subresources: string[];
   /** Name of the schema that describes the kind. */
   schema: string;
+  /** For a kind from a CustomResourceDefinition: the CRD's name (`backups.example.com`). */
+  customResourceDefinition?: string;
 }
 
 interface ParsedPath {

@@ -25,7 +25,13 @@ export interface ClassModel {
   template: "class";
   name: string;
   doc: string[];
+  /** Marker interfaces, as written in this module (aliased when a local name has theirs). */
   markers: string[];
+  /** The runtime's KubernetesObject and ResourceInit, as written in this module. */
+  base: string;
+  init: string;
+  /** Fields a class cannot declare (`constructor`): they go on the class's companion interface. */
+  interfaceProperties: PropertyModel[];
   /** The static resource description as a TypeScript object literal. */
   resource: string;
   apiVersion: string;
@@ -106,6 +112,7 @@ function resourceLiteral(resource: DetectedResource): string {
     ["listKind", resource.listKind],
     ["verbs", resource.verbs],
     ["subresources", resource.subresources],
+    ...(resource.customResourceDefinition !== undefined ? ([["customResourceDefinition", resource.customResourceDefinition]] as Array<[string, unknown]>) : []),
   ];
   return `{ ${fields.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ")} }`;
 }
@@ -128,7 +135,7 @@ class ModuleBuilder {
       const location = this.locateDefinition(name);
       if (location.module === undefined) {
         this.runtimeTypes.add(location.name);
-        return location.name;
+        return this.runtimeName(location.name);
       }
       if (location.module === this.path) return location.name;
       this.refs.set(name, location);
@@ -136,9 +143,21 @@ class ModuleBuilder {
     },
     runtime: (name) => {
       this.runtimeTypes.add(name);
-      return name;
+      return this.runtimeName(name);
     },
+    shadowed: (name) => this.localNames.has(name),
   };
+
+  /**
+   * How a runtime export is written here: its own name, or `Runtime<Name>` when a local
+   * declaration has that name (a CRD kind called ObjectMeta or KubernetesObject).
+   */
+  runtimeName(name: string): string {
+    if (!this.localNames.has(name)) return name;
+    let alias = `Runtime${name}`;
+    for (let n = 2; this.localNames.has(alias); n++) alias = `Runtime${name}${n}`;
+    return alias;
+  }
 
   useRuntimeType(name: string): void {
     this.runtimeTypes.add(name);
@@ -173,10 +192,11 @@ class ModuleBuilder {
     const out: ImportModel[] = [];
     const runtimeNames = [...this.runtimeValues].sort(compare);
     const runtimeTypeNames = [...this.runtimeTypes].filter((n) => !this.runtimeValues.has(n)).sort(compare);
+    const entry = (n: string): string => (this.runtimeName(n) === n ? n : `${n} as ${this.runtimeName(n)}`);
     if (runtimeNames.length > 0 || runtimeTypeNames.length > 0) {
       out.push({
         from: runtimeModule,
-        names: [...runtimeNames, ...runtimeTypeNames.map((n) => (runtimeNames.length > 0 ? `type ${n}` : n))],
+        names: [...runtimeNames.map(entry), ...runtimeTypeNames.map((n) => (runtimeNames.length > 0 ? `type ${entry(n)}` : entry(n)))],
         typeOnly: runtimeNames.length === 0,
       });
     }
@@ -247,7 +267,7 @@ function properties(
       return {
         key: propertyKey(name),
         optional: !required.has(name),
-        type: literalTypes[name] ?? tsType(property, builder.resolver),
+        type: Object.hasOwn(literalTypes, name) ? literalTypes[name]! : tsType(property, builder.resolver),
         doc: docLines({
           description: property.description,
           tags: [...defaultTag(property.default), ...builder.docTags(property, { definition, property: name })],
@@ -279,7 +299,10 @@ function declaration(
     const markers = resource.subresources.map((s) => markerBySubresource[s]).filter((m): m is string => m !== undefined);
     if (resource.createAnswersStatus) markers.push("CreatesStatus");
     for (const marker of markers) builder.useRuntimeType(marker);
-    const props = properties(definition, schema, builder, new Set(["apiVersion", "kind"])).filter((p) => !p.key.startsWith("["));
+    const all = properties(definition, schema, builder, new Set(["apiVersion", "kind"])).filter((p) => !p.key.startsWith("["));
+    // A class cannot declare a field named constructor; its companion interface can.
+    const classUnsafe = (p: PropertyModel): boolean => p.key === "constructor" || p.key === '"constructor"';
+    const props = all.filter((p) => !classUnsafe(p));
     const scopeText = resource.scope === "Namespaced" ? "namespaced" : "cluster-scoped";
     const subText = resource.subresources.length > 0 ? `; subresources: ${resource.subresources.map((s) => `\`/${s}\``).join(", ")}` : "";
     return {
@@ -290,12 +313,15 @@ function declaration(
         [`\`${apiVersionOf(resource)}\` ${resource.kind}, ${scopeText} (\`${resource.plural}\`)${subText}.`],
         tagBlock(builder.docTags(schema, { definition })),
       ),
-      markers,
+      markers: markers.map((m) => builder.runtimeName(m)),
+      base: builder.runtimeName("KubernetesObject"),
+      init: builder.runtimeName("ResourceInit"),
+      interfaceProperties: all.filter(classUnsafe),
       resource: resourceLiteral(resource),
       apiVersion: apiVersionOf(resource),
       kind: resource.kind,
       properties: props,
-      initOptional: props.every((p) => p.optional),
+      initOptional: all.every((p) => p.optional),
     };
   }
 

@@ -26,12 +26,18 @@ function escape(text: string): string {
   return text.replace(/\*\//g, "*\\/").replace(/(^|\s)@(?=[A-Za-z])/g, "$1\\@");
 }
 
-/** The sentence that says a field is deprecated, if there is one. */
+/**
+ * What a description says about the field being deprecated: the text from "Deprecated" to
+ * the end of its paragraph (a blank line, or a line break after a full stop; a line break
+ * inside a sentence becomes a space), `""` when it says no more than "Deprecated.",
+ * undefined when it does not say so.
+ */
 export function deprecationNote(description: string | undefined): string | undefined {
   if (!description) return undefined;
-  const match = /(?:^|[\s.])(Deprecated(?::|\.|,)?\s[^\n]*?(?:\.(?=\s|$)|$))/m.exec(description);
+  const match = /(?:^|[\s.])(Deprecated(?::|\.|,)?(?:\s|$)[\s\S]*?)(?:\n[ \t]*\n|(?<=\.)[ \t]*\n|$)/.exec(description);
   if (!match) return undefined;
-  return match[1]!.trim();
+  const text = match[1]!.replace(/\s+/g, " ").trim();
+  return /^Deprecated[.:,]?$/.test(text) ? "" : text;
 }
 
 export interface DocInput {
@@ -48,7 +54,7 @@ export function docLines({ description, tags = [] }: DocInput): string[] {
   }
   const deprecated = deprecationNote(description);
   const allTags = [...tags];
-  if (deprecated) allTags.push(`@deprecated ${escape(deprecated)}`);
+  if (deprecated !== undefined) allTags.push(deprecated === "" ? "@deprecated" : `@deprecated ${escape(deprecated)}`);
   if (allTags.length > 0 && lines.length > 0) lines.push("");
   lines.push(...allTags);
   return lines;

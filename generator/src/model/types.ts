@@ -9,6 +9,8 @@ import { refName, type Schema } from "../spec/schema.js";
 export interface TypeResolver {
   definition(name: string): string;
   runtime(name: "IntOrString" | "Quantity" | "Time" | "ListItem"): string;
+  /** Whether the module declares a type with this global's name (a CRD kind `Record`), so the global cannot be written. */
+  shadowed?(name: "Record" | "Array"): boolean;
 }
 
 function needsParens(type: string): boolean {
@@ -61,18 +63,20 @@ function baseType(schema: Schema, resolver: TypeResolver, inline?: (schema: Sche
       return "boolean";
     case "array": {
       const element = schema.items ? tsType(schema.items, resolver, inline) : "unknown";
-      return needsParens(element) ? `Array<${element}>` : `${element}[]`;
+      if (!needsParens(element)) return `${element}[]`;
+      return resolver.shadowed?.("Array") ? `(${element})[]` : `Array<${element}>`;
     }
     case "object":
     case undefined: {
+      const record = (value: string): string => (resolver.shadowed?.("Record") ? `{ [key: string]: ${value} }` : `Record<string, ${value}>`);
       if (schema.properties && Object.keys(schema.properties).length > 0) {
-        return inline ? inline(schema) : "Record<string, unknown>";
+        return inline ? inline(schema) : record("unknown");
       }
       if (schema.additionalProperties && typeof schema.additionalProperties === "object") {
-        return `Record<string, ${tsType(schema.additionalProperties, resolver, inline)}>`;
+        return record(tsType(schema.additionalProperties, resolver, inline));
       }
       if (schema.type === "object" || schema.additionalProperties === true || schema["x-kubernetes-preserve-unknown-fields"]) {
-        return "Record<string, unknown>";
+        return record("unknown");
       }
       return "unknown";
     }

@@ -1,6 +1,7 @@
 /**
  * Stage 6, format: prettier, with one fixed configuration so output does not depend on
- * the machine's prettier config.
+ * the machine's prettier config. The file path is given to prettier too: without it,
+ * prettier 3 formats large modules several times slower (argo-cd's CRDs: 11.6 s -> 1.3 s).
  */
 import * as prettier from "prettier";
 import { GeneratorError } from "../errors.js";
@@ -16,11 +17,23 @@ const options: prettier.Options = {
   endOfLine: "lf",
 };
 
+/** Where prettier found the generated code not to parse (1-based line), when it says. */
+export class FormatError extends GeneratorError {
+  constructor(
+    message: string,
+    file: string,
+    readonly line: number | undefined,
+  ) {
+    super(message, file);
+  }
+}
+
 export async function formatTypeScript(source: string, file: string): Promise<string> {
   try {
-    return await prettier.format(source, options);
+    return await prettier.format(source, { ...options, filepath: file });
   } catch (error) {
     const first = (error as Error).message.split("\n")[0];
-    throw new GeneratorError(`generated code does not parse (a template or model bug): ${first}`, file);
+    const line = (error as { loc?: { start?: { line?: unknown } } }).loc?.start?.line;
+    throw new FormatError(`generated code does not parse (a template or model bug): ${first}`, file, typeof line === "number" ? line : undefined);
   }
 }

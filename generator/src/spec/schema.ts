@@ -33,6 +33,13 @@ export interface Schema {
   maxLength?: number;
   minItems?: number;
   maxItems?: number;
+  exclusiveMinimum?: boolean;
+  exclusiveMaximum?: boolean;
+  multipleOf?: number;
+  uniqueItems?: boolean;
+  minProperties?: number;
+  maxProperties?: number;
+  not?: Schema;
   "x-kubernetes-group-version-kind"?: GroupVersionKind[];
   "x-kubernetes-int-or-string"?: boolean;
   "x-kubernetes-preserve-unknown-fields"?: boolean;

@@ -136,7 +136,7 @@ export class BaseApi<T extends KubernetesObject> {
           if (accessor === undefined) {
             const { resource, apiVersion } = this.context;
             if (definition.subresource !== null && !resource.subresources.includes(definition.subresource)) {
-              throw new SubresourceNotSupported(resource.kind, definition.subresource, apiVersion);
+              throw new SubresourceNotSupported(resource.kind, definition.subresource, apiVersion, resource.customResourceDefinition);
             }
             accessor = definition.create(this.context);
             this.#accessors.set(definition.property, accessor);

@@ -21,6 +21,8 @@ export interface ResourceDescription {
   readonly verbs?: readonly string[];
   /** Subresource path suffixes the kind's API has in this version, sorted. */
   readonly subresources: readonly string[];
+  /** For a kind generated from a CustomResourceDefinition: that CRD's name (`backups.example.com`). */
+  readonly customResourceDefinition?: string;
 }
 
 /** `group/version`, or `version` for the core group. */

@@ -73,7 +73,7 @@ describe("kubex-gen crd inputs", () => {
       "policy.kubex.example.com/v1/index.ts",
       "tenancy.kubex.example.com/v1alpha1/index.ts",
     ]);
-    expect(log[0]).toMatch(/^kubex-gen crd: 5 CustomResourceDefinitions \(6 served versions, 4 modules\) -> .*: 4 written, 0 removed \(\d+ ms\)$/);
+    expect(log[0]).toMatch(/^kubex-gen crd: 5 CustomResourceDefinitions \(6 served versions, 4 modules\) -> .*: 4 written, 0 removed \(\d+ ms: read \d+, generate \d+, write \d+\)$/);
     expect((await run([good, "--out", out, "--check"])).out[0]).toContain("up to date");
   });
 
@@ -123,14 +123,16 @@ describe("kubex-gen crd inputs", () => {
 describe("kubex-gen crd bad input", () => {
   it("names file, CRD, version and JSON path, one line each; still generates the good CRD; exits 1 with a summary", async () => {
     const out = tempDir();
-    const { code, out: log, err } = await run([bad, "--out", out]);
+    const { code, out: log, err: all } = await run([bad, "--out", out]);
     expect(code).toBe(1);
+    // Another kind of manifest is not an error: one note, and it is left out.
+    expect(all.filter((l) => l.startsWith("note: "))).toEqual([`note: ${bad}/not-a-crd.yaml: skipped ConfigMap settings (v1): not a CustomResourceDefinition`]);
+    const err = all.filter((l) => !l.startsWith("note: "));
     expect(err).toEqual([
       `error: ${rel(bad)}/mixed.yaml (document 2), CustomResourceDefinition cogs.kubex.example.com, version v2, at spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.size.type: string "integr" is not a schema type (one of string, integer, number, boolean, array, object)`,
-      `error: ${rel(bad)}/not-a-crd.yaml, at kind: is not a CustomResourceDefinition (apiVersion "v1", kind "ConfigMap", name settings); only apiextensions.k8s.io/v1 CustomResourceDefinitions can be generated`,
       `error: ${rel(bad)}/v1beta1.yaml, CustomResourceDefinition oldthings.kubex.example.com, at apiVersion: apiextensions.k8s.io/v1beta1 is not supported (the API was removed in Kubernetes 1.22): convert the CRD to apiextensions.k8s.io/v1 (per-version schemas under spec.versions[].schema)`,
       `error: ${rel(bad)}/syntax.yaml: is not valid YAML or JSON: Flow sequence in block collection must be sufficiently indented and end with a ] at line 5, column 1`,
-      "kubex-gen crd: 4 problems; 1 CustomResourceDefinition generated, the documents named above skipped",
+      "kubex-gen crd: 3 problems; 1 CustomResourceDefinition generated, the documents named above skipped",
     ].map((line) => line.replaceAll(`${rel(bad)}/`, `${bad}/`)));
     expect(log).toHaveLength(1);
     expect(filesBelow(out).map((f) => relative(out, f))).toEqual(["kubex.example.com/v1/index.ts"]);
@@ -185,7 +187,8 @@ describe("kubex-gen crd bad input", () => {
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split("\n");
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^error: .*not-a-crd\.yaml, at kind: is not a CustomResourceDefinition/);
+    expect(lines[0]).toMatch(/^note: .*not-a-crd\.yaml: skipped ConfigMap settings \(v1\): not a CustomResourceDefinition$/);
+    expect(lines[1]).toBe("kubex-gen crd: no CustomResourceDefinitions found");
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -140,12 +140,12 @@ describe("kubex-gen crd: schema features", () => {
     expect(members(text, "WidgetSpec")).toEqual([
       "backends?: WidgetSpecBackendsItem[];",
       "routes?: Record<string, WidgetSpecRoutesValue>;",
-      '"tls-config"?: WidgetSpecTlsConfig;',
+      '"tls-config"?: WidgetSpecTls_Config;',
     ]);
     expect(members(text, "WidgetSpecBackendsItem")).toEqual(["name?: string;", "tls?: WidgetSpecBackendsItemTls;"]);
     expect(members(text, "WidgetSpecBackendsItemTls")).toEqual(["secret?: string;"]);
     expect(members(text, "WidgetSpecRoutesValue")).toEqual(["target?: string;"]);
-    expect(members(text, "WidgetSpecTlsConfig")).toEqual(["cert?: string;"]);
+    expect(members(text, "WidgetSpecTls_Config")).toEqual(["cert?: string;"]);
   });
 
   it("settles name collisions deterministically: kinds keep their names, shallower paths first, then 2, 3", async () => {
@@ -167,8 +167,8 @@ describe("kubex-gen crd: schema features", () => {
 
   it("pascalCase and NameAllocator", () => {
     expect(pascalCase("backendRefs")).toBe("BackendRefs");
-    expect(pascalCase("tls-config")).toBe("TlsConfig");
-    expect(pascalCase("x.y_z")).toBe("XYZ");
+    expect(pascalCase("tls-config")).toBe("Tls_Config");
+    expect(pascalCase("x.y_z")).toBe("X_Y_Z");
     expect(pascalCase("$")).toBe("Field");
     const names = new NameAllocator(["Taken"]);
     expect([names.allocate("Taken"), names.allocate("Taken"), names.allocate("Free")]).toEqual(["Taken2", "Taken3", "Free"]);
@@ -343,6 +343,7 @@ describe("kubex-gen crd: schema features", () => {
         verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
         subresources: ["scale"],
         schema: "test.kubex.io/v1#Thing",
+        customResourceDefinition: "things.test.kubex.io",
       },
     ]);
   });

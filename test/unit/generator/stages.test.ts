@@ -145,8 +145,12 @@ describe("types", () => {
 
 describe("docs and names", () => {
   it("marks deprecated fields and escapes comment terminators and tags", () => {
-    const lines = docLines({ description: "Old field. Deprecated: use newField instead. Ends */ here, mail @admin" });
-    expect(lines.at(-1)).toBe("@deprecated Deprecated: use newField instead.");
+    const lines = docLines({ description: "Old field. Deprecated: use newField\ninstead; it is removed in v2.\nEnds */ here, mail @admin" });
+    // The whole deprecation text, across the line break inside its sentence.
+    expect(lines.at(-1)).toBe("@deprecated Deprecated: use newField instead; it is removed in v2.");
+    expect(docLines({ description: "Deprecated." })).toEqual(["Deprecated.", "", "@deprecated"]);
+    expect(docLines({ description: "Some field.\n\nDeprecated" }).at(-1)).toBe("@deprecated");
+    expect(deprecationNote("Deprecated: old.\n\nSee the guide.")).toBe("Deprecated: old.");
     expect(lines.join("\n")).toContain("*\\/ here");
     expect(lines.join("\n")).toContain("\\@admin");
     expect(deprecationNote("Nothing to see")).toBeUndefined();
