@@ -12,9 +12,10 @@
  * array element (`MyProxySpecBackendsItem`) and `Value` for a map value
  * (`MyProxySpecRoutesValue`). The name depends only on the path, so adding a field never
  * renames an existing type, and it says where the type sits in a manifest. A property name
- * that is not a plain name (`tls-config`, `x.y`, `foo_bar`) keeps its word breaks as `_`
- * (`XSpecTls_Config`), so it can never take the name of a plain sibling (`tlsConfig`,
- * `XSpecTlsConfig`) and push that one to `XSpecTlsConfig2` when it arrives.
+ * that is not an identifier (`tls-config`, `x.y`) keeps its word breaks as `_`
+ * (`XSpecTls_Config`; `foo_bar` stays `XSpecFoo_bar`), so it can never take the name of a
+ * plain sibling (`tlsConfig`, `XSpecTlsConfig`) and push that one to `XSpecTlsConfig2`
+ * when it arrives.
  *
  * What is left to collide (`spec.fooBar` and `spec.foo.bar` both want `XSpecFooBar`;
  * another kind `XSpec` in the same group/version) is settled deterministically: kinds keep
@@ -41,8 +42,9 @@ export function locateCrdDefinition(definition: string): DefinitionLocation {
   return locate(definition);
 }
 
-/** `backendRefs` -> `BackendRefs`; `tls-config` -> `Tls_Config`, `x.y_z` -> `X_Y_Z` (word breaks kept). */
+/** `backendRefs` -> `BackendRefs`, `foo_bar` -> `Foo_bar`; `tls-config` -> `Tls_Config`, `x.y_z` -> `X_Y_Z` (word breaks kept). */
 export function pascalCase(name: string): string {
+  if (/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) return name[0]!.toUpperCase() + name.slice(1);
   const words = name.split(/[^A-Za-z0-9]+/).filter((w) => w !== "");
   const joined = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("_");
   return joined === "" ? "Field" : joined;

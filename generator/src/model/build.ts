@@ -251,6 +251,13 @@ export function buildModules(input: BuildInput): ModuleModel[] {
   return modules;
 }
 
+/**
+ * Members every object has from Object.prototype. An optional property with one of these
+ * names (a CRD field `toString`) reads as the inherited member when it is absent, and an
+ * object literal without it would not be assignable otherwise: its type says so.
+ */
+const objectMembers = new Set(["constructor", "toString", "toLocaleString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable"]);
+
 function properties(
   definition: string,
   schema: Schema,
@@ -264,10 +271,12 @@ function properties(
     .sort(compare)
     .map((name) => {
       const property = schema.properties![name]!;
+      let type = Object.hasOwn(literalTypes, name) ? literalTypes[name]! : tsType(property, builder.resolver);
+      if (objectMembers.has(name) && !required.has(name)) type = `${type} | ${builder.resolver.shadowed?.("Object") ? "globalThis." : ""}Object[${JSON.stringify(name)}]`;
       return {
         key: propertyKey(name),
         optional: !required.has(name),
-        type: Object.hasOwn(literalTypes, name) ? literalTypes[name]! : tsType(property, builder.resolver),
+        type,
         doc: docLines({
           description: property.description,
           tags: [...defaultTag(property.default), ...builder.docTags(property, { definition, property: name })],

@@ -10,7 +10,7 @@ export interface TypeResolver {
   definition(name: string): string;
   runtime(name: "IntOrString" | "Quantity" | "Time" | "ListItem"): string;
   /** Whether the module declares a type with this global's name (a CRD kind `Record`), so the global cannot be written. */
-  shadowed?(name: "Record" | "Array"): boolean;
+  shadowed?(name: "Record" | "Array" | "Object"): boolean;
 }
 
 function needsParens(type: string): boolean {

@@ -16,6 +16,7 @@ import { parseCrdText, readCrdInputs } from "../../../generator/src/crd/read.js"
 const root = join(import.meta.dirname, "..", "..", "..");
 const good = join(root, "test", "fixtures", "crds", "good");
 const bad = join(root, "test", "fixtures", "crds", "bad");
+const edge = join(root, "test", "fixtures", "crds", "edge");
 const golden = join(root, "test", "fixtures", "crd-golden");
 const rel = (p: string): string => relative(root, p);
 
@@ -37,7 +38,8 @@ async function run(args: string[], stdin?: string) {
 
 describe("kubex-gen crd golden output", () => {
   it("matches test/fixtures/crd-golden byte for byte (UPDATE_GOLDEN=1 rewrites it)", async () => {
-    const read = await readCrdInputs([good]);
+    // good/: the features; edge/: kinds named like globals, prototype-named properties.
+    const read = await readCrdInputs([good, edge]);
     expect(read.problems).toEqual([]);
     const result = await generateCrdTypes(read.documents);
     expect(result.problems).toEqual([]);

@@ -169,6 +169,8 @@ describe("kubex-gen crd: schema features", () => {
     expect(pascalCase("backendRefs")).toBe("BackendRefs");
     expect(pascalCase("tls-config")).toBe("Tls_Config");
     expect(pascalCase("x.y_z")).toBe("X_Y_Z");
+    expect(pascalCase("foo_bar")).toBe("Foo_bar");
+    expect(pascalCase("__proto__")).toBe("Proto");
     expect(pascalCase("$")).toBe("Field");
     const names = new NameAllocator(["Taken"]);
     expect([names.allocate("Taken"), names.allocate("Taken"), names.allocate("Free")]).toEqual(["Taken2", "Taken3", "Free"]);

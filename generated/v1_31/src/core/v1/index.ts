@@ -2314,7 +2314,7 @@ export interface LifecycleHandler {
    * compatibility. There are no validation of this field and lifecycle hooks will fail in runtime
    * when tcp handler is specified.
    *
-   * @deprecated Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for the backward compatibility.
+   * @deprecated Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for the backward compatibility. There are no validation of this field and lifecycle hooks will fail in runtime when tcp handler is specified.
    */
   tcpSocket?: TCPSocketAction;
 }
@@ -2950,14 +2950,14 @@ export interface NodeSpec {
    * Deprecated: Previously used to specify the source of the node's configuration for the
    * DynamicKubeletConfig feature. This feature is removed.
    *
-   * @deprecated Deprecated: Previously used to specify the source of the node's configuration for the DynamicKubeletConfig feature.
+   * @deprecated Deprecated: Previously used to specify the source of the node's configuration for the DynamicKubeletConfig feature. This feature is removed.
    */
   configSource?: NodeConfigSource;
   /**
    * Deprecated. Not all kubelets will set this field. Remove field after 1.13. see:
    * https://issues.k8s.io/61966
    *
-   * @deprecated Deprecated. Not all kubelets will set this field.
+   * @deprecated Deprecated. Not all kubelets will set this field. Remove field after 1.13. see: https://issues.k8s.io/61966
    */
   externalID?: string;
   /** PodCIDR represents the pod IP range assigned to the node. */
@@ -6072,7 +6072,7 @@ export interface ServiceSpec {
    * it may not support dual-stack. Users are encouraged to use implementation-specific annotations
    * when available.
    *
-   * @deprecated Deprecated: This field was under-specified and its meaning varies across implementations.
+   * @deprecated Deprecated: This field was under-specified and its meaning varies across implementations. Using it is non-portable and it may not support dual-stack. Users are encouraged to use implementation-specific annotations when available.
    */
   loadBalancerIP?: string;
   /**

@@ -1458,7 +1458,7 @@ export interface EndpointSubset {
  *
  * Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.
  *
- * @deprecated Deprecated: This API is deprecated in v1.33+.
+ * @deprecated Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.
  *
  * `v1` Endpoints, namespaced (`endpoints`).
  */
@@ -2455,7 +2455,7 @@ export interface LifecycleHandler {
    * compatibility. There is no validation of this field and lifecycle hooks will fail at runtime
    * when it is specified.
    *
-   * @deprecated Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility.
+   * @deprecated Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.
    */
   tcpSocket?: TCPSocketAction;
 }
@@ -3094,14 +3094,14 @@ export interface NodeSpec {
    * Deprecated: Previously used to specify the source of the node's configuration for the
    * DynamicKubeletConfig feature. This feature is removed.
    *
-   * @deprecated Deprecated: Previously used to specify the source of the node's configuration for the DynamicKubeletConfig feature.
+   * @deprecated Deprecated: Previously used to specify the source of the node's configuration for the DynamicKubeletConfig feature. This feature is removed.
    */
   configSource?: NodeConfigSource;
   /**
    * Deprecated. Not all kubelets will set this field. Remove field after 1.13. see:
    * https://issues.k8s.io/61966
    *
-   * @deprecated Deprecated. Not all kubelets will set this field.
+   * @deprecated Deprecated. Not all kubelets will set this field. Remove field after 1.13. see: https://issues.k8s.io/61966
    */
   externalID?: string;
   /** PodCIDR represents the pod IP range assigned to the node. */
@@ -3706,7 +3706,7 @@ export interface PersistentVolumeSpec {
    * operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI
    * driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
    *
-   * @deprecated Deprecated: AWSElasticBlockStore is deprecated.
+   * @deprecated Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
    */
   awsElasticBlockStore?: AWSElasticBlockStoreVolumeSource;
   /**
@@ -3714,7 +3714,7 @@ export interface PersistentVolumeSpec {
    * AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the
    * disk.csi.azure.com CSI driver.
    *
-   * @deprecated Deprecated: AzureDisk is deprecated.
+   * @deprecated Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.
    */
   azureDisk?: AzureDiskVolumeSource;
   /**
@@ -3722,7 +3722,7 @@ export interface PersistentVolumeSpec {
    * Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are
    * redirected to the file.csi.azure.com CSI driver.
    *
-   * @deprecated Deprecated: AzureFile is deprecated.
+   * @deprecated Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.
    */
   azureFile?: AzureFilePersistentVolumeSource;
   /**
@@ -3743,7 +3743,7 @@ export interface PersistentVolumeSpec {
    * cinder.csi.openstack.org CSI driver. More info:
    * https://examples.k8s.io/mysql-cinder-pd/README.md
    *
-   * @deprecated Deprecated: Cinder is deprecated.
+   * @deprecated Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
    */
   cinder?: CinderPersistentVolumeSource;
   /**
@@ -3763,7 +3763,7 @@ export interface PersistentVolumeSpec {
    * flexVolume represents a generic volume resource that is provisioned/attached using an exec based
    * plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
    *
-   * @deprecated Deprecated: FlexVolume is deprecated.
+   * @deprecated Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
    */
   flexVolume?: FlexPersistentVolumeSource;
   /**
@@ -3781,7 +3781,7 @@ export interface PersistentVolumeSpec {
    * pd.csi.storage.gke.io CSI driver. More info:
    * https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
    *
-   * @deprecated Deprecated: GCEPersistentDisk is deprecated.
+   * @deprecated Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
    */
   gcePersistentDisk?: GCEPersistentDiskVolumeSource;
   /**
@@ -3789,7 +3789,7 @@ export interface PersistentVolumeSpec {
    * Provisioned by an admin. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is
    * no longer supported. More info: https://examples.k8s.io/volumes/glusterfs/README.md
    *
-   * @deprecated Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported.
+   * @deprecated Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported. More info: https://examples.k8s.io/volumes/glusterfs/README.md
    */
   glusterfs?: GlusterfsPersistentVolumeSource;
   /**
@@ -3843,7 +3843,7 @@ export interface PersistentVolumeSpec {
    * Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are
    * redirected to the pxd.portworx.com CSI driver when the CSIMigrationPortworx feature-gate is on.
    *
-   * @deprecated Deprecated: PortworxVolume is deprecated.
+   * @deprecated Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver when the CSIMigrationPortworx feature-gate is on.
    */
   portworxVolume?: PortworxVolumeSource;
   /**
@@ -3858,7 +3858,7 @@ export interface PersistentVolumeSpec {
    * RBD is deprecated and the in-tree rbd type is no longer supported. More info:
    * https://examples.k8s.io/volumes/rbd/README.md
    *
-   * @deprecated Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported.
+   * @deprecated Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported. More info: https://examples.k8s.io/volumes/rbd/README.md
    */
   rbd?: RBDPersistentVolumeSource;
   /**
@@ -3878,7 +3878,7 @@ export interface PersistentVolumeSpec {
    * mounted into the pod. Deprecated: StorageOS is deprecated and the in-tree storageos type is no
    * longer supported. More info: https://examples.k8s.io/volumes/storageos/README.md
    *
-   * @deprecated Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported.
+   * @deprecated Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported. More info: https://examples.k8s.io/volumes/storageos/README.md
    */
   storageos?: StorageOSPersistentVolumeSource;
   /**
@@ -3900,7 +3900,7 @@ export interface PersistentVolumeSpec {
    * Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are
    * redirected to the csi.vsphere.vmware.com CSI driver.
    *
-   * @deprecated Deprecated: VsphereVolume is deprecated.
+   * @deprecated Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver.
    */
   vsphereVolume?: VsphereVirtualDiskVolumeSource;
 }
@@ -4914,7 +4914,7 @@ export interface PodStatus {
    * Kubelet has not yet allocated the resources. PodResizeInProgress will track in-progress resizes,
    * and should be present whenever allocated resources != acknowledged resources.
    *
-   * @deprecated Deprecated: Resize status is moved to two pod conditions PodResizePending and PodResizeInProgress.
+   * @deprecated Deprecated: Resize status is moved to two pod conditions PodResizePending and PodResizeInProgress. PodResizePending will track states where the spec has been resized, but the Kubelet has not yet allocated the resources. PodResizeInProgress will track in-progress resizes, and should be present whenever allocated resources != acknowledged resources.
    */
   resize?: string;
   /** Status of resource claims. */
@@ -6474,7 +6474,7 @@ export interface ServiceSpec {
    * it may not support dual-stack. Users are encouraged to use implementation-specific annotations
    * when available.
    *
-   * @deprecated Deprecated: This field was under-specified and its meaning varies across implementations.
+   * @deprecated Deprecated: This field was under-specified and its meaning varies across implementations. Using it is non-portable and it may not support dual-stack. Users are encouraged to use implementation-specific annotations when available.
    */
   loadBalancerIP?: string;
   /**
@@ -6909,7 +6909,7 @@ export interface Volume {
    * operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI
    * driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
    *
-   * @deprecated Deprecated: AWSElasticBlockStore is deprecated.
+   * @deprecated Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
    */
   awsElasticBlockStore?: AWSElasticBlockStoreVolumeSource;
   /**
@@ -6917,7 +6917,7 @@ export interface Volume {
    * AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the
    * disk.csi.azure.com CSI driver.
    *
-   * @deprecated Deprecated: AzureDisk is deprecated.
+   * @deprecated Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.
    */
   azureDisk?: AzureDiskVolumeSource;
   /**
@@ -6925,7 +6925,7 @@ export interface Volume {
    * Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are
    * redirected to the file.csi.azure.com CSI driver.
    *
-   * @deprecated Deprecated: AzureFile is deprecated.
+   * @deprecated Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.
    */
   azureFile?: AzureFileVolumeSource;
   /**
@@ -6941,7 +6941,7 @@ export interface Volume {
    * cinder.csi.openstack.org CSI driver. More info:
    * https://examples.k8s.io/mysql-cinder-pd/README.md
    *
-   * @deprecated Deprecated: Cinder is deprecated.
+   * @deprecated Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
    */
   cinder?: CinderVolumeSource;
   /** configMap represents a configMap that should populate this volume */
@@ -6990,7 +6990,7 @@ export interface Volume {
    * flexVolume represents a generic volume resource that is provisioned/attached using an exec based
    * plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
    *
-   * @deprecated Deprecated: FlexVolume is deprecated.
+   * @deprecated Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
    */
   flexVolume?: FlexVolumeSource;
   /**
@@ -7007,7 +7007,7 @@ export interface Volume {
    * in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More
    * info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
    *
-   * @deprecated Deprecated: GCEPersistentDisk is deprecated.
+   * @deprecated Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
    */
   gcePersistentDisk?: GCEPersistentDiskVolumeSource;
   /**
@@ -7015,7 +7015,7 @@ export interface Volume {
    * To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones
    * the repo using git, then mount the EmptyDir into the Pod's container.
    *
-   * @deprecated Deprecated: GitRepo is deprecated.
+   * @deprecated Deprecated: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
    */
   gitRepo?: GitRepoVolumeSource;
   /**
@@ -7093,7 +7093,7 @@ export interface Volume {
    * Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are
    * redirected to the pxd.portworx.com CSI driver when the CSIMigrationPortworx feature-gate is on.
    *
-   * @deprecated Deprecated: PortworxVolume is deprecated.
+   * @deprecated Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver when the CSIMigrationPortworx feature-gate is on.
    */
   portworxVolume?: PortworxVolumeSource;
   /** projected items for all in one resources secrets, configmaps, and downward API */
@@ -7136,7 +7136,7 @@ export interface Volume {
    * Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are
    * redirected to the csi.vsphere.vmware.com CSI driver.
    *
-   * @deprecated Deprecated: VsphereVolume is deprecated.
+   * @deprecated Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver.
    */
   vsphereVolume?: VsphereVirtualDiskVolumeSource;
 }
