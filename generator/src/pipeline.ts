@@ -1,6 +1,6 @@
 /**
  * The generator pipeline for one Kubernetes version:
- * load -> normalise -> detect resources -> build the emit model -> render -> format.
+ * load -> normalise -> nullability -> detect resources -> build the emit model -> render -> format.
  * Returns the file tree of the version package; writing is the caller's choice.
  */
 import { detectResources, type DetectedResource } from "./detect/resources.js";
@@ -12,9 +12,12 @@ import { createRenderer, type Renderer } from "./render/render.js";
 import { loadSpecDir } from "./spec/load.js";
 import { applyResourceFixups } from "./spec/fixups.js";
 import { normalise } from "./spec/normalise.js";
+import { loadNullableFields, markNullable } from "./spec/nullable.js";
 
 export interface VersionPackageOptions {
   specDir: string;
+  /** specs/nullable/v1_NN.json: fields the server can send as null (from the Go types); none when unset. */
+  nullableFile?: string;
   kubernetesVersion: string;
   runtimeRange: string;
   build?: number;
@@ -32,6 +35,7 @@ export interface VersionPackage {
 
 export async function generateVersionPackage(options: VersionPackageOptions): Promise<VersionPackage> {
   const spec = normalise(loadSpecDir(options.specDir), options.kubernetesVersion);
+  if (options.nullableFile !== undefined) markNullable(spec.schemas, loadNullableFields(options.nullableFile), options.kubernetesVersion);
   const resources = detectResources(spec);
   applyResourceFixups(resources, options.kubernetesVersion);
   const modules = buildModules({ schemas: spec.schemas, resources });

@@ -5,7 +5,11 @@
 import { Api, type Client, type Status } from "@kubex/runtime";
 import { SelfSubjectReview, TokenReview } from "@kubex/k8s-v1-36/authentication/v1";
 import { SubjectAccessReview } from "@kubex/k8s-v1-36/authorization/v1";
-import { Binding, ConfigMap, Pod, type PodList } from "@kubex/k8s-v1-36/core/v1";
+import type { HorizontalPodAutoscaler } from "@kubex/k8s-v1-36/autoscaling/v2";
+import { Binding, ConfigMap, Pod, type Event as CoreEvent, type PodCondition, type PodList, type PodSpec } from "@kubex/k8s-v1-36/core/v1";
+import type { ObjectMeta } from "@kubex/k8s-v1-36/meta/v1";
+import type { CSINode } from "@kubex/k8s-v1-36/storage/v1";
+import type { Pod as OldPod } from "@kubex/k8s-v1-30/core/v1";
 
 declare const client: Client;
 
@@ -46,4 +50,28 @@ export function rawListItems(list: PodList, pods: Api<Pod>): void {
   });
   void apiVersion;
   void sure;
+}
+
+export function nullableFromTheGoTypes(pod: Pod, hpa: HorizontalPodAutoscaler, event: CoreEvent, csiNode: CSINode, old: OldPod): void {
+  // metav1.Time without omitzero marshals its zero value as null: every running Pod has lastProbeTime: null.
+  const probe: string | null | undefined = pod.status?.conditions?.[0]?.lastProbeTime;
+  const condition: PodCondition = { type: "Ready", status: "True", lastProbeTime: null, lastTransitionTime: null };
+  // A slice without omitempty: a new HPA v2 has status.currentMetrics: null.
+  const metrics: unknown[] | null | undefined = hpa.status?.currentMetrics;
+  const eventTime: string | null | undefined = event.eventTime;
+  // Required in the spec, null on the wire all the same (a fixup says why).
+  const drivers: unknown[] | null = csiNode.spec.drivers;
+  // Fields the server never sends as null do not accept it.
+  // @ts-expect-error a Pod condition's type is never null
+  const badType: PodCondition = { type: null, status: "True" };
+  // @ts-expect-error spec.containers is required and validated non-empty: never null
+  const badSpec: PodSpec = { containers: null };
+  // @ts-expect-error metadata.name is a string with omitempty: absent, never null
+  const badMeta: ObjectMeta = { name: null };
+  // Per version: 1.30's ObjectMeta.creationTimestamp has no omitzero (template metadata comes back with creationTimestamp: null) ...
+  const oldCreated: string | null | undefined = old.metadata?.creationTimestamp;
+  // ... 1.36's has omitzero, so it is never null.
+  // @ts-expect-error creationTimestamp is never null from 1.34 on (omitzero)
+  const newCreated: ObjectMeta = { creationTimestamp: null };
+  void [probe, condition, metrics, eventTime, drivers, badType, badSpec, badMeta, oldCreated, newCreated];
 }

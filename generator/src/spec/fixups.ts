@@ -127,3 +127,26 @@ export const resourceFixups: readonly ResourceFixup[] = [bindingCreateAnswersSta
 export function applyResourceFixups(resources: DetectedResource[], kubernetesVersion?: string): string[] {
   return runFixups(resourceFixups, resources, kubernetesVersion);
 }
+
+/** A field whose nullability the Go types do not tell right; applied by the nullability stage (nullable.ts). */
+export interface NullabilityFixup {
+  definition: string;
+  field: string;
+  nullable: boolean;
+  /** The Kubernetes minors whose spec has the field (checked like the other fixups' lists). */
+  versions: readonly string[];
+  /** Which server behaviour the Go types do not show. */
+  why: string;
+}
+
+export const nullabilityFixups: readonly NullabilityFixup[] = [
+  {
+    definition: "io.k8s.api.storage.v1.CSINodeSpec",
+    field: "drivers",
+    nullable: true,
+    versions: minors(30, 37),
+    why:
+      "required in the spec, but validation accepts an empty list and storage (protobuf) keeps no difference between " +
+      "empty and nil: a CSINode created with drivers: [] is read back with drivers: null",
+  },
+];

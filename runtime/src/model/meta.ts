@@ -46,7 +46,11 @@ export interface ObjectMeta {
   uid?: string;
   resourceVersion?: string;
   generation?: number;
-  creationTimestamp?: Time;
+  /**
+   * `null` in objects embedded as templates (`spec.template.metadata`) up to Kubernetes
+   * 1.33, whose Go type has no omitzero; version packages say which (the runtime is neutral).
+   */
+  creationTimestamp?: Time | null;
   deletionTimestamp?: Time;
   deletionGracePeriodSeconds?: number;
   labels?: Record<string, string>;

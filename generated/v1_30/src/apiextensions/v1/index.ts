@@ -105,7 +105,7 @@ export class CustomResourceDefinition extends KubernetesObject {
 /** CustomResourceDefinitionCondition contains details for the current condition of this pod. */
 export interface CustomResourceDefinitionCondition {
   /** lastTransitionTime last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is a human-readable message indicating details about last transition. */
   message?: string;
   /** reason is a unique, one-word, CamelCase reason for the condition's last transition. */
@@ -237,7 +237,7 @@ export interface CustomResourceDefinitionStatus {
    */
   acceptedNames?: CustomResourceDefinitionNames;
   /** conditions indicate state for particular aspects of a CustomResourceDefinition */
-  conditions?: CustomResourceDefinitionCondition[];
+  conditions?: CustomResourceDefinitionCondition[] | null;
   /**
    * storedVersions lists all versions of CustomResources that were ever persisted. Tracking these
    * versions allows a migration path for stored versions in etcd. The field is mutable so a
@@ -245,7 +245,7 @@ export interface CustomResourceDefinitionStatus {
    * in storage), and then remove the rest of the versions from this list. Versions may not be
    * removed from `spec.versions` while they exist in this list.
    */
-  storedVersions?: string[];
+  storedVersions?: string[] | null;
 }
 
 /** CustomResourceDefinitionVersion describes a version for CRD. */

@@ -156,7 +156,7 @@ export class EndpointSlice extends KubernetesObject {
    * port is defined with a nil port value, it indicates "all ports". Each slice may include a
    * maximum of 100 ports.
    */
-  declare ports?: EndpointPort[];
+  declare ports?: EndpointPort[] | null;
 
   constructor(init: ResourceInit<EndpointSlice>) {
     super(init);

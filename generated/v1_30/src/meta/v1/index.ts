@@ -507,7 +507,7 @@ export interface ObjectMeta {
    * Populated by the system. Read-only. Null for lists. More info:
    * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
-  creationTimestamp?: Time;
+  creationTimestamp?: Time | null;
   /**
    * Number of seconds allowed for this object to gracefully terminate before it will be removed from
    * the system. Only set when deletionTimestamp is also set. May only be shortened. Read-only.

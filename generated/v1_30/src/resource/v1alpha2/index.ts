@@ -46,7 +46,7 @@ export interface DriverAllocationResult {
    * VendorRequestParameters are the per-request configuration parameters from the time that the
    * claim was allocated.
    */
-  vendorRequestParameters?: RawExtension;
+  vendorRequestParameters?: RawExtension | null;
 }
 
 /** DriverRequests describes all resources that are needed from one particular driver. */
@@ -59,7 +59,7 @@ export interface DriverRequests {
    * VendorParameters are arbitrary setup parameters for all requests of the claim. They are ignored
    * while allocating the claim.
    */
-  vendorParameters?: RawExtension;
+  vendorParameters?: RawExtension | null;
 }
 
 /** NamedResourcesAllocationResult is used in AllocationResultModel. */
@@ -789,7 +789,7 @@ export interface ResourceRequest {
    * VendorParameters are arbitrary setup parameters for the requested resource. They are ignored
    * while allocating a claim.
    */
-  vendorParameters?: RawExtension;
+  vendorParameters?: RawExtension | null;
 }
 
 /**
@@ -869,12 +869,12 @@ export interface StructuredResourceHandle {
    * VendorClaimParameters are the per-claim configuration parameters from the resource claim
    * parameters at the time that the claim was allocated.
    */
-  vendorClaimParameters?: RawExtension;
+  vendorClaimParameters?: RawExtension | null;
   /**
    * VendorClassParameters are the per-claim configuration parameters from the resource class at the
    * time that the claim was allocated.
    */
-  vendorClassParameters?: RawExtension;
+  vendorClassParameters?: RawExtension | null;
 }
 
 /** VendorParameters are opaque parameters for one particular driver. */
@@ -882,5 +882,5 @@ export interface VendorParameters {
   /** DriverName is the name used by the DRA driver kubelet plugin. */
   driverName?: string;
   /** Parameters can be arbitrary setup parameters. They are ignored while allocating a claim. */
-  parameters?: RawExtension;
+  parameters?: RawExtension | null;
 }

@@ -176,7 +176,7 @@ export interface DeviceClaim {
    * Requests represent individual requests for distinct devices which must all be satisfied. If
    * empty, nothing needs to be allocated.
    */
-  requests?: DeviceRequest[];
+  requests?: DeviceRequest[] | null;
 }
 
 /** DeviceClaimConfiguration is used for configuration parameters in DeviceClaim. */
@@ -895,7 +895,7 @@ export interface ResourceSliceSpec {
    *
    * Must not have more than 128 entries.
    */
-  devices?: Device[];
+  devices?: Device[] | null;
   /**
    * Driver identifies the DRA driver providing the capacity information. A field selector can be
    * used to list only ResourceSlice objects with a certain driver name.

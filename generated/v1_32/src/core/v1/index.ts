@@ -171,7 +171,7 @@ export interface AzureFilePersistentVolumeSource {
    * secretNamespace is the namespace of the secret that contains Azure Storage Account Name and Key
    * default is the same as the Pod
    */
-  secretNamespace?: string;
+  secretNamespace?: string | null;
   /**
    * shareName is the azure Share Name
    *
@@ -988,7 +988,7 @@ export interface ContainerImage {
    * Names by which this image is known. e.g. ["kubernetes.example/hyperkube:v1.0.7",
    * "cloud-vendor.registry.example/cloud-vendor/hyperkube:v1.0.7"]
    */
-  names?: string[];
+  names?: string[] | null;
   /** The size of the image in bytes. */
   sizeBytes?: number;
 }
@@ -1057,7 +1057,7 @@ export interface ContainerState {
 /** ContainerStateRunning is a running state of a container. */
 export interface ContainerStateRunning {
   /** Time at which the container was last (re-)started */
-  startedAt?: Time;
+  startedAt?: Time | null;
 }
 
 /** ContainerStateTerminated is a terminated state of a container. */
@@ -1071,7 +1071,7 @@ export interface ContainerStateTerminated {
    */
   exitCode: number;
   /** Time at which the container last terminated */
-  finishedAt?: Time;
+  finishedAt?: Time | null;
   /** Message regarding the last termination of the container */
   message?: string;
   /** (brief) reason from the last termination of the container */
@@ -1079,7 +1079,7 @@ export interface ContainerStateTerminated {
   /** Signal from the last termination of the container */
   signal?: number;
   /** Time at which previous execution of the container started */
-  startedAt?: Time;
+  startedAt?: Time | null;
 }
 
 /** ContainerStateWaiting is a waiting state of a container. */
@@ -1680,13 +1680,13 @@ export class Event extends KubernetesObject {
   /** The number of times this event has occurred. */
   declare count?: number;
   /** Time when this Event was first observed. */
-  declare eventTime?: MicroTime;
+  declare eventTime?: MicroTime | null;
   /** The time at which the event was first recorded. (Time of server receipt is in TypeMeta.) */
-  declare firstTimestamp?: Time;
+  declare firstTimestamp?: Time | null;
   /** The object that this event is about. */
   declare involvedObject: ObjectReference;
   /** The time at which the most recent occurrence of this event was recorded. */
-  declare lastTimestamp?: Time;
+  declare lastTimestamp?: Time | null;
   /** A human-readable description of the status of this operation. */
   declare message?: string;
   /**
@@ -1758,7 +1758,7 @@ export interface EventSeries {
   /** Number of occurrences in this series up to the last heartbeat time */
   count?: number;
   /** Time of the last occurrence observed */
-  lastObservedTime?: MicroTime;
+  lastObservedTime?: MicroTime | null;
 }
 
 /** EventSource contains information for an event. */
@@ -1940,7 +1940,7 @@ export interface GRPCAction {
    *
    * @defaultValue ""
    */
-  service?: string;
+  service?: string | null;
 }
 
 /**
@@ -2604,7 +2604,7 @@ export class Namespace extends KubernetesObject {
 /** NamespaceCondition contains details about state of namespace. */
 export interface NamespaceCondition {
   /** Last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** Human-readable message indicating details about last transition. */
   message?: string;
   /** Unique, one-word, CamelCase reason for the condition's last transition. */
@@ -2754,9 +2754,9 @@ export interface NodeAffinity {
 /** NodeCondition contains condition information for a node. */
 export interface NodeCondition {
   /** Last time we got an update on a given condition. */
-  lastHeartbeatTime?: Time;
+  lastHeartbeatTime?: Time | null;
   /** Last time the condition transit from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** Human readable message indicating details about last transition. */
   message?: string;
   /** (brief) reason for the condition's last transition. */
@@ -3253,9 +3253,9 @@ export class PersistentVolumeClaim extends KubernetesObject {
 /** PersistentVolumeClaimCondition contains details about state of pvc */
 export interface PersistentVolumeClaimCondition {
   /** lastProbeTime is the time we probed the condition. */
-  lastProbeTime?: Time;
+  lastProbeTime?: Time | null;
   /** lastTransitionTime is the time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is the human-readable message indicating details about last transition. */
   message?: string;
   /**
@@ -3971,9 +3971,9 @@ export interface PodAntiAffinity {
 /** PodCondition contains details for the current condition of this pod. */
 export interface PodCondition {
   /** Last time we probed the condition. */
-  lastProbeTime?: Time;
+  lastProbeTime?: Time | null;
   /** Last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** Human-readable message indicating details about last transition. */
   message?: string;
   /** Unique, one-word, CamelCase reason for the condition's last transition. */
@@ -4864,7 +4864,7 @@ export interface ProjectedVolumeSource {
    */
   defaultMode?: number;
   /** sources is the list of volume projections. Each entry in this list handles one source. */
-  sources?: VolumeProjection[];
+  sources?: VolumeProjection[] | null;
 }
 
 /**
@@ -5066,7 +5066,7 @@ export class ReplicationController extends KubernetesObject {
  */
 export interface ReplicationControllerCondition {
   /** The last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** A human readable message indicating details about the transition. */
   message?: string;
   /** The reason for the condition's last transition. */
@@ -6598,7 +6598,7 @@ export interface TypedLocalObjectReference {
    * specified Kind must be in the core API group. For any other third-party types, APIGroup is
    * required.
    */
-  apiGroup?: string;
+  apiGroup?: string | null;
   /**
    * Kind is the type of resource being referenced
    *
@@ -6622,7 +6622,7 @@ export interface TypedObjectReference {
    * specified Kind must be in the core API group. For any other third-party types, APIGroup is
    * required.
    */
-  apiGroup?: string;
+  apiGroup?: string | null;
   /**
    * Kind is the type of resource being referenced
    *

@@ -20,13 +20,13 @@ export interface AllocatedDeviceStatus {
    * configured according to the class and claim config references, the `Ready` condition should be
    * True.
    */
-  conditions?: Condition[];
+  conditions?: Condition[] | null;
   /**
    * Data contains arbitrary driver-specific data.
    *
    * The length of the raw data must be smaller or equal to 10 Ki.
    */
-  data?: RawExtension;
+  data?: RawExtension | null;
   /**
    * Device references one device instance via its name in the driver's resource pool. It must be a
    * DNS label.
@@ -215,7 +215,7 @@ export interface DeviceClaim {
    * Requests represent individual requests for distinct devices which must all be satisfied. If
    * empty, nothing needs to be allocated.
    */
-  requests?: DeviceRequest[];
+  requests?: DeviceRequest[] | null;
 }
 
 /** DeviceClaimConfiguration is used for configuration parameters in DeviceClaim. */
@@ -419,7 +419,7 @@ export interface DeviceRequestAllocationResult {
    * This is an alpha field and requires enabling the DRAAdminAccess feature gate. Admin access is
    * disabled if this field is unset or set to false, otherwise it is enabled.
    */
-  adminAccess?: boolean;
+  adminAccess?: boolean | null;
   /**
    * Device references one device instance via its name in the driver's resource pool. It must be a
    * DNS label.
@@ -844,7 +844,7 @@ export interface ResourceSliceSpec {
    *
    * Must not have more than 128 entries.
    */
-  devices?: Device[];
+  devices?: Device[] | null;
   /**
    * Driver identifies the DRA driver providing the capacity information. A field selector can be
    * used to list only ResourceSlice objects with a certain driver name.

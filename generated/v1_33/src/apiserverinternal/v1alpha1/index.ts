@@ -70,7 +70,7 @@ export class StorageVersion extends KubernetesObject {
 /** Describes the state of the storageVersion at a certain point. */
 export interface StorageVersionCondition {
   /** Last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** A human readable message indicating details about the transition. */
   message: string;
   /** If set, this represents the .metadata.generation that the condition was set based upon. */

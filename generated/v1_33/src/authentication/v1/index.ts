@@ -97,13 +97,13 @@ export interface TokenRequestSpec {
    * will validate the BoundObjectRef, but other audiences may not. Keep ExpirationSeconds small if
    * you want prompt revocation.
    */
-  boundObjectRef?: BoundObjectReference;
+  boundObjectRef?: BoundObjectReference | null;
   /**
    * ExpirationSeconds is the requested duration of validity of the request. The token issuer may
    * return a token with a different validity duration so a client needs to check the 'expiration'
    * field in a response.
    */
-  expirationSeconds?: number;
+  expirationSeconds?: number | null;
 }
 
 /** TokenRequestStatus is the result of a token request. */

@@ -23,7 +23,7 @@ export interface AllocatedDeviceStatus {
    *
    * Must not contain more than 8 entries.
    */
-  conditions?: Condition[];
+  conditions?: Condition[] | null;
   /**
    * Data contains arbitrary driver-specific data.
    *
@@ -294,7 +294,7 @@ export interface DeviceClaim {
    * Requests represent individual requests for distinct devices which must all be satisfied. If
    * empty, nothing needs to be allocated.
    */
-  requests?: DeviceRequest[];
+  requests?: DeviceRequest[] | null;
 }
 
 /** DeviceClaimConfiguration is used for configuration parameters in DeviceClaim. */
@@ -493,7 +493,7 @@ export interface DeviceRequestAllocationResult {
    * This is an alpha field and requires enabling the DRAAdminAccess feature gate. Admin access is
    * disabled if this field is unset or set to false, otherwise it is enabled.
    */
-  adminAccess?: boolean;
+  adminAccess?: boolean | null;
   /**
    * Device references one device instance via its name in the driver's resource pool. It must be a
    * DNS label.
@@ -1152,7 +1152,7 @@ export interface ResourceSliceSpec {
    *
    * Must not have more than 128 entries.
    */
-  devices?: Device[];
+  devices?: Device[] | null;
   /**
    * Driver identifies the DRA driver providing the capacity information. A field selector can be
    * used to list only ResourceSlice objects with a certain driver name.

@@ -21,7 +21,7 @@ export interface GroupVersionResource {
 /** Describes the state of a migration at a certain point. */
 export interface MigrationCondition {
   /** The last time this condition was updated. */
-  lastUpdateTime?: Time;
+  lastUpdateTime?: Time | null;
   /** A human readable message indicating details about the transition. */
   message?: string;
   /** The reason for the condition's last transition. */

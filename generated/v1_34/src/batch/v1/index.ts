@@ -183,9 +183,9 @@ export class Job extends KubernetesObject {
 /** JobCondition describes current state of a job. */
 export interface JobCondition {
   /** Last time the condition was checked. */
-  lastProbeTime?: Time;
+  lastProbeTime?: Time | null;
   /** Last time the condition transit from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** Human readable message indicating details about last transition. */
   message?: string;
   /** (brief) reason for the condition's last transition. */

@@ -105,7 +105,7 @@ export class CustomResourceDefinition extends KubernetesObject {
 /** CustomResourceDefinitionCondition contains details for the current condition of this pod. */
 export interface CustomResourceDefinitionCondition {
   /** lastTransitionTime last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is a human-readable message indicating details about last transition. */
   message?: string;
   /**
@@ -244,7 +244,7 @@ export interface CustomResourceDefinitionStatus {
    */
   acceptedNames?: CustomResourceDefinitionNames;
   /** conditions indicate state for particular aspects of a CustomResourceDefinition */
-  conditions?: CustomResourceDefinitionCondition[];
+  conditions?: CustomResourceDefinitionCondition[] | null;
   /** The generation observed by the CRD controller. */
   observedGeneration?: number;
   /**
@@ -254,7 +254,7 @@ export interface CustomResourceDefinitionStatus {
    * in storage), and then remove the rest of the versions from this list. Versions may not be
    * removed from `spec.versions` while they exist in this list.
    */
-  storedVersions?: string[];
+  storedVersions?: string[] | null;
 }
 
 /** CustomResourceDefinitionVersion describes a version for CRD. */

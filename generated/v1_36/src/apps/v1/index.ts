@@ -39,7 +39,7 @@ export class ControllerRevision extends KubernetesObject {
   declare apiVersion: "apps/v1";
   declare kind: "ControllerRevision";
   /** Data is the serialized representation of the state. */
-  declare data?: RawExtension;
+  declare data?: RawExtension | null;
   /**
    * Standard object's metadata. More info:
    * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
@@ -128,7 +128,7 @@ export class DaemonSet extends KubernetesObject {
 /** DaemonSetCondition describes the state of a DaemonSet at a certain point. */
 export interface DaemonSetCondition {
   /** Last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** A human readable message indicating details about the transition. */
   message?: string;
   /** The reason for the condition's last transition. */
@@ -305,9 +305,9 @@ export class Deployment extends KubernetesObject {
 /** DeploymentCondition describes the state of a deployment at a certain point. */
 export interface DeploymentCondition {
   /** Last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** The last time this condition was updated. */
-  lastUpdateTime?: Time;
+  lastUpdateTime?: Time | null;
   /** A human readable message indicating details about the transition. */
   message?: string;
   /** The reason for the condition's last transition. */
@@ -488,7 +488,7 @@ export class ReplicaSet extends KubernetesObject {
 /** ReplicaSetCondition describes the state of a replica set at a certain point. */
 export interface ReplicaSetCondition {
   /** The last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** A human readable message indicating details about the transition. */
   message?: string;
   /** The reason for the condition's last transition. */
@@ -726,7 +726,7 @@ export class StatefulSet extends KubernetesObject {
 /** StatefulSetCondition describes the state of a statefulset at a certain point. */
 export interface StatefulSetCondition {
   /** Last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** A human readable message indicating details about the transition. */
   message?: string;
   /** The reason for the condition's last transition. */

@@ -185,7 +185,7 @@ export interface PodGroupSpec {
    * PodGroupTemplateRef references an optional PodGroup template within other object (e.g. Workload)
    * that was used to create the PodGroup. This field is immutable.
    */
-  podGroupTemplateRef?: PodGroupTemplateReference;
+  podGroupTemplateRef?: PodGroupTemplateReference | null;
   /**
    * Priority is the value of priority of this pod group. Various system components use this field to
    * find the priority of the pod group. When Priority Admission Controller is enabled, it prevents
@@ -300,7 +300,7 @@ export interface PodGroupTemplate {
    * PodGroupTemplate. This field is only available when the TopologyAwareWorkloadScheduling feature
    * gate is enabled.
    */
-  schedulingConstraints?: PodGroupSchedulingConstraints;
+  schedulingConstraints?: PodGroupSchedulingConstraints | null;
   /** SchedulingPolicy defines the scheduling policy for this PodGroupTemplate. */
   schedulingPolicy: PodGroupSchedulingPolicy;
 }
@@ -314,7 +314,7 @@ export interface PodGroupTemplateReference {
    * Workload references the PodGroupTemplate within the Workload object that was used to create the
    * PodGroup.
    */
-  workload?: WorkloadPodGroupTemplateReference;
+  workload?: WorkloadPodGroupTemplateReference | null;
 }
 
 /** TopologyConstraint defines a topology constraint for a PodGroup. */

@@ -323,7 +323,7 @@ export interface CSINodeDriver {
    * for different nodes to use different topology keys. This can be empty if driver does not support
    * topology.
    */
-  topologyKeys?: string[];
+  topologyKeys?: string[] | null;
 }
 
 /** CSINodeList is a collection of CSINode objects. */
@@ -359,7 +359,7 @@ export interface CSINodeSpec {
    * drivers is a list of information of all CSI Drivers existing on a node. If all drivers in the
    * list are uninstalled, this can become empty.
    */
-  drivers: CSINodeDriver[];
+  drivers: CSINodeDriver[] | null;
 }
 
 /**
@@ -813,7 +813,7 @@ export interface VolumeError {
    */
   message?: string;
   /** time represents the time the error was encountered. */
-  time?: Time;
+  time?: Time | null;
 }
 
 /** VolumeNodeResources is a set of resource limits for scheduling of volumes. */

@@ -1,0 +1,3 @@
+module kubex.local/nullable
+
+go 1.22
