@@ -17,20 +17,23 @@
  * - failures are yielded as `ERROR` events (with the typed error) for information;
  *   errors no retry can fix (400, 401, 403, 404, 405, 406, 415, 422) end the watch.
  *
+ * The resuming watcher is a state machine (watcher-state.ts: a state type and one pure
+ * `step` function, tested without sockets); `watchResuming` below only runs its effects.
+ *
  * Throughput: the loops below yield one batch per chunk received (the events its lines
  * complete); `watch()` hands them out one by one without an async step per event, and
  * the informer applies whole batches. A chunk is read only when the previous batch has
  * been consumed, so a slow consumer holds the server back instead of filling memory.
  */
-import { InvalidRequest, KubexApiError, KubexClientError } from "../errors.js";
+import { InvalidRequest, KubexClientError } from "../errors.js";
 import { abortError, Backoff, RestartLimiter, sleep, type ResumePacing } from "./backoff.js";
 import { openWatchConnection } from "./connection.js";
 import { FlatIterator } from "./flatten.js";
-import { MalformedWatchEvent, WatchDisconnected } from "./errors.js";
-import { parseWatchEvent, resourceVersionOf, type ErrorEvent, type ResumableWatchEvent, type WatchStreamEvent } from "./events.js";
+import { MalformedWatchEvent } from "./errors.js";
+import { parseWatchEvent, type ErrorEvent, type ResumableWatchEvent, type WatchStreamEvent } from "./events.js";
 import { listPageQuery, watchQuery, type WatchQueryOptions } from "./query.js";
-import { serverRequestedDelayMs } from "../transport/retry.js";
 import type { ListWatchSource } from "./source.js";
+import { initialWatcherState, step, type WatcherConfig, type WatcherInput, type WatcherState } from "./watcher-state.js";
 
 /** How a resuming watcher behaves; every field optional. */
 export interface ResumeOptions extends ResumePacing {
@@ -136,18 +139,11 @@ async function* watchOnce<T>(source: ListWatchSource<T>, options: WatchOptions):
   }
 }
 
-/** HTTP codes no retry can fix. */
-const PERMANENT = new Set([400, 401, 403, 404, 405, 406, 415, 422]);
-
-function errorEvent(error: KubexClientError | KubexApiError): ErrorEvent {
-  if (error instanceof KubexApiError) return { type: "ERROR", object: error.status, error };
-  return {
-    type: "ERROR",
-    object: { kind: "Status", apiVersion: "v1", status: "Failure", message: error.message, reason: error.name },
-    error,
-  };
-}
-
+/**
+ * Runs the watcher state machine (watcher-state.ts): performs what each state asks for
+ * (pace, list, watch), feeds what happened back to `step`, and yields what it emits.
+ * Backoff and the restart bucket live here, outside the pure transitions.
+ */
 async function* watchResuming<T>(
   source: ListWatchSource<T>,
   options: WatchOptions,
@@ -155,131 +151,86 @@ async function* watchResuming<T>(
 ): AsyncGenerator<ResumableWatchEvent<T>[], void, undefined> {
   const { signal } = options;
   const random = resume.random ?? Math.random;
-  const maxDelay = resume.maxDelay ?? 30_000;
-  const backoff = new Backoff(resume.initialDelay ?? 500, maxDelay, random);
+  const config: WatcherConfig = { maxDelayMs: resume.maxDelay ?? 30_000, healthyAfterMs: resume.healthyAfter ?? 30_000 };
+  const backoff = new Backoff(resume.initialDelay ?? 500, config.maxDelayMs, random);
   const limiter = new RestartLimiter(resume.burst ?? 5, resume.restartsPerSecond ?? 1);
-  const healthyAfter = resume.healthyAfter ?? 30_000;
   const pageSize = resume.pageSize ?? 500;
   const bookmarks = options.allowWatchBookmarks ?? true;
   const selectors = { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector };
 
-  let resourceVersion = options.resourceVersion === "" || options.resourceVersion === "0" ? undefined : options.resourceVersion;
-  let initialEvents = options.sendInitialEvents === true;
-  let needList = resourceVersion === undefined && !initialEvents;
-  let firstConnection = true;
-  let restarts = 0;
-  let failed = false;
-  let retryAfterMs = 0;
-
-  const classify = (error: unknown): ErrorEvent => {
-    if (signal?.aborted) throw abortError(signal);
-    // Past here a RequestAborted is a transport timeout (the signal did not abort): retried.
-    if (error instanceof KubexApiError) {
-      if (error.code === 410) {
-        needList = true;
-        initialEvents = false;
-        return errorEvent(error);
-      }
-      if (PERMANENT.has(error.code)) throw error;
-      // Honoured up to maxDelay, as the transport does: a huge Retry-After neither stalls nor spins.
-      retryAfterMs = serverRequestedDelayMs((error.retryAfterSeconds ?? 0) * SECOND, maxDelay);
-      return errorEvent(error);
-    }
-    if (error instanceof KubexClientError) return errorEvent(error);
-    throw error;
+  let state: WatcherState = initialWatcherState(options);
+  /** Applies one transition; answers the events to yield. */
+  const feed = (input: WatcherInput<T>): ResumableWatchEvent<T>[] => {
+    const transition = step(state, input, config);
+    if (transition.resetBackoff) backoff.reset();
+    state = transition.state;
+    return transition.emit;
   };
+  /** A failure, unless the caller aborted (then the abort, which ends the watch). */
+  const failure = (error: unknown, make: (error: unknown) => WatcherInput<T>): WatcherInput<T> =>
+    signal?.aborted ? { type: "Aborted", error: abortError(signal) } : make(error);
 
   for (;;) {
-    if (restarts > 0) {
-      const delay = Math.max(failed ? backoff.next() : 0, limiter.take(), retryAfterMs);
-      retryAfterMs = 0;
-      await sleep(delay, signal);
-    } else {
-      limiter.take();
-    }
-    restarts += 1;
-    failed = true;
+    if (state.phase === "Done") throw state.error;
+    if (state.phase === "Watching") throw new Error("watcher: a connection outlived its loop (a bug in watch.ts)");
+    const { pace } = state;
+    if (pace.kind === "first") limiter.take();
+    else if (pace.kind === "restart") await sleep(Math.max(pace.failed ? backoff.next() : 0, limiter.take(), pace.retryAfterMs), signal);
 
-    if (needList) {
-      let listed: { items: T[]; resourceVersion: string };
+    if (state.phase === "Relist") {
+      let input: WatcherInput<T>;
       try {
-        listed = await relist(source, selectors, pageSize, options);
+        input = { type: "Listed", ...(await relist(source, selectors, pageSize, options)) };
       } catch (error) {
-        yield [classify(error)];
-        continue;
+        input = failure(error, (e) => ({ type: "ListFailed", error: e }));
       }
-      needList = false;
-      initialEvents = false;
-      resourceVersion = listed.resourceVersion;
-      yield [{ type: "RELIST", items: listed.items, resourceVersion: listed.resourceVersion }];
+      const emit = feed(input);
+      if (emit.length > 0) yield emit;
+      continue;
     }
 
+    const { position } = state;
     const timeoutSeconds = options.timeoutSeconds ?? 300 + Math.floor(random() * 300);
     const query = watchQuery(
-      initialEvents
-        ? {
-            ...selectors,
-            sendInitialEvents: true,
-            resourceVersion,
-            timeoutSeconds,
-          }
+      position.initialEvents
+        ? { ...selectors, sendInitialEvents: true, resourceVersion: position.resourceVersion, timeoutSeconds }
         : {
             ...selectors,
-            resourceVersion,
-            resourceVersionMatch: firstConnection ? options.resourceVersionMatch : undefined,
+            resourceVersion: position.resourceVersion,
+            resourceVersionMatch: position.firstConnection ? options.resourceVersionMatch : undefined,
             allowWatchBookmarks: bookmarks,
             timeoutSeconds,
           },
     );
-    firstConnection = false;
     const started = performance.now();
-    let delivered = 0;
-    let stopReason: ErrorEvent | undefined;
+    let end: WatcherInput<T> | undefined;
     try {
       const connection = await openWatchConnection(source, query, {
         signal,
         timeout: options.timeout,
-        idleTimeout: defaultIdleTimeout(options, initialEvents || bookmarks, timeoutSeconds),
+        idleTimeout: defaultIdleTimeout(options, position.initialEvents || bookmarks, timeoutSeconds),
         maxEventBytes: options.maxEventBytes,
       });
       try {
         for (let lines = await connection.read(); lines !== undefined; lines = await connection.read()) {
           const { events, stop } = parseLines(lines, source.decode);
-          for (const event of events) {
-            if (initialEvents) {
-              if (event.type === "BOOKMARK" && event.initialEventsEnd) {
-                initialEvents = false;
-                resourceVersion = event.resourceVersion;
-              }
-            } else {
-              resourceVersion = resourceVersionOf(event) ?? resourceVersion;
-            }
+          if (events.length > 0) {
+            const emit = feed({ type: "Events", events });
+            if (emit.length > 0) yield emit;
           }
-          delivered += events.length;
-          if (events.length > 0) yield events;
           if (stop !== undefined) {
-            stopReason = stop instanceof MalformedWatchEvent ? errorEvent(stop) : classify(stop.error);
+            end = { type: "Ended", error: stop instanceof MalformedWatchEvent ? stop : stop.error, elapsedMs: performance.now() - started };
             break;
           }
         }
       } finally {
         await connection.close();
       }
-      if (stopReason === undefined) failed = false;
     } catch (error) {
-      if (error instanceof MalformedWatchEvent || error instanceof WatchDisconnected) {
-        stopReason = errorEvent(error);
-      } else {
-        stopReason = classify(error);
-      }
+      end = failure(error, (e) => ({ type: "Ended", error: e, elapsedMs: performance.now() - started }));
     }
-    if (initialEvents && delivered > 0) {
-      // The initial state was cut short: complete it with a list the consumer can replace its state with.
-      initialEvents = false;
-      needList = true;
-    }
-    if (delivered > 0 || performance.now() - started >= healthyAfter) backoff.reset();
-    if (stopReason !== undefined) yield [stopReason];
+    const emit = feed(end ?? { type: "Ended", elapsedMs: performance.now() - started });
+    if (emit.length > 0) yield emit;
   }
 }
 
