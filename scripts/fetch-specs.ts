@@ -2,8 +2,9 @@
  * Fetches the OpenAPI v3 documents of Kubernetes minors from the Go module proxy into
  * specs/v1_NN/ and records the exact patch in specs/versions.json.
  *
- *   npm run specs:fetch -- 1.38          one minor (its newest patch)
- *   npm run specs:fetch -- 1.35.2        an exact patch
+ *   npm run specs:fetch -- 1.37          one minor (its newest patch)
+ *   npm run specs:fetch -- 1.38          a minor with no stable release yet: its newest pre-release
+ *   npm run specs:fetch -- 1.35.2        an exact patch (or 1.38.0-beta.0, an exact pre-release)
  *   npm run specs:fetch -- --all         every minor from 1.30 to the newest stable release
  *
  * The k8s.io/kubernetes module zip keeps api/openapi-spec/v3/*.json; `go mod download`
@@ -12,39 +13,35 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { firstMinor, newestStable, proxyReleases, ReleaseError, resolveRelease, type KubernetesRelease } from "./kubernetes-releases.js";
 
 const root = resolve(import.meta.dirname, "..");
 const specsDir = join(root, "specs");
 const versionsFile = join(specsDir, "versions.json");
-const firstMinor = 30;
 
 function fail(message: string): never {
   console.error(`specs:fetch: ${message}`);
   process.exit(1);
 }
 
+/**
+ * GOTOOLCHAIN=auto unless the caller chose: a pre-release may require a newer Go than the
+ * machine's (1.38.0-beta.0 needs go >= 1.27.0), which go then fetches from the module proxy.
+ */
 function go(args: string[]): string {
   try {
-    return execFileSync("go", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, GOFLAGS: "-mod=mod" } });
+    return execFileSync("go", args, {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? "auto" },
+    });
   } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim() ?? String(error);
-    fail(`go ${args.join(" ")} failed: ${stderr}`);
+    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+    // `go mod download -json` reports its error in the JSON on stdout.
+    const fromJson = /"Error":\s*"((?:[^"\\]|\\.)*)"/.exec(stdout ?? "")?.[1];
+    const reason = fromJson ? (JSON.parse(`"${fromJson}"`) as string) : stderr?.trim() || String(error);
+    fail(`go ${args.join(" ")} failed: ${reason.split("\n")[0]}`);
   }
-}
-
-/** Newest patch of each stable 1.x minor the module proxy has. */
-function stableReleases(): Map<number, string> {
-  const versions = go(["list", "-m", "-versions", "k8s.io/kubernetes"]).trim().split(/\s+/).slice(1);
-  const newest = new Map<number, string>();
-  for (const v of versions) {
-    const match = /^v1\.(\d+)\.(\d+)$/.exec(v);
-    if (!match) continue;
-    const minor = Number(match[1]);
-    const patch = Number(match[2]);
-    const known = newest.get(minor);
-    if (known === undefined || Number(known.split(".")[2]) < patch) newest.set(minor, `1.${minor}.${patch}`);
-  }
-  return newest;
 }
 
 function fetchVersion(version: string): void {
@@ -71,19 +68,19 @@ function fetchVersion(version: string): void {
 const args = process.argv.slice(2);
 if (args.length === 0) fail("usage: npm run specs:fetch -- <1.NN | 1.NN.P | --all>");
 mkdirSync(specsDir, { recursive: true });
-const releases = stableReleases();
+let releases: KubernetesRelease[];
 const wanted: string[] = [];
-for (const arg of args) {
-  if (arg === "--all") {
-    for (const [minor, version] of [...releases].sort(([a], [b]) => a - b)) if (minor >= firstMinor) wanted.push(version);
-  } else if (/^1\.\d+\.\d+$/.test(arg)) {
-    wanted.push(arg);
-  } else if (/^1\.\d+$/.test(arg)) {
-    const version = releases.get(Number(arg.split(".")[1]));
-    if (!version) fail(`no stable release of Kubernetes ${arg} on the Go module proxy yet`);
-    wanted.push(version);
-  } else {
-    fail(`'${arg}' is not a Kubernetes version (expected 1.NN, 1.NN.P or --all)`);
+try {
+  releases = proxyReleases();
+  for (const arg of args) {
+    if (arg === "--all") {
+      for (const [minor, release] of [...newestStable(releases)].sort(([a], [b]) => a - b)) if (minor >= firstMinor) wanted.push(release.version);
+    } else {
+      wanted.push(resolveRelease(arg, releases).version);
+    }
   }
+} catch (error) {
+  if (error instanceof ReleaseError) fail(error.message);
+  throw error;
 }
 for (const version of wanted) fetchVersion(version);

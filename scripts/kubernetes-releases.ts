@@ -116,14 +116,14 @@ export function resolveRelease(requested: string, releases: KubernetesRelease[])
   }
   const exact = parseRelease(wanted);
   if (!exact) throw new ReleaseError(`'${requested}' is not a Kubernetes version (expected 1.NN, 1.NN.P or 1.NN.0-beta.N)`);
-  if (!releases.some((r) => r.version === exact.version)) {
-    throw new ReleaseError(`k8s.io/kubernetes v${exact.version} is not on the Go module proxy (newest: ${newestListed(releases)})`);
-  }
   const shipped = stable.get(exact.minor);
   if (exact.prerelease !== undefined && shipped) {
     throw new ReleaseError(
       `${exact.version} is a pre-release of Kubernetes 1.${exact.minor}, which has shipped (newest stable ${shipped.version}); use 1.${exact.minor}`,
     );
+  }
+  if (!releases.some((r) => r.version === exact.version)) {
+    throw new ReleaseError(`k8s.io/kubernetes v${exact.version} is not on the Go module proxy (newest: ${newestListed(releases)})`);
   }
   return exact;
 }

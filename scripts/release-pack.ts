@@ -134,6 +134,11 @@ export function checkPacked(p: PackedPackage): string[] {
   for (const target of Object.values((m.bin as Record<string, string> | undefined) ?? {})) {
     if (!files.has(target.replace(/^\.\//, ""))) problems.push(`bin ${target} is not in the tarball`);
   }
+  // A pre-release (1.0.0-beta.0 from Kubernetes 1.38.0-beta.0) goes out under `next`, never `latest`.
+  const prerelease = String(m.version).includes("-");
+  const tag = (m.publishConfig as Json | undefined)?.tag;
+  if (prerelease && tag !== "next") problems.push(`pre-release version ${String(m.version)} must publish under the next dist-tag (publishConfig.tag is ${JSON.stringify(tag)})`);
+  if (!prerelease && tag !== undefined) problems.push(`release version ${String(m.version)} must publish as latest (publishConfig.tag is ${JSON.stringify(tag)})`);
   if (p.name === "@kubex/generator" && !files.has("templates/module.hbs")) problems.push(`templates/ is not in the tarball`);
 
   // Every bare import in shipped JS and .d.ts must be a Node builtin or a declared dependency.

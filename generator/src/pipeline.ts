@@ -4,7 +4,7 @@
  * Returns the file tree of the version package; writing is the caller's choice.
  */
 import { detectResources, type DetectedResource } from "./detect/resources.js";
-import { packageJson, packageName, packageTsconfig, type PackageInfo } from "./emit/package.js";
+import { kubernetesPrerelease, packageJson, packageName, packageTsconfig, type PackageInfo } from "./emit/package.js";
 import type { FileTree } from "./emit/write.js";
 import { buildModules, type ModuleModel } from "./model/build.js";
 import { formatTypeScript } from "./render/format.js";
@@ -63,6 +63,7 @@ export async function generateVersionPackage(options: VersionPackageOptions): Pr
     renderer.template("package-readme", {
       packageName: info.name,
       kubernetesVersion: info.kubernetesVersion,
+      prerelease: kubernetesPrerelease(info.kubernetesVersion) !== undefined,
       modules: modules.map((m) => ({
         path: m.path,
         kinds: m.declarations.filter((d) => d.template === "class").map((d) => d.name),

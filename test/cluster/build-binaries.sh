@@ -58,6 +58,9 @@ echo "build-binaries: building $build_unit $version (cold builds take minutes; l
 
 # Keep the linker and compiler within a 2-core / few-GB budget.
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
+# A pre-release may need a newer Go than the machine's (1.38.0-beta.0: go >= 1.27.0); go then
+# fetches that toolchain from the module proxy. An explicit GOTOOLCHAIN wins.
+export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
 export CGO_ENABLED=0
 export GOMAXPROCS=${GOMAXPROCS:-2}
 p_flag=(-p 2)
@@ -80,8 +83,8 @@ step() {
 case "$name" in
   kube-apiserver|kube-controller-manager|kube-scheduler)
     minor=$(echo "$version" | cut -d. -f2)
-    patch=$(echo "$version" | cut -d. -f3)
-    staging_version="v0.$minor.$patch"
+    # k8s.io/X v0.NN.P matches Kubernetes v1.NN.P, pre-releases too (1.38.0-beta.0 -> v0.38.0-beta.0).
+    staging_version="v0.${version#*.}"
     step "download k8s.io/kubernetes@v$version" go mod download -json "k8s.io/kubernetes@v$version"
     moddir=$(go env GOMODCACHE)/k8s.io/kubernetes@v$version
     [[ -f "$moddir/go.mod" ]] || fail "locate module k8s.io/kubernetes@v$version"

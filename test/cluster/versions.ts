@@ -26,12 +26,13 @@ export function pinnedVersions(): PinnedVersions {
 /**
  * Turns what a user asked for into a full Kubernetes version:
  * undefined -> the pinned version; "1.33" -> the newest patch listed in specs/versions.json;
- * "1.33.13" or "v1.33.13" -> itself.
+ * "1.33.13", "v1.33.13" or a pre-release such as "1.38.0-beta.0" -> itself. A minor with only a
+ * pre-release packaged ("1.38" -> "1.38.0-beta.0") resolves to that pre-release.
  */
 export function resolveKubernetesVersion(requested: string | undefined): string {
   if (requested === undefined || requested === "") return pinnedVersions().kubernetes;
   const wanted = requested.replace(/^v/, "");
-  if (/^1\.\d+\.\d+$/.test(wanted)) return wanted;
+  if (/^1\.\d+\.\d+(-(alpha|beta|rc)\.\d+)?$/.test(wanted)) return wanted;
   if (!/^1\.\d+$/.test(wanted)) {
     throw new ClusterSetupError(
       `--version "${requested}" is not a Kubernetes version: use a minor like 1.33 or a full version like 1.33.13`,

@@ -22,9 +22,21 @@ export function packageName(kubernetesVersion: string): string {
   return `@kubex/k8s-v${major}-${minor}`;
 }
 
-/** `<generator major>.<Kubernetes patch>.<build>`: ordinary npm ranges pick up new patches and fixes. */
+/** `beta.0` for Kubernetes `1.38.0-beta.0`; undefined for a stable release. */
+export function kubernetesPrerelease(kubernetesVersion: string): string | undefined {
+  return /^\d+\.\d+\.\d+-(.+)$/.exec(kubernetesVersion)?.[1];
+}
+
+/**
+ * `<generator major>.<Kubernetes patch>.<build>`: ordinary npm ranges pick up new patches and fixes.
+ * A Kubernetes pre-release (`1.38.0-beta.0`) gives a semver pre-release of the version its
+ * release will get (`1.0.0-beta.0`, then `1.0.0-beta.0.1` for build 1), which no ordinary range
+ * matches and which sorts before that release.
+ */
 export function packageVersion(info: Pick<PackageInfo, "kubernetesVersion" | "build">): string {
-  const patch = info.kubernetesVersion.split(".")[2];
+  const prerelease = kubernetesPrerelease(info.kubernetesVersion);
+  const patch = info.kubernetesVersion.split(".")[2]!.split("-")[0];
+  if (prerelease) return `${generatorMajor}.${patch}.0-${prerelease}${info.build > 0 ? `.${info.build}` : ""}`;
   return `${generatorMajor}.${patch}.${info.build}`;
 }
 
@@ -38,20 +50,23 @@ export function packageJson(info: PackageInfo, modules: ModuleModel[]): string {
     };
   }
   exports["./package.json"] = "./package.json";
+  const prerelease = kubernetesPrerelease(info.kubernetesVersion) !== undefined;
   const json = {
     name: info.name,
     version: packageVersion(info),
-    description: `Typed Kubernetes ${info.kubernetesVersion} API models for kubex`,
+    description: `Typed Kubernetes ${info.kubernetesVersion} API models for kubex${prerelease ? " (pre-release)" : ""}`,
     type: "module",
     license: "Apache-2.0",
     keywords: ["kubernetes", "k8s", "kubex", `kubernetes-${info.kubernetesVersion.split(".").slice(0, 2).join(".")}`],
-    kubernetes: { version: info.kubernetesVersion },
+    kubernetes: prerelease ? { version: info.kubernetesVersion, prerelease: true } : { version: info.kubernetesVersion },
     engines: { node: ">=20.18.1" },
     sideEffects: false,
     exports,
     files: ["dist", "README.md", "LICENSE"],
     scripts: { build: "tsc -p tsconfig.json" },
     peerDependencies: { "@kubex/runtime": info.runtimeRange },
+    // npm publish puts a pre-release under `next`, never `latest`.
+    ...(prerelease ? { publishConfig: { tag: "next" } } : {}),
   };
   return `${JSON.stringify(json, null, 2)}\n`;
 }

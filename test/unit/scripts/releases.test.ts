@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { compareReleases, outdated, parseProxyListing, parseRelease, resolveRelease } from "../../../scripts/kubernetes-releases.js";
 
 const listing = (versions: string[]) => parseProxyListing(`k8s.io/kubernetes ${versions.join(" ")}\n`);
-const today = listing(["v1.29.15", "v1.36.1", "v1.36.3", "v1.37.0-rc.1", "v1.37.2", "v1.38.0-alpha.1", "v1.38.0-beta.0", "v1.38.0-beta.0.1+abc"]);
+const today = listing(["v1.29.15", "v1.36.1", "v1.36.3", "v1.37.2", "v1.38.0-alpha.1", "v1.38.0-beta.0", "v1.38.0-beta.0.1+abc"]);
 
 describe("release parsing and order", () => {
   it("reads stable releases and alpha/beta/rc pre-releases, skips anything else", () => {
@@ -63,6 +63,8 @@ describe("resolveRelease", () => {
     expect(resolveRelease("1.37", today).version).toBe("1.37.2");
     expect(resolveRelease("1.38", today).version).toBe("1.38.0-beta.0");
     expect(resolveRelease("v1.36.1", today).version).toBe("1.36.1");
+    // Once 1.38.0 ships, the same request (npm run sdk:update -- 1.38) picks the release.
+    expect(resolveRelease("1.38", listing(["v1.38.0-beta.0", "v1.38.0-rc.0", "v1.38.0"])).version).toBe("1.38.0");
   });
 
   it("rejects bad input with one line naming what is wrong", () => {
