@@ -75,7 +75,7 @@ const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
  */
 const jsonSchemaPropsUnions: Fixup = {
   name: "apiextensions JSONSchemaPropsOr* have no type in the published spec",
-  versions: minors(30, 37),
+  versions: minors(30, 38),
   apply(schemas) {
     const props = `${apiextensions}.JSONSchemaProps`;
     if (!schemas[props]) return false;
@@ -109,7 +109,7 @@ export function applyFixups(schemas: Record<string, Schema>, kubernetesVersion?:
  */
 const bindingCreateAnswersStatus: ResourceFixup = {
   name: "core/v1 Binding: create answers a Status, not the Binding the spec names",
-  versions: minors(30, 37),
+  versions: minors(30, 38),
   apply(resources) {
     let changed = false;
     for (const resource of resources) {

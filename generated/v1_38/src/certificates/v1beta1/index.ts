@@ -212,7 +212,7 @@ export interface PodCertificateRequestSpec {
    * must be empty.  Signer implementations should extract the public key from the StubPKCS10Request
    * field.
    *
-   * @deprecated Deprecated: This field is replaced by StubPKCS10Request.
+   * @deprecated Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is set, this field must be empty. Signer implementations should extract the public key from the StubPKCS10Request field.
    */
   pkixPublicKey?: string;
   /**
@@ -250,7 +250,7 @@ export interface PodCertificateRequestSpec {
    * Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is set, this field
    * must be empty.
    *
-   * @deprecated Deprecated: This field is replaced by StubPKCS10Request.
+   * @deprecated Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is set, this field must be empty.
    */
   proofOfPossession?: string;
   /**

@@ -2164,7 +2164,7 @@ export interface GRPCAction {
  * into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's
  * container.
  *
- * @deprecated Deprecated: GitRepo is deprecated.
+ * @deprecated Deprecated: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
  */
 export interface GitRepoVolumeSource {
   /**
@@ -2551,6 +2551,8 @@ export interface LifecycleHandler {
    * tcpSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is
    * no validation of this field and lifecycle hooks will fail at runtime when it is specified.
    * Deprecated.
+   *
+   * @deprecated
    */
   tcpSocket?: TCPSocketAction;
 }
@@ -3914,7 +3916,7 @@ export interface PersistentVolumeSpec {
    * awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info:
    * https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
    *
-   * @deprecated Deprecated: AWSElasticBlockStore is deprecated.
+   * @deprecated Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
    */
   awsElasticBlockStore?: AWSElasticBlockStoreVolumeSource;
   /**
@@ -3923,7 +3925,7 @@ export interface PersistentVolumeSpec {
    * Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are
    * redirected to the disk.csi.azure.com CSI driver.
    *
-   * @deprecated Deprecated: AzureDisk is deprecated.
+   * @deprecated Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.
    */
   azureDisk?: AzureDiskVolumeSource;
   /**
@@ -3932,7 +3934,7 @@ export interface PersistentVolumeSpec {
    * Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are
    * redirected to the file.csi.azure.com CSI driver.
    *
-   * @deprecated Deprecated: AzureFile is deprecated.
+   * @deprecated Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.
    */
   azureFile?: AzureFilePersistentVolumeSource;
   /**
@@ -3955,7 +3957,7 @@ export interface PersistentVolumeSpec {
    * the cinder.csi.openstack.org CSI driver. More info:
    * https://examples.k8s.io/mysql-cinder-pd/README.md
    *
-   * @deprecated Deprecated: Cinder is deprecated.
+   * @deprecated Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
    */
   cinder?: CinderPersistentVolumeSource;
   /**
@@ -3977,7 +3979,7 @@ export interface PersistentVolumeSpec {
    *
    * Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
    *
-   * @deprecated Deprecated: FlexVolume is deprecated.
+   * @deprecated Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
    */
   flexVolume?: FlexPersistentVolumeSource;
   /**
@@ -3997,7 +3999,7 @@ export interface PersistentVolumeSpec {
    * type are redirected to the pd.csi.storage.gke.io CSI driver. More info:
    * https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
    *
-   * @deprecated Deprecated: GCEPersistentDisk is deprecated.
+   * @deprecated Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
    */
   gcePersistentDisk?: GCEPersistentDiskVolumeSource;
   /**
@@ -4007,7 +4009,7 @@ export interface PersistentVolumeSpec {
    * Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported. More
    * info: https://examples.k8s.io/volumes/glusterfs/README.md
    *
-   * @deprecated Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported.
+   * @deprecated Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported. More info: https://examples.k8s.io/volumes/glusterfs/README.md
    */
   glusterfs?: GlusterfsPersistentVolumeSource;
   /**
@@ -4065,7 +4067,7 @@ export interface PersistentVolumeSpec {
    * Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are
    * redirected to the pxd.portworx.com CSI driver.
    *
-   * @deprecated Deprecated: PortworxVolume is deprecated.
+   * @deprecated Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver.
    */
   portworxVolume?: PortworxVolumeSource;
   /**
@@ -4082,7 +4084,7 @@ export interface PersistentVolumeSpec {
    * Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported. More info:
    * https://examples.k8s.io/volumes/rbd/README.md
    *
-   * @deprecated Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported.
+   * @deprecated Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported. More info: https://examples.k8s.io/volumes/rbd/README.md
    */
   rbd?: RBDPersistentVolumeSource;
   /**
@@ -4105,7 +4107,7 @@ export interface PersistentVolumeSpec {
    * Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported. More
    * info: https://examples.k8s.io/volumes/storageos/README.md
    *
-   * @deprecated Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported.
+   * @deprecated Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported. More info: https://examples.k8s.io/volumes/storageos/README.md
    */
   storageos?: StorageOSPersistentVolumeSource;
   /**
@@ -4128,7 +4130,7 @@ export interface PersistentVolumeSpec {
    * Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are
    * redirected to the csi.vsphere.vmware.com CSI driver.
    *
-   * @deprecated Deprecated: VsphereVolume is deprecated.
+   * @deprecated Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver.
    */
   vsphereVolume?: VsphereVirtualDiskVolumeSource;
 }
@@ -5257,7 +5259,7 @@ export interface PodStatus {
    * Kubelet has not yet allocated the resources. PodResizeInProgress will track in-progress resizes,
    * and should be present whenever allocated resources != acknowledged resources.
    *
-   * @deprecated Deprecated: Resize status is moved to two pod conditions PodResizePending and PodResizeInProgress.
+   * @deprecated Deprecated: Resize status is moved to two pod conditions PodResizePending and PodResizeInProgress. PodResizePending will track states where the spec has been resized, but the Kubelet has not yet allocated the resources. PodResizeInProgress will track in-progress resizes, and should be present whenever allocated resources != acknowledged resources.
    */
   resize?: string;
   /** Status of resource claims. */
@@ -6942,7 +6944,7 @@ export interface ServiceSpec {
    * it is non-portable and it may not support dual-stack. Users are encouraged to use
    * implementation-specific annotations when available.
    *
-   * @deprecated Deprecated: This field was under-specified and its meaning varies across implementations.
+   * @deprecated Deprecated: This field was under-specified and its meaning varies across implementations. Using it is non-portable and it may not support dual-stack. Users are encouraged to use implementation-specific annotations when available.
    */
   loadBalancerIP?: string;
   /**
@@ -7384,7 +7386,7 @@ export interface Volume {
    * awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info:
    * https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
    *
-   * @deprecated Deprecated: AWSElasticBlockStore is deprecated.
+   * @deprecated Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
    */
   awsElasticBlockStore?: AWSElasticBlockStoreVolumeSource;
   /**
@@ -7393,7 +7395,7 @@ export interface Volume {
    * Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are
    * redirected to the disk.csi.azure.com CSI driver.
    *
-   * @deprecated Deprecated: AzureDisk is deprecated.
+   * @deprecated Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.
    */
   azureDisk?: AzureDiskVolumeSource;
   /**
@@ -7402,7 +7404,7 @@ export interface Volume {
    * Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are
    * redirected to the file.csi.azure.com CSI driver.
    *
-   * @deprecated Deprecated: AzureFile is deprecated.
+   * @deprecated Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.
    */
   azureFile?: AzureFileVolumeSource;
   /**
@@ -7420,7 +7422,7 @@ export interface Volume {
    * the cinder.csi.openstack.org CSI driver. More info:
    * https://examples.k8s.io/mysql-cinder-pd/README.md
    *
-   * @deprecated Deprecated: Cinder is deprecated.
+   * @deprecated Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
    */
   cinder?: CinderVolumeSource;
   /** configMap represents a configMap that should populate this volume */
@@ -7471,7 +7473,7 @@ export interface Volume {
    *
    * Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
    *
-   * @deprecated Deprecated: FlexVolume is deprecated.
+   * @deprecated Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
    */
   flexVolume?: FlexVolumeSource;
   /**
@@ -7491,7 +7493,7 @@ export interface Volume {
    * type are redirected to the pd.csi.storage.gke.io CSI driver. More info:
    * https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
    *
-   * @deprecated Deprecated: GCEPersistentDisk is deprecated.
+   * @deprecated Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
    */
   gcePersistentDisk?: GCEPersistentDiskVolumeSource;
   /**
@@ -7501,7 +7503,7 @@ export interface Volume {
    * into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's
    * container.
    *
-   * @deprecated Deprecated: GitRepo is deprecated.
+   * @deprecated Deprecated: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
    */
   gitRepo?: GitRepoVolumeSource;
   /**
@@ -7581,7 +7583,7 @@ export interface Volume {
    * Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are
    * redirected to the pxd.portworx.com CSI driver.
    *
-   * @deprecated Deprecated: PortworxVolume is deprecated.
+   * @deprecated Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver.
    */
   portworxVolume?: PortworxVolumeSource;
   /** projected items for all in one resources secrets, configmaps, and downward API */
@@ -7629,7 +7631,7 @@ export interface Volume {
    * Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are
    * redirected to the csi.vsphere.vmware.com CSI driver.
    *
-   * @deprecated Deprecated: VsphereVolume is deprecated.
+   * @deprecated Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver.
    */
   vsphereVolume?: VsphereVirtualDiskVolumeSource;
 }

@@ -308,7 +308,7 @@ export interface DeleteOptions {
    * from the object's finalizers list. Either this field or PropagationPolicy may be set, but not
    * both.
    *
-   * @deprecated Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7.
+   * @deprecated Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
    */
   orphanDependents?: boolean;
   /**
