@@ -144,7 +144,7 @@ export const nullabilityFixups: readonly NullabilityFixup[] = [
     definition: "io.k8s.api.storage.v1.CSINodeSpec",
     field: "drivers",
     nullable: true,
-    versions: minors(30, 37),
+    versions: minors(30, 38),
     why:
       "required in the spec, but validation accepts an empty list and storage (protobuf) keeps no difference between " +
       "empty and nil: a CSINode created with drivers: [] is read back with drivers: null",

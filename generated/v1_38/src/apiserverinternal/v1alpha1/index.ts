@@ -72,7 +72,7 @@ export class StorageVersion extends KubernetesObject {
 /** Describes the state of the storageVersion at a certain point. */
 export interface StorageVersionCondition {
   /** lastTransitionTime is the last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is a human readable string indicating details about the transition. */
   message: string;
   /**

@@ -128,7 +128,7 @@ export class DaemonSet extends KubernetesObject {
 /** DaemonSetCondition describes the state of a DaemonSet at a certain point. */
 export interface DaemonSetCondition {
   /** lastTransitionTime is the last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is a human readable string indicating details about the transition. */
   message?: string;
   /** reason for the condition's last transition. */
@@ -307,9 +307,9 @@ export class Deployment extends KubernetesObject {
 /** DeploymentCondition describes the state of a deployment at a certain point. */
 export interface DeploymentCondition {
   /** lastTransitionTime is the last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** lastUpdateTime is the last time this condition was updated. */
-  lastUpdateTime?: Time;
+  lastUpdateTime?: Time | null;
   /** message is a human readable string indicating details about the transition. */
   message?: string;
   /** reason for the condition's last transition. */
@@ -497,7 +497,7 @@ export class ReplicaSet extends KubernetesObject {
 /** ReplicaSetCondition describes the state of a replica set at a certain point. */
 export interface ReplicaSetCondition {
   /** lastTransitionTime is the last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is a human readable string indicating details about the transition. */
   message?: string;
   /** reason for the condition's last transition. */
@@ -743,7 +743,7 @@ export class StatefulSet extends KubernetesObject {
 /** StatefulSetCondition describes the state of a statefulset at a certain point. */
 export interface StatefulSetCondition {
   /** lastTransitionTime is the last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is a human readable string indicating details about the transition. */
   message?: string;
   /** reason for the condition's last transition. */

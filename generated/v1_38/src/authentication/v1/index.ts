@@ -100,26 +100,26 @@ export interface TokenRequestSpec {
    * the token. A token issued for multiple audiences may be used to authenticate against any of the
    * audiences listed but implies a high degree of trust between the target audiences.
    */
-  audiences?: string[];
+  audiences?: string[] | null;
   /**
    * boundObjectRef is a reference to an object that the token will be bound to. The token will only
    * be valid for as long as the bound object exists. NOTE: The API server's TokenReview endpoint
    * will validate the BoundObjectRef, but other audiences may not. Keep ExpirationSeconds small if
    * you want prompt revocation.
    */
-  boundObjectRef?: BoundObjectReference;
+  boundObjectRef?: BoundObjectReference | null;
   /**
    * expirationSeconds is the requested duration of validity of the request. The token issuer may
    * return a token with a different validity duration so a client needs to check the 'expiration'
    * field in a response.
    */
-  expirationSeconds?: number;
+  expirationSeconds?: number | null;
 }
 
 /** TokenRequestStatus is the result of a token request. */
 export interface TokenRequestStatus {
   /** expirationTimestamp is the time of expiration of the returned token. */
-  expirationTimestamp?: Time;
+  expirationTimestamp?: Time | null;
   /**
    * token is the opaque bearer token.
    *

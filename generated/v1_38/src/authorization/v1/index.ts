@@ -263,7 +263,7 @@ export interface NonResourceRule {
    * verbs is a list of kubernetes non-resource API verbs, like: get, post, put, delete, patch, head,
    * options.  "*" means all.
    */
-  verbs?: string[];
+  verbs?: string[] | null;
 }
 
 /**
@@ -334,7 +334,7 @@ export interface ResourceRule {
    * verbs is a list of kubernetes resource API verbs, like: get, list, watch, create, update,
    * delete, proxy.  "*" means all.
    */
-  verbs?: string[];
+  verbs?: string[] | null;
 }
 
 /**
@@ -564,12 +564,12 @@ export interface SubjectRulesReviewStatus {
    * nonResourceRules is the list of actions the subject is allowed to perform on non-resources. The
    * list ordering isn't significant, may contain duplicates, and possibly be incomplete.
    */
-  nonResourceRules?: NonResourceRule[];
+  nonResourceRules?: NonResourceRule[] | null;
   /**
    * resourceRules is the list of actions the subject is allowed to perform on resources. The list
    * ordering isn't significant, may contain duplicates, and possibly be incomplete.
    */
-  resourceRules?: ResourceRule[];
+  resourceRules?: ResourceRule[] | null;
 }
 
 /** UnconditionalDecision represents the data associated with an unconditional decision. */

@@ -238,7 +238,7 @@ export interface HorizontalPodAutoscalerBehavior {
  */
 export interface HorizontalPodAutoscalerCondition {
   /** lastTransitionTime is the last time the condition transitioned from one status to another */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is a human-readable explanation containing details about the transition */
   message?: string;
   /**
@@ -334,7 +334,7 @@ export interface HorizontalPodAutoscalerStatus {
    */
   conditions?: HorizontalPodAutoscalerCondition[];
   /** currentMetrics is the last read state of the metrics used by this autoscaler. */
-  currentMetrics?: MetricStatus[];
+  currentMetrics?: MetricStatus[] | null;
   /**
    * currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen
    * by the autoscaler.

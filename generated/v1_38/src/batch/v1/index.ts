@@ -191,9 +191,9 @@ export class Job extends KubernetesObject {
 /** JobCondition describes current state of a job. */
 export interface JobCondition {
   /** lastProbeTime is the last time the condition was checked. */
-  lastProbeTime?: Time;
+  lastProbeTime?: Time | null;
   /** lastTransitionTime is the last time the condition transit from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is human readable message indicating details about last transition. */
   message?: string;
   /** reason is the brief reason for the condition's last transition. */
@@ -537,7 +537,7 @@ export interface PodFailurePolicy {
    * failure, the default handling applies - the counter of pod failures is incremented and it is
    * checked against the backoffLimit. At most 20 elements are allowed.
    */
-  rules?: PodFailurePolicyRule[];
+  rules?: PodFailurePolicyRule[] | null;
 }
 
 /**

@@ -67,9 +67,9 @@ export interface CertificateSigningRequestCondition {
    * unset, when a new condition type is added or an existing condition's status is changed, the
    * server defaults this to the current time.
    */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** lastUpdateTime is the time of the last update to this condition */
-  lastUpdateTime?: Time;
+  lastUpdateTime?: Time | null;
   /** message contains a human readable message with details about the request state */
   message?: string;
   /** reason indicates a brief reason for the request state */

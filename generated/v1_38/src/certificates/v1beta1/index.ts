@@ -214,7 +214,7 @@ export interface PodCertificateRequestSpec {
    *
    * @deprecated Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is set, this field must be empty. Signer implementations should extract the public key from the StubPKCS10Request field.
    */
-  pkixPublicKey?: string;
+  pkixPublicKey?: string | null;
   /**
    * podName is the name of the pod into which the certificate will be mounted.
    *
@@ -252,7 +252,7 @@ export interface PodCertificateRequestSpec {
    *
    * @deprecated Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is set, this field must be empty.
    */
-  proofOfPossession?: string;
+  proofOfPossession?: string | null;
   /**
    * serviceAccountName is the name of the service account the pod is running as.
    *

@@ -174,7 +174,7 @@ export interface AzureFilePersistentVolumeSource {
    * secretNamespace is the namespace of the secret that contains Azure Storage Account Name and Key
    * default is the same as the Pod
    */
-  secretNamespace?: string;
+  secretNamespace?: string | null;
   /**
    * shareName is the azure Share Name
    *
@@ -1041,7 +1041,7 @@ export interface ContainerImage {
    * names by which this image is known. e.g. ["kubernetes.example/hyperkube:v1.0.7",
    * "cloud-vendor.registry.example/cloud-vendor/hyperkube:v1.0.7"]
    */
-  names?: string[];
+  names?: string[] | null;
   /** sizeBytes is the size of the image in bytes. */
   sizeBytes?: number;
 }
@@ -1143,7 +1143,7 @@ export interface ContainerState {
 /** ContainerStateRunning is a running state of a container. */
 export interface ContainerStateRunning {
   /** startedAt is the time at which the container was last (re-)started */
-  startedAt?: Time;
+  startedAt?: Time | null;
 }
 
 /** ContainerStateTerminated is a terminated state of a container. */
@@ -1157,7 +1157,7 @@ export interface ContainerStateTerminated {
    */
   exitCode: number;
   /** finishedAt is the time at which the container last terminated */
-  finishedAt?: Time;
+  finishedAt?: Time | null;
   /** message regarding the last termination of the container */
   message?: string;
   /** reason from the last termination of the container */
@@ -1165,7 +1165,7 @@ export interface ContainerStateTerminated {
   /** signal from the last termination of the container */
   signal?: number;
   /** startedAt is the time at which previous execution of the container started */
-  startedAt?: Time;
+  startedAt?: Time | null;
 }
 
 /** ContainerStateWaiting is a waiting state of a container. */
@@ -1811,16 +1811,16 @@ export class Event extends KubernetesObject {
   /** count is the number of times this event has occurred. */
   declare count?: number;
   /** eventTime is the time when this Event was first observed. */
-  declare eventTime?: MicroTime;
+  declare eventTime?: MicroTime | null;
   /**
    * firstTimestamp is the time at which the event was first recorded. (Time of server receipt is in
    * TypeMeta.)
    */
-  declare firstTimestamp?: Time;
+  declare firstTimestamp?: Time | null;
   /** involvedObject is the object that this event is about. */
   declare involvedObject: ObjectReference;
   /** lastTimestamp is the time at which the most recent occurrence of this event was recorded. */
-  declare lastTimestamp?: Time;
+  declare lastTimestamp?: Time | null;
   /** message is a human-readable description of the status of this operation. */
   declare message?: string;
   /**
@@ -1897,7 +1897,7 @@ export interface EventSeries {
   /** count is the number of occurrences in this series up to the last heartbeat time */
   count?: number;
   /** lastObservedTime is the time of the last occurrence observed */
-  lastObservedTime?: MicroTime;
+  lastObservedTime?: MicroTime | null;
 }
 
 /** EventSource contains information for an event. */
@@ -2153,7 +2153,7 @@ export interface GRPCAction {
    *
    * @defaultValue ""
    */
-  service?: string;
+  service?: string | null;
 }
 
 /**
@@ -2846,7 +2846,7 @@ export class Namespace extends KubernetesObject {
 /** NamespaceCondition contains details about state of namespace. */
 export interface NamespaceCondition {
   /** lastTransitionTime is the last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is a human-readable message indicating details about last transition. */
   message?: string;
   /** reason is the unique, one-word, CamelCase reason for the condition's last transition. */
@@ -3075,9 +3075,9 @@ export interface NodeAllocatableResourceClaimStatus {
 /** NodeCondition contains condition information for a node. */
 export interface NodeCondition {
   /** lastHeartbeatTime is the last time we got an update on a given condition. */
-  lastHeartbeatTime?: Time;
+  lastHeartbeatTime?: Time | null;
   /** lastTransitionTime is the last time the condition transit from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is a human readable message indicating details about last transition. */
   message?: string;
   /** reason is the (brief) reason for the condition's last transition. */
@@ -3612,9 +3612,9 @@ export class PersistentVolumeClaim extends KubernetesObject {
 /** PersistentVolumeClaimCondition contains details about state of pvc */
 export interface PersistentVolumeClaimCondition {
   /** lastProbeTime is the time we probed the condition. */
-  lastProbeTime?: Time;
+  lastProbeTime?: Time | null;
   /** lastTransitionTime is the time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is the human-readable message indicating details about last transition. */
   message?: string;
   /**
@@ -4435,9 +4435,9 @@ export interface PodCertificateProjection {
 /** PodCondition contains details for the current condition of this pod. */
 export interface PodCondition {
   /** lastProbeTime is the last time we probed the condition. */
-  lastProbeTime?: Time;
+  lastProbeTime?: Time | null;
   /** lastTransitionTime is the last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is a human-readable message indicating details about last transition. */
   message?: string;
   /**
@@ -5366,7 +5366,7 @@ export interface PodVolumeHealth {
    */
   healthConditions?: VolumeHealthCondition[];
   /** lastTransitionTime is when the current set of conditions first appeared. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /**
    * name matches an entry in pod.spec.volumes.
    *
@@ -5507,7 +5507,7 @@ export interface ProjectedVolumeSource {
    */
   defaultUser?: number;
   /** sources is the list of volume projections. Each entry in this list handles one source. */
-  sources?: VolumeProjection[];
+  sources?: VolumeProjection[] | null;
 }
 
 /**
@@ -5710,7 +5710,7 @@ export class ReplicationController extends KubernetesObject {
  */
 export interface ReplicationControllerCondition {
   /** lastTransitionTime is the last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is a human readable message indicating details about the transition. */
   message?: string;
   /** reason is the reason for the condition's last transition. */
@@ -6075,7 +6075,7 @@ export interface ScaleIOPersistentVolumeSource {
    * secretRef references to the secret for ScaleIO user and other sensitive information. If this is
    * not provided, Login operation will fail.
    */
-  secretRef?: SecretReference;
+  secretRef?: SecretReference | null;
   /** sslEnabled is the flag to enable/disable SSL communication with Gateway, default false */
   sslEnabled?: boolean;
   /**
@@ -6126,7 +6126,7 @@ export interface ScaleIOVolumeSource {
    * secretRef references to the secret for ScaleIO user and other sensitive information. If this is
    * not provided, Login operation will fail.
    */
-  secretRef?: LocalObjectReference;
+  secretRef?: LocalObjectReference | null;
   /** sslEnabled Flag enable/disable SSL communication with Gateway, default false */
   sslEnabled?: boolean;
   /**
@@ -7327,7 +7327,7 @@ export interface TypedLocalObjectReference {
    * specified Kind must be in the core API group. For any other third-party types, APIGroup is
    * required.
    */
-  apiGroup?: string;
+  apiGroup?: string | null;
   /**
    * kind is the type of resource being referenced
    *
@@ -7351,7 +7351,7 @@ export interface TypedObjectReference {
    * specified Kind must be in the core API group. For any other third-party types, APIGroup is
    * required.
    */
-  apiGroup?: string;
+  apiGroup?: string | null;
   /**
    * kind is the type of resource being referenced
    *
@@ -7686,7 +7686,7 @@ export interface VolumeHealthStatus {
    */
   healthConditions?: VolumeHealthCondition[];
   /** lastTransitionTime is when the current set of conditions first appeared. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
 }
 
 /** VolumeMount describes a mounting of a Volume within a container. */

@@ -46,12 +46,12 @@ export class Event extends KubernetesObject {
    * deprecatedFirstTimestamp is the deprecated field assuring backward compatibility with core.v1
    * Event type.
    */
-  declare deprecatedFirstTimestamp?: Time;
+  declare deprecatedFirstTimestamp?: Time | null;
   /**
    * deprecatedLastTimestamp is the deprecated field assuring backward compatibility with core.v1
    * Event type.
    */
-  declare deprecatedLastTimestamp?: Time;
+  declare deprecatedLastTimestamp?: Time | null;
   /**
    * deprecatedSource is the deprecated field assuring backward compatibility with core.v1 Event
    * type.

@@ -96,7 +96,7 @@ export class FlowSchema extends KubernetesObject {
 /** FlowSchemaCondition describes conditions for a FlowSchema. */
 export interface FlowSchemaCondition {
   /** lastTransitionTime is the last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is a human-readable message indicating details about last transition. */
   message?: string;
   /** reason is a unique, one-word, CamelCase reason for the condition's last transition. */
@@ -251,7 +251,7 @@ export interface LimitedPriorityLevelConfiguration {
    * Setting this field to zero supports the construction of a "jail" for this priority level that is
    * used to hold some request(s)
    */
-  nominalConcurrencyShares?: number;
+  nominalConcurrencyShares?: number | null;
 }
 
 /**
@@ -351,7 +351,7 @@ export class PriorityLevelConfiguration extends KubernetesObject {
 /** PriorityLevelConfigurationCondition defines the condition of priority level. */
 export interface PriorityLevelConfigurationCondition {
   /** lastTransitionTime is the last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is a human-readable message indicating details about last transition. */
   message?: string;
   /** reason is a unique, one-word, CamelCase reason for the condition's last transition. */
@@ -496,7 +496,7 @@ export interface ResourcePolicyRule {
    * that _does not specify_ a namespace (see the `clusterScope` field for that). This list may be
    * empty, but only if `clusterScope` is true.
    */
-  namespaces?: string[];
+  namespaces?: string[] | null;
   /**
    * resources is a list of matching resources (i.e., lowercase and plural) with, if desired,
    * subresource.  For example, [ "services", "nodes/status" ].  This list may not be empty. "*"

@@ -297,7 +297,7 @@ export interface IngressClassParametersReference {
    * scope represents if this refers to a cluster or namespace scoped resource. This may be set to
    * "Cluster" (default) or "Namespace".
    */
-  scope?: string;
+  scope?: string | null;
 }
 
 /** IngressClassSpec provides information about the class of an Ingress. */

@@ -41,7 +41,7 @@ export class ClusterRole extends KubernetesObject {
   /** metadata is the standard object's metadata. */
   declare metadata?: ObjectMeta;
   /** rules holds all the PolicyRules for this ClusterRole */
-  declare rules?: PolicyRule[];
+  declare rules?: PolicyRule[] | null;
 
   constructor(init: ResourceInit<ClusterRole> = {}) {
     super(init);
@@ -183,7 +183,7 @@ export class Role extends KubernetesObject {
   /** metadata is the standard object's metadata. */
   declare metadata?: ObjectMeta;
   /** rules holds all the PolicyRules for this Role */
-  declare rules?: PolicyRule[];
+  declare rules?: PolicyRule[] | null;
 
   constructor(init: ResourceInit<Role> = {}) {
     super(init);

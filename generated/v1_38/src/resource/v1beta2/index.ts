@@ -26,7 +26,7 @@ export interface AllocatedDeviceStatus {
    *
    * Must not contain more than 8 entries.
    */
-  conditions?: Condition[];
+  conditions?: Condition[] | null;
   /**
    * Data contains arbitrary driver-specific data.
    *
@@ -159,7 +159,7 @@ export interface CapacityRequestPolicy {
    * default specifies how much of this capacity is consumed by a request that does not contain an
    * entry for it in DeviceRequest's Capacity.
    */
-  default?: Quantity;
+  default?: Quantity | null;
   /**
    * validRange defines an acceptable quantity value range in consuming requests.
    *
@@ -522,7 +522,7 @@ export interface DeviceClaim {
    * requests represent individual requests for distinct devices which must all be satisfied. If
    * empty, nothing needs to be allocated.
    */
-  requests?: DeviceRequest[];
+  requests?: DeviceRequest[] | null;
 }
 
 /** DeviceClaimConfiguration is used for configuration parameters in DeviceClaim. */

@@ -628,7 +628,7 @@ export interface PodGroupTemplate {
    * PodGroupTemplate. This field is only available when the TopologyAwareWorkloadScheduling feature
    * gate is enabled. This field is immutable.
    */
-  schedulingConstraints?: PodGroupSchedulingConstraints;
+  schedulingConstraints?: PodGroupSchedulingConstraints | null;
   /** schedulingPolicy defines the scheduling policy for this PodGroupTemplate. */
   schedulingPolicy: PodGroupSchedulingPolicy;
 }
@@ -779,5 +779,5 @@ export interface WorkloadSpec {
    * templates may still be updated where their individual fields allow it. Exactly one of
    * CompositePodGroupTemplates and PodGroupTemplates must be set.
    */
-  podGroupTemplates?: PodGroupTemplate[];
+  podGroupTemplates?: PodGroupTemplate[] | null;
 }

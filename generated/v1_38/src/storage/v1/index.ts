@@ -328,7 +328,7 @@ export interface CSINodeDriver {
    * for different nodes to use different topology keys. This can be empty if driver does not support
    * topology.
    */
-  topologyKeys?: string[];
+  topologyKeys?: string[] | null;
 }
 
 /** CSINodeList is a collection of CSINode objects. */
@@ -364,7 +364,7 @@ export interface CSINodeSpec {
    * drivers is a list of information of all CSI Drivers existing on a node. If all drivers in the
    * list are uninstalled, this can become empty.
    */
-  drivers?: CSINodeDriver[];
+  drivers?: CSINodeDriver[] | null;
 }
 
 /** CSINodeStatus contains health and status information for storage on a node. */
@@ -606,7 +606,7 @@ export interface StorageHealthCondition {
   /** accessMode is the access mode affected. Nil means all access modes are affected. */
   accessMode?: string;
   /** lastTransitionTime is when this condition first appeared at its current state. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /**
    * message is a human-readable description. Maximum permitted length of a message is 1024 bytes.
    */
@@ -869,7 +869,7 @@ export interface VolumeError {
    */
   message?: string;
   /** time represents the time the error was encountered. */
-  time?: Time;
+  time?: Time | null;
 }
 
 /** VolumeNodeResources is a set of resource limits for scheduling of volumes. */
