@@ -26,7 +26,11 @@ export interface CreateClientOptions {
   inCluster?: boolean;
   /** A ready configuration; nothing is loaded. */
   config?: ClusterConfig;
-  /** Default timeout in ms for every request of this client (a call's own `timeout` wins); none by default. */
+  /**
+   * Default timeout in ms for every request of this client (a call's own `timeout` wins);
+   * unset: 90 s for requests (`DEFAULT_REQUEST_TIMEOUT_MS`, see there why), none for opening
+   * streaming sessions; `0`: none.
+   */
   timeout?: number;
   /** Retry policy for safe requests; `false` switches retries off. */
   retry?: RetryOptions;
@@ -37,6 +41,13 @@ export interface CreateClientOptions {
    * request); replaces the kubeconfig user's `as`/`as-groups`/... as a whole.
    */
   impersonate?: Impersonation;
+  /**
+   * Most connections open at once to the cluster for requests (default 32); a request
+   * beyond it waits for a free one. Streams (watches, log follows) are not counted.
+   */
+  connections?: number;
+  /** Largest 2xx body read into memory, in bytes (default 256 MiB); `ResponseTooLarge` past it. */
+  maxResponseBytes?: number;
 }
 
 /** Loads the configuration (unless `config` is given) and returns a client whose connections open on first use. */
@@ -56,6 +67,10 @@ export async function createClient(options: CreateClientOptions = {}): Promise<C
   if (options.timeout !== undefined) transportOptions.timeout = options.timeout;
   if (options.retry !== undefined) transportOptions.retry = options.retry;
   if (options.userAgent !== undefined) transportOptions.userAgent = options.userAgent;
+  if (options.connections !== undefined) transportOptions.connections = options.connections;
+  if (options.maxResponseBytes !== undefined) transportOptions.maxResponseBytes = options.maxResponseBytes;
+  // A config passed in gets the guards a loaded one has (non-enumerable hooks: its fields read as before).
+  if (options.config !== undefined && !Object.prototype.hasOwnProperty.call(config, "toJSON")) protectConfig(config);
   return new ClusterClient(config, createTransport(config, transportOptions), namespace, options.timeout);
 }
 

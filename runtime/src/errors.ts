@@ -79,6 +79,19 @@ export class RequestAborted extends KubexClientError {
   override name = "RequestAborted";
 }
 
+/** The client was closed while the request was in flight, or before it was sent. */
+export class ClientClosed extends KubexClientError {
+  override name = "ClientClosed";
+}
+
+/**
+ * A 2xx answer whose body is not what the API sends: not a JSON object (`null`, `42`, an
+ * array), or a list with an item that is not an object. Names what was expected and what came.
+ */
+export class UnexpectedResponse extends KubexClientError {
+  override name = "UnexpectedResponse";
+}
+
 /** A subresource was used on a kind whose API does not have it (reached only from plain JavaScript or casts). */
 export class SubresourceNotSupported extends KubexError {
   override name = "SubresourceNotSupported";
@@ -137,6 +150,8 @@ export class MethodNotAllowed extends KubexApiError { override name = "MethodNot
 export class NotAcceptable extends KubexApiError { override name = "NotAcceptable"; }
 export class Conflict extends KubexApiError { override name = "Conflict"; }
 export class Gone extends KubexApiError { override name = "Gone"; }
+/** 413: the request body is larger than the API server accepts (3 MiB by default; etcd's limit is 1.5 MiB per object). */
+export class RequestEntityTooLarge extends KubexApiError { override name = "RequestEntityTooLarge"; }
 export class UnsupportedMediaType extends KubexApiError { override name = "UnsupportedMediaType"; }
 export class UnprocessableEntity extends KubexApiError { override name = "UnprocessableEntity"; }
 export class TooManyRequests extends KubexApiError { override name = "TooManyRequests"; }
@@ -153,6 +168,7 @@ const byCode: Record<number, new (code: number, status: Status, retryAfterSecond
   406: NotAcceptable,
   409: Conflict,
   410: Gone,
+  413: RequestEntityTooLarge,
   415: UnsupportedMediaType,
   422: UnprocessableEntity,
   429: TooManyRequests,

@@ -1,4 +1,5 @@
 import { contentTypes } from "../request/content-types.js";
+import { encodeJson } from "../request/encode.js";
 import { BodyPatch } from "./body.js";
 import type { PatchTarget } from "./patch.js";
 
@@ -15,11 +16,14 @@ export class ApplyPatch<B extends object = Record<string, unknown>> extends Body
   override serialize(target: PatchTarget): string {
     const { apiVersion, kind, metadata, ...rest } = this.body as Record<string, unknown>;
     const meta = (metadata ?? {}) as Record<string, unknown>;
-    return JSON.stringify({
-      apiVersion: apiVersion ?? target.apiVersion,
-      kind: kind ?? target.kind,
-      metadata: meta.name === undefined ? { ...meta, name: target.name } : meta,
-      ...rest,
-    });
+    return encodeJson(
+      {
+        apiVersion: apiVersion ?? target.apiVersion,
+        kind: kind ?? target.kind,
+        metadata: meta.name === undefined ? { ...meta, name: target.name } : meta,
+        ...rest,
+      },
+      "ApplyPatch body",
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { InvalidRequest } from "../errors.js";
+import { encodeJson } from "../request/encode.js";
 import { Patch, type PatchTarget } from "./patch.js";
 
 /**
@@ -18,6 +19,6 @@ export abstract class BodyPatch<B extends object> extends Patch {
   }
 
   serialize(_target?: PatchTarget): string {
-    return JSON.stringify(this.body);
+    return encodeJson(this.body, `${this.constructor.name} body`);
   }
 }

@@ -1,5 +1,6 @@
 import { InvalidRequest } from "../errors.js";
 import { contentTypes } from "../request/content-types.js";
+import { encodeJson } from "../request/encode.js";
 import { Patch } from "./patch.js";
 
 /** A JSON Pointer (RFC 6901) as written (`/metadata/labels/app`), or its unescaped segments. */
@@ -87,6 +88,6 @@ export class JsonPatch extends Patch {
   }
 
   serialize(): string {
-    return JSON.stringify(this.#operations);
+    return encodeJson(this.#operations, "JsonPatch operations");
   }
 }

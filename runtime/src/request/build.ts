@@ -9,6 +9,7 @@ import type { Patch, PatchTarget } from "../patch/patch.js";
 import type { HttpMethod, HttpRequest } from "./http-request.js";
 import { callPart } from "./call.js";
 import { contentTypes } from "./content-types.js";
+import { encodeJson } from "./encode.js";
 import type {
   CallOptions,
   DeleteCollectionOptions,
@@ -62,11 +63,11 @@ export function buildList(target: Target, options: ListOptions = {}, accept?: st
 
 /** POST to a collection (create) or to a subresource (eviction, binding, token). */
 export function buildCreate(target: Target, body: unknown, options: WriteOptions = {}): HttpRequest {
-  return request("POST", target, options, { query: writeQuery(options), body: JSON.stringify(body) });
+  return request("POST", target, options, { query: writeQuery(options), body: encodeJson(body, `${target.resource.kind}: the object to create`) });
 }
 
 export function buildReplace(target: Target, body: unknown, options: WriteOptions = {}): HttpRequest {
-  return request("PUT", target, options, { query: writeQuery(options), body: JSON.stringify(body) });
+  return request("PUT", target, options, { query: writeQuery(options), body: encodeJson(body, `${target.resource.kind}: the object to replace`) });
 }
 
 /**
@@ -113,13 +114,13 @@ export function deleteOptionsBody(options: DeletionOptions): Record<string, unkn
 
 export function buildDelete(target: Target & { name: string }, options: DeletionOptions & CallOptions = {}): HttpRequest {
   const body = deleteOptionsBody(options);
-  return request("DELETE", target, options, body === undefined ? {} : { body: JSON.stringify(body) });
+  return request("DELETE", target, options, body === undefined ? {} : { body: encodeJson(body, "DeleteOptions") });
 }
 
 export function buildDeleteCollection(target: Target, options: DeleteCollectionOptions = {}): HttpRequest {
   const body = deleteOptionsBody(options);
   return request("DELETE", { ...target, name: undefined }, options, {
     query: listQuery(options),
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(body === undefined ? {} : { body: encodeJson(body, "DeleteOptions") }),
   });
 }

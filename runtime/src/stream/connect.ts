@@ -8,6 +8,7 @@ import type { ClusterConfig } from "../config/types.js";
 import type { Status } from "../model/meta.js";
 import { KubexApiError, KubexClientError, RequestAborted, apiErrorFor } from "../errors.js";
 import { Deadline, effectiveTimeout } from "../transport/deadline.js";
+import { redactStatus, secretValues, statusFromBody } from "../transport/failures.js";
 import { proxyFor } from "./proxy.js";
 
 /**
@@ -157,7 +158,7 @@ function upgrade(
     });
     socket.on("unexpected-response", (req, res) => {
       readErrorBody(res)
-        .then((body) => finish(refusal(where, res, body)))
+        .then((body) => finish(refusal(where, res, body, secretValues(headers))))
         .catch((error: unknown) => finish(new KubexClientError(`${where}: upgrade refused with HTTP ${res.statusCode}`, { cause: error })))
         .finally(() => req.destroy());
     });
@@ -165,31 +166,31 @@ function upgrade(
   });
 }
 
-/** The error for an answer other than 101: the server's Status when it sent one. */
-function refusal(where: string, res: IncomingMessage, body: string): Error {
+/**
+ * The error for an answer other than 101: the server's Status when it sent one, else a
+ * short excerpt of the body; either way scrubbed of the request's credentials.
+ */
+function refusal(where: string, res: IncomingMessage, body: string, secrets: readonly string[]): Error {
   const code = res.statusCode ?? 0;
-  let status: Status | undefined;
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (parsed !== null && typeof parsed === "object" && (parsed as Status).kind === "Status") status = parsed as Status;
-  } catch {
-    status = undefined;
-  }
   if (code >= 200 && code < 300) {
     return new KubexClientError(`${where}: the server answered ${code} instead of switching to a WebSocket (is a proxy in the way?)`);
   }
+  const contentType = res.headers["content-type"];
+  let status: Status = statusFromBody(code, body, contentType, secrets);
+  if (!isServerStatus(body)) {
+    status = redactStatus({ ...status, message: body.trim().length > 0 ? `${where}: ${status.message}` : `${where}: the server refused the WebSocket with HTTP ${code}` }, secrets);
+  }
   const retryAfter = Number.parseInt(String(res.headers["retry-after"] ?? ""), 10);
-  return apiErrorFor(
-    code,
-    status ?? {
-      kind: "Status",
-      apiVersion: "v1",
-      status: "Failure",
-      code,
-      message: body.trim().length > 0 ? `${where}: ${body.trim().slice(0, 500)}` : `${where}: the server refused the WebSocket with HTTP ${code}`,
-    },
-    Number.isInteger(retryAfter) ? retryAfter : undefined,
-  );
+  return apiErrorFor(code, status, Number.isInteger(retryAfter) ? retryAfter : undefined);
+}
+
+function isServerStatus(body: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed !== null && typeof parsed === "object" && (parsed as Status).kind === "Status";
+  } catch {
+    return false;
+  }
 }
 
 function readErrorBody(res: IncomingMessage): Promise<string> {

@@ -1,4 +1,5 @@
 import type { ClusterConfig } from "../config/types.js";
+import { followAbort } from "../transport/abort.js";
 import { RequestAborted } from "../errors.js";
 import { callPart } from "../request/call.js";
 import { connectWebSocket } from "./connect.js";
@@ -47,11 +48,7 @@ export async function openPortForwardSession(
 export function closeOnAbort(request: Pick<OpenRequest, "signal" | "description">, close: (reason: Error) => void, closed: Promise<void>): void {
   const signal = request.signal;
   if (signal === undefined) return;
-  const onAbort = (): void => close(new RequestAborted(`${request.description}: aborted`, { cause: signal.reason }));
-  if (signal.aborted) {
-    onAbort();
-    return;
-  }
-  signal.addEventListener("abort", onAbort, { once: true });
-  void closed.then(() => signal.removeEventListener("abort", onAbort));
+  // One listener per signal however many sessions share it (see followAbort).
+  const unfollow = followAbort(signal, () => close(new RequestAborted(`${request.description}: aborted`, { cause: signal.reason })));
+  void closed.then(unfollow);
 }

@@ -95,7 +95,8 @@ export class PortForwardSession implements AsyncDisposable {
     });
     socket.on("message", (data: Buffer, isBinary: boolean) => this.#onMessage(data, isBinary));
     socket.on("close", (code: number, reason: Buffer) => this.#onClose(code, reason.toString("utf8")));
-    socket.on("error", () => undefined); // 'close' follows; handled there.
+    // A protocol error: end the connection now rather than wait 30 s for a close handshake.
+    socket.on("error", () => socket.terminate()); // 'close' follows at once; handled there.
     socket.resume();
   }
 

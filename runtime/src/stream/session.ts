@@ -69,6 +69,7 @@ export class StreamSession implements AsyncDisposable {
   readonly #err: ByteQueue;
   #status: Status | undefined;
   #statusError: Error | undefined;
+  #socketError: Error | undefined;
   #result: Promise<StreamResult>;
   #settle!: (error: Error | undefined) => void;
   #finished = false;
@@ -102,7 +103,13 @@ export class StreamSession implements AsyncDisposable {
     socket.on("message", (data: Buffer, isBinary: boolean) => this.#onMessage(data, isBinary));
     socket.on("close", (code: number, reason: Buffer) => this.#onClose(code, reason.toString("utf8")));
     this.#closed = new Promise((resolve) => socket.once("close", () => resolve()));
-    socket.on("error", () => undefined); // 'close' follows with code 1006; handled there.
+    // A protocol error (a garbage frame, a reserved opcode, a masked or oversized server frame):
+    // ws would wait up to 30 s for a close handshake the broken peer will not complete. End
+    // the connection now; 'close' follows at once and reports this error as the cause.
+    socket.on("error", (error: Error) => {
+      this.#socketError ??= error;
+      socket.terminate();
+    });
     // Failures reach the caller through write()'s promise or the write callback.
     this.stdin.on("error", () => undefined);
     socket.resume();
@@ -276,7 +283,11 @@ export class StreamSession implements AsyncDisposable {
   #onClose(code: number, reason: string): void {
     if (this.#finished) return;
     let error: Error | undefined = this.#statusError;
-    if (error === undefined && this.#status === undefined && code !== 1000) {
+    if (error === undefined && this.#status === undefined && this.#socketError !== undefined) {
+      error = new KubexClientError(`${this.#options.description}: the WebSocket failed before the command reported its status: ${this.#socketError.message}`, {
+        cause: this.#socketError,
+      });
+    } else if (error === undefined && this.#status === undefined && code !== 1000) {
       error = new KubexClientError(
         `${this.#options.description}: the connection closed before the command reported its status (WebSocket code ${code}${reason ? `: ${reason}` : ""})`,
       );

@@ -1,35 +1,48 @@
+import { followAbort } from "./abort.js";
 import { MAX_TIMER_MS } from "./retry.js";
 
+/** Why a request was cut short by its {@link Deadline}. */
+export type EndReason = "caller" | "timeout" | "closed";
+
 /**
- * One request's cancellation: the caller's `signal` and a `timeout`, merged into the one
- * signal undici sees. Made only when the call has either, so the common path allocates nothing.
+ * One request's cancellation: the caller's `signal`, a `timeout`, and the client closing,
+ * merged into the one signal undici sees. The caller's signal is followed through
+ * {@link followAbort}: one listener per signal, however many requests share it.
  */
 export class Deadline {
   readonly #controller = new AbortController();
   readonly #callerSignal: AbortSignal | undefined;
   readonly #timeoutMs: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #timedOut = false;
-  readonly #onCallerAbort = (): void => {
-    this.#controller.abort(this.#callerSignal?.reason);
-  };
+  #ended: EndReason | undefined;
+  #unfollow: (() => void) | undefined;
 
   constructor(callerSignal: AbortSignal | undefined, timeoutMs: number | undefined) {
     this.#callerSignal = callerSignal;
     this.#timeoutMs = timeoutMs;
-    if (callerSignal !== undefined) {
-      if (callerSignal.aborted) this.#controller.abort(callerSignal.reason);
-      else callerSignal.addEventListener("abort", this.#onCallerAbort, { once: true });
-    }
+    if (callerSignal !== undefined) this.#unfollow = followAbort(callerSignal, () => this.#end("caller", callerSignal.reason));
     if (timeoutMs !== undefined && !this.#controller.signal.aborted) {
-      this.#timer = setTimeout(() => {
-        this.#timedOut = true;
-        this.#controller.abort(new Error(`timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
+      this.#timer = setTimeout(() => this.#end("timeout", new Error(`timed out after ${timeoutMs} ms`)), Math.min(timeoutMs, MAX_TIMER_MS));
     }
   }
 
-  /** The signal to hand to undici and to waits between retries. */
+  #end(reason: EndReason, cause: unknown): void {
+    if (this.#controller.signal.aborted) return;
+    this.#ended = reason;
+    this.#controller.abort(cause);
+  }
+
+  /** Ends the request because its client is closing. */
+  close(): void {
+    this.#end("closed", new Error("the client was closed"));
+  }
+
+  /** What ended the request, once it was ended. */
+  get ended(): EndReason | undefined {
+    return this.#ended;
+  }
+
+/** The signal to hand to undici and to waits between retries. */
   get signal(): AbortSignal {
     return this.#controller.signal;
   }
@@ -40,7 +53,7 @@ export class Deadline {
 
   /** True when the timeout (not the caller) ended the request. */
   get timedOut(): boolean {
-    return this.#timedOut;
+    return this.#ended === "timeout";
   }
 
   get timeoutMs(): number | undefined {
@@ -49,7 +62,7 @@ export class Deadline {
 
   /** The caller's abort reason, when the caller aborted. */
   get callerReason(): unknown {
-    return this.#timedOut ? undefined : this.#callerSignal?.reason;
+    return this.#ended === "caller" ? this.#callerSignal?.reason : undefined;
   }
 
   /** Stops the timer; the caller's signal still cancels (a stream's body after its headers). */
@@ -63,7 +76,8 @@ export class Deadline {
   /** Releases the timer and the listener on the caller's signal. */
   dispose(): void {
     this.stopTimer();
-    this.#callerSignal?.removeEventListener("abort", this.#onCallerAbort);
+    this.#unfollow?.();
+    this.#unfollow = undefined;
   }
 }
 
@@ -84,14 +98,16 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void
       reject(signal.reason);
       return;
     }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      unfollow?.();
       resolve();
     }, Math.min(ms, MAX_TIMER_MS)); // a longer delay would fire after 1 ms
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const unfollow =
+      signal !== undefined
+        ? followAbort(signal, () => {
+            clearTimeout(timer);
+            reject(signal.reason);
+          })
+        : undefined;
   });
 }

@@ -21,6 +21,34 @@ export interface DispatcherSettings {
   connections?: number;
 }
 
+/**
+ * The pools of one cluster: `requests` with the connection limit (a request beyond it
+ * waits for a free connection), and, made on first use, one without a limit for streams
+ * (a watch holds its connection for minutes: capped, 32 watches would starve every request).
+ */
+export interface Dispatchers {
+  readonly requests: Dispatcher;
+  /** The stream pool, once made. */
+  readonly streams: Dispatcher | undefined;
+  streamPool(): Dispatcher;
+}
+
+export function createDispatchers(settings: DispatcherSettings): Dispatchers {
+  const requests = createDispatcher(settings);
+  const { connections: _limit, ...unlimited } = settings;
+  let streams: Dispatcher | undefined;
+  return {
+    requests,
+    get streams() {
+      return streams;
+    },
+    streamPool() {
+      streams ??= createDispatcher(unlimited);
+      return streams;
+    },
+  };
+}
+
 const KEEP_ALIVE = {
   pipelining: 1, // one request at a time per connection: keep-alive without pipelining
   keepAliveTimeout: 30_000,

@@ -47,7 +47,7 @@ export function statusFromBody(code: number, body: string, contentType: string |
     try {
       const parsed = JSON.parse(body) as unknown;
       if (parsed !== null && typeof parsed === "object" && (parsed as { kind?: unknown }).kind === "Status") {
-        const status = parsed as Status;
+        const status = redactStatus(parsed as Status, secrets);
         return status.code === undefined ? { ...status, code } : status;
       }
     } catch {
@@ -111,6 +111,23 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
     .replace(/((?:token|password|secret|authorization)["']?\s*[:=]\s*["']?)[^\s"',;&]+/gi, "$1[redacted]");
 }
 
+/**
+ * A `Status` the server sent, with every string in it (message, reason, causes, details)
+ * scrubbed by {@link redactSecrets}: a server or webhook may echo the request's token.
+ */
+export function redactStatus(status: Status, secrets: readonly string[]): Status {
+  return redactStrings(status, secrets, 0) as Status;
+}
+
+function redactStrings(value: unknown, secrets: readonly string[], depth: number): unknown {
+  if (typeof value === "string") return redactSecrets(value, secrets);
+  if (value === null || typeof value !== "object" || depth > 8) return depth > 8 ? undefined : value;
+  if (Array.isArray(value)) return value.map((item) => redactStrings(item, secrets, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = redactStrings(item, secrets, depth + 1);
+  return out;
+}
+
 /** The credential values in a set of request headers, for scrubbing excerpts. */
 export function secretValues(headers: Record<string, string> | undefined): string[] {
   if (headers === undefined) return [];
@@ -171,12 +188,15 @@ export function connectionFailure(error: unknown, request: string, context: Fail
     what = `TLS handshake with ${server}${via} failed (${code})`;
   } else if (code === "ECONNREFUSED") {
     what = `connection to ${context.proxy ?? server} refused${context.proxy !== undefined ? " (the proxy)" : ""}; is the API server running and the address right?`;
+  } else if (code === "ECONNRESET" && server.startsWith("https:") && handshakeCut(error)) {
+    // Cut before the handshake completed: the server never got as far as a client certificate.
+    what = `TLS: the connection to ${server}${via} was closed during the TLS handshake (${code}); something in between (a proxy, a load balancer, a firewall) may be cutting it, or the port may not serve TLS`;
   } else if ((code === "ECONNRESET" || code === "UND_ERR_SOCKET") && server.startsWith("https:") && freshSocket(error)) {
-    // With TLS 1.3 a server checks the client certificate after the handshake and just closes
-    // the connection: nothing was ever read from it.
+    // After the handshake, nothing read: with TLS 1.3 a server checks the client certificate
+    // only now, and may close without the alert that would say so. A hint, not a verdict.
     what = context.hasClientCert
-      ? `TLS: ${server}${via} closed the connection without answering, as a server does when it rejects the client certificate (${code}); check that client-certificate and client-key are right for this cluster`
-      : `TLS: ${server}${via} closed the connection without answering, as a server does when it requires a client certificate and none was sent (${code}); set client-certificate and client-key, or a token`;
+      ? `TLS: ${server}${via} closed the connection after the TLS handshake without answering (${code}); a server that requires client certificates does this when it refuses one, so check client-certificate and client-key if nothing else explains it`
+      : `TLS: ${server}${via} closed the connection after the TLS handshake without answering (${code}); a server that requires a client certificate does this when none was sent: set client-certificate and client-key, or a token`;
   } else if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET") {
     what = `the connection to ${server}${via} was closed before an answer arrived (${code})`;
   } else if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
@@ -199,6 +219,16 @@ export function connectionFailure(error: unknown, request: string, context: Fail
     what = `request to ${server}${via} failed${code !== undefined ? ` (${code})` : ""}`;
   }
   return new KubexClientError(`${request}: ${what}`, { cause: error, ...(attempts !== undefined ? { attempts } : {}) });
+}
+
+/** Node's own words for a TLS socket closed before its handshake completed. */
+function handshakeCut(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== null && typeof current === "object"; depth++) {
+    if (/before secure TLS connection was established/.test(String((current as { message?: unknown }).message))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** True when undici reports that nothing at all was read from the socket (so not a reused keep-alive one). */

@@ -5,15 +5,26 @@
 import type { Dispatcher } from "undici";
 import { impersonationHeaders } from "../config/impersonation.js";
 import type { AuthProvider, ClusterConfig } from "../config/types.js";
-import { apiErrorFor, KubexApiError, KubexClientError, KubexConfigError, KubexError, RequestAborted } from "../errors.js";
+import {
+  apiErrorFor,
+  ClientClosed,
+  KubexApiError,
+  KubexClientError,
+  KubexConfigError,
+  KubexError,
+  RequestAborted,
+  ResponseTooLarge,
+  UnexpectedResponse,
+} from "../errors.js";
+import type { Status } from "../model/meta.js";
 import { Deadline, effectiveTimeout, sleep } from "./deadline.js";
-import { createDispatcher, type TlsMaterial } from "./dispatcher.js";
-import { connectionFailure, safeUrl, secretValues, statusFromBody, type FailureContext } from "./failures.js";
+import { createDispatchers, type Dispatchers, type TlsMaterial } from "./dispatcher.js";
+import { connectionFailure, redactStatus, safeUrl, secretValues, statusFromBody, type FailureContext } from "./failures.js";
 import { proxyFor } from "./proxy.js";
 import {
   backoffDelayMs,
-  isRetriableConnectionError,
-  isRetriableStatus,
+  mayRetryConnectionError,
+  mayRetryStatus,
   resolveRetryPolicy,
   retryAfterMs,
   retryAfterSeconds,
@@ -23,15 +34,47 @@ import {
 import type { HttpRequest, StreamingResponse, Transport } from "./types.js";
 
 export interface TransportOptions {
-  /** Default per-request timeout in ms (a request's own `timeout` wins); `0` or unset: none. */
+  /**
+   * Default per-request timeout in ms (a request's own `timeout` wins); unset:
+   * {@link DEFAULT_REQUEST_TIMEOUT_MS}; `0`: none.
+   */
   timeout?: number;
   /** Retry policy for safe requests; `false` switches retries off. */
   retry?: RetryOptions;
   /** `User-Agent` header; defaults to `kubex-ts (node vX.Y.Z)`. */
   userAgent?: string;
-  /** Most connections kept open to the server; unlimited by default. */
+  /**
+   * Most connections open at once for requests (not streams), default
+   * {@link DEFAULT_CONNECTIONS}; requests beyond it wait for a free connection.
+   */
   connections?: number;
+  /** Largest 2xx body read into memory, in bytes (default {@link DEFAULT_MAX_RESPONSE_BYTES}). */
+  maxResponseBytes?: number;
 }
+
+/**
+ * Default timeout of a call: 90 s. The API server ends every request that is not a watch
+ * or a stream after 60 s itself (its `--request-timeout`), so any answer comes well within
+ * this; what it catches is a server or proxy that holds the connection and says nothing
+ * (undici alone gives up only after 300 s without headers). Streams count it until their
+ * headers arrive. `timeout: 0` on the client or a call switches it off.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 90_000;
+
+/**
+ * Default most connections to one cluster for requests: 32 (a request beyond it waits for
+ * a free connection). Watches, log follows and other streams hold their connection for
+ * minutes, so they have their own pool without a cap: they never wait behind requests
+ * nor make requests wait.
+ */
+export const DEFAULT_CONNECTIONS = 32;
+
+/**
+ * Default largest 2xx body (a get, a list page, a log): 256 MiB, under V8's string limit
+ * (about 512 MiB, where `JSON.parse` could not even start). List in pages (`limit`) for
+ * collections larger than that.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 << 20;
 
 /** Creates the transport for one cluster. Connections open lazily, on the first request. */
 export function createTransport(config: ClusterConfig, options: TransportOptions = {}): Transport {
@@ -43,8 +86,10 @@ type ResponseData = Dispatcher.ResponseData;
 /** A sent request whose 2xx response headers have arrived; the body is still to be read. */
 interface Sent {
   response: ResponseData;
-  deadline: Deadline | undefined;
+  deadline: Deadline;
   description: string;
+  /** The headers it was sent with (their credential values are scrubbed from what the server says). */
+  headers: Record<string, string>;
 }
 
 /** Largest error body read to build a `Status`; the rest is discarded. */
@@ -56,7 +101,8 @@ class HttpTransport implements Transport {
   readonly #auth: AuthProvider | undefined;
   readonly #tls: ClusterConfig["tls"];
   readonly #proxy: string | undefined;
-  readonly #connections: number | undefined;
+  readonly #connections: number;
+  readonly #maxResponseBytes: number;
   readonly #defaultTimeout: number | undefined;
   readonly #retry: Readonly<RetryPolicy>;
   readonly #baseHeaders: Record<string, string>;
@@ -65,8 +111,10 @@ class HttpTransport implements Transport {
   readonly #servername: string | undefined;
   readonly #failure: FailureContext;
   readonly #streams = new Set<{ close(): void }>();
-  #dispatcher: Dispatcher | undefined;
-  #dispatcherPromise: Promise<Dispatcher> | undefined;
+  /** The deadline of every request in flight, so `close()` can end them. */
+  readonly #inFlight = new Set<Deadline>();
+  #dispatcher: Dispatchers | undefined;
+  #dispatcherPromise: Promise<Dispatchers> | undefined;
   #clientTls: { cert?: string; key?: string } | undefined;
   #closed = false;
 
@@ -86,8 +134,9 @@ class HttpTransport implements Transport {
     this.#auth = config.auth;
     this.#tls = config.tls;
     this.#proxy = proxyFor(server, config.proxyUrl);
-    this.#connections = options.connections;
-    this.#defaultTimeout = effectiveTimeout(options.timeout);
+    this.#connections = positiveInteger(options.connections, DEFAULT_CONNECTIONS, "connections");
+    this.#maxResponseBytes = positiveInteger(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, "maxResponseBytes");
+    this.#defaultTimeout = effectiveTimeout(options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS);
     this.#retry = resolveRetryPolicy(options.retry);
     this.#baseHeaders = {
       accept: "application/json",
@@ -109,43 +158,55 @@ class HttpTransport implements Transport {
 
   async json<T>(request: HttpRequest): Promise<T> {
     const sent = await this.#send(request, false);
-    let text: string;
-    try {
-      text = await sent.response.body.text();
-    } catch (error) {
-      sent.deadline?.dispose();
-      throw this.#bodyFailure(error, sent);
-    }
-    sent.deadline?.dispose();
+    const text = await this.#readBody(sent);
     if (text.length === 0 && sent.response.statusCode === 204) return undefined as T;
+    let parsed: unknown;
     try {
-      return JSON.parse(text) as T;
+      parsed = JSON.parse(text);
     } catch (error) {
       throw malformedJson(error, text, sent);
     }
+    return checkShape(parsed, sent, secretValues(sent.headers)) as T;
   }
 
   async text(request: HttpRequest): Promise<string> {
-    const sent = await this.#send(request, false);
+    return this.#readBody(await this.#send(request, false));
+  }
+
+  /** A 2xx body as text, up to `maxResponseBytes`; releases the request's deadline. */
+  async #readBody(sent: Sent): Promise<string> {
+    const limit = this.#maxResponseBytes;
+    const body = sent.response.body;
     try {
-      return await sent.response.body.text();
+      const declared = Number(sent.response.headers["content-length"]);
+      if (declared > limit) throw tooLarge(sent, limit);
+      const chunks: Buffer[] = [];
+      let length = 0;
+      for await (const chunk of body) {
+        length += (chunk as Buffer).length;
+        if (length > limit) throw tooLarge(sent, limit);
+        chunks.push(chunk as Buffer);
+      }
+      return Buffer.concat(chunks, length).toString("utf8");
     } catch (error) {
+      if (!body.destroyed) body.destroy();
+      if (error instanceof ResponseTooLarge) throw error;
       throw this.#bodyFailure(error, sent);
     } finally {
-      sent.deadline?.dispose();
+      this.#release(sent.deadline);
     }
   }
 
   async stream(request: HttpRequest): Promise<StreamingResponse> {
     const sent = await this.#send(request, true);
-    sent.deadline?.stopTimer();
+    sent.deadline.stopTimer();
     const { response, deadline } = sent;
     const body = response.body;
     let done = false;
     const finish = (): void => {
       if (done) return;
       done = true;
-      deadline?.dispose();
+      this.#release(deadline);
       this.#streams.delete(handle);
       if (!body.destroyed) body.destroy();
     };
@@ -169,56 +230,72 @@ class HttpTransport implements Transport {
     };
   }
 
+  /**
+   * Ends every request in flight with {@link ClientClosed}, closes every stream, then the
+   * pools: bounded in time whatever the server does (a pool still busy after
+   * {@link CLOSE_GRACE_MS} is destroyed).
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const deadline of [...this.#inFlight]) deadline.close();
     for (const stream of [...this.#streams]) stream.close();
-    const dispatcher = this.#dispatcher ?? (await this.#dispatcherPromise?.catch(() => undefined));
-    await dispatcher?.close();
+    const dispatchers = this.#dispatcher ?? (await this.#dispatcherPromise?.catch(() => undefined));
+    if (dispatchers === undefined) return;
+    await Promise.all([closeWithin(dispatchers.requests), dispatchers.streams !== undefined ? closeWithin(dispatchers.streams) : undefined]);
+  }
+
+  #release(deadline: Deadline): void {
+    deadline.dispose();
+    this.#inFlight.delete(deadline);
   }
 
   /** Sends `request` (retrying as the policy allows) until a 2xx arrives; throws for anything else. */
   async #send(request: HttpRequest, streaming: boolean): Promise<Sent> {
     const query = request.query?.toString();
     const description = query ? `${request.method} ${request.path}?${query}` : `${request.method} ${request.path}`; // never headers
-    if (this.#closed) throw new KubexClientError(`${description}: the client is closed`);
+    if (this.#closed) throw new ClientClosed(`${description}: the client is closed`);
     const timeout = request.timeout !== undefined ? effectiveTimeout(request.timeout) : this.#defaultTimeout;
-    const deadline = request.signal !== undefined || timeout !== undefined ? new Deadline(request.signal, timeout) : undefined;
+    const deadline = new Deadline(request.signal, timeout);
+    this.#inFlight.add(deadline);
     const policy = this.#retry;
-    const retriable = policy.maxRetries > 0 && policy.methods.includes(request.method);
+    const method = request.method;
+    const retriable = policy.maxRetries > 0 && policy.methods.includes(method);
     const path = query ? `${this.#basePath}${request.path}?${query}` : `${this.#basePath}${request.path}`;
     let attempt = 0;
     let refreshed = false;
+    let headers: Record<string, string> = {};
     try {
       for (;;) {
         attempt++;
-        if (deadline?.aborted) throw abortError(deadline, description);
-        const headers = await this.#headers(request);
+        if (deadline.aborted) throw abortError(deadline, description);
+        headers = await this.#headers(request);
         let response: ResponseData;
         try {
-          const dispatcher = this.#dispatcher ?? (await this.#lazyDispatcher());
+          const dispatchers = this.#dispatcher ?? (await this.#lazyDispatcher());
+          const dispatcher = streaming ? dispatchers.streamPool() : dispatchers.requests;
           const options: Dispatcher.RequestOptions & { servername?: string } = {
             origin: this.#origin,
             path,
             method: request.method,
             headers: { ...headers, ...this.#impersonation },
             body: request.body ?? null,
-            signal: deadline?.signal ?? null,
+            signal: deadline.signal,
           };
           if (streaming) options.bodyTimeout = 0;
           if (this.#servername !== undefined) options.servername = this.#servername;
           response = await dispatcher.request(options);
         } catch (error) {
-          if (deadline?.aborted) throw abortError(deadline, description, error);
+          if (deadline.aborted) throw abortError(deadline, description, error);
           if (error instanceof KubexError) throw error;
-          if (retriable && attempt <= policy.maxRetries && isRetriableConnectionError(error)) {
-            await sleep(backoffDelayMs(policy, attempt - 1), deadline?.signal);
+          if (retriable && attempt <= policy.maxRetries && mayRetryConnectionError(method, error)) {
+            await sleep(backoffDelayMs(policy, attempt - 1), deadline.signal);
             continue;
           }
           throw connectionFailure(error, description, this.#failure, retriable ? attempt : undefined);
         }
         const code = response.statusCode;
-        if (code >= 200 && code < 300) return { response, deadline, description };
+        if (code >= 200 && code < 300) return { response, deadline, description, headers };
 
         if (code === 401 && !refreshed && this.#auth?.refresh !== undefined) {
           refreshed = true;
@@ -230,18 +307,19 @@ class HttpTransport implements Transport {
           }
           throw failure;
         }
-        if (retriable && attempt <= policy.maxRetries && isRetriableStatus(code)) {
+        if (retriable && attempt <= policy.maxRetries && mayRetryStatus(method, code)) {
           const wait = retryAfterMs(response.headers["retry-after"], policy.maxDelayMs) ?? backoffDelayMs(policy, attempt - 1);
           await response.body.dump().catch(() => undefined);
-          await sleep(wait, deadline?.signal);
+          await sleep(wait, deadline.signal);
           continue;
         }
         // `attempts` is reported only when retrying was allowed and this failure was worth a retry: giving up.
-        throw await this.#apiError(response, headers, retriable && isRetriableStatus(code) ? attempt : undefined);
+        throw await this.#apiError(response, headers, retriable && mayRetryStatus(method, code) ? attempt : undefined);
       }
     } catch (error) {
-      deadline?.dispose();
-      if (deadline?.aborted && !(error instanceof KubexError)) throw abortError(deadline, description, error);
+      this.#release(deadline);
+      if (deadline.ended === "closed" && !(error instanceof ClientClosed)) throw abortError(deadline, description, error);
+      if (deadline.aborted && !(error instanceof KubexError)) throw abortError(deadline, description, error);
       throw error;
     }
   }
@@ -270,7 +348,7 @@ class HttpTransport implements Transport {
   }
 
   #bodyFailure(error: unknown, sent: Sent): KubexError {
-    if (sent.deadline?.aborted) return abortError(sent.deadline, sent.description, error);
+    if (sent.deadline.aborted) return abortError(sent.deadline, sent.description, error);
     if (error instanceof KubexError) return error;
     const code = (error as { code?: unknown })?.code;
     return new KubexClientError(
@@ -280,7 +358,7 @@ class HttpTransport implements Transport {
   }
 
   /** The pool, built on first use when the auth provider supplies the client certificate. */
-  #lazyDispatcher(): Promise<Dispatcher> {
+  #lazyDispatcher(): Promise<Dispatchers> {
     if (this.#dispatcherPromise === undefined) {
       const building = (async () => {
         const material = await this.#auth?.tls?.();
@@ -296,14 +374,13 @@ class HttpTransport implements Transport {
     return this.#dispatcherPromise;
   }
 
-  #buildDispatcher(material: { cert?: string; key?: string } | undefined): Dispatcher {
+  #buildDispatcher(material: { cert?: string; key?: string } | undefined): Dispatchers {
     const tls: TlsMaterial = { ...this.#tls };
     if (material?.cert !== undefined && material.key !== undefined) {
       tls.cert = material.cert;
       tls.key = material.key;
     }
-    const settings = { tls, proxy: this.#proxy, ...(this.#connections !== undefined ? { connections: this.#connections } : {}) };
-    return createDispatcher(settings);
+    return createDispatchers({ tls, proxy: this.#proxy, connections: this.#connections });
   }
 
   /** After new credentials: a new client certificate from the auth provider means a new pool. */
@@ -315,11 +392,16 @@ class HttpTransport implements Transport {
     this.#clientTls = material;
     this.#dispatcher = this.#buildDispatcher(material);
     this.#dispatcherPromise = Promise.resolve(this.#dispatcher);
-    void old?.close().catch(() => undefined); // in-flight requests (and streams) finish on the old pool
+    // in-flight requests (and streams) finish on the old pools
+    void old?.requests.close().catch(() => undefined);
+    void old?.streams?.close().catch(() => undefined);
   }
 }
 
-function abortError(deadline: Deadline, description: string, cause?: unknown): RequestAborted {
+function abortError(deadline: Deadline, description: string, cause?: unknown): RequestAborted | ClientClosed {
+  if (deadline.ended === "closed") {
+    return new ClientClosed(`${description}: the client was closed while the request was in flight`, cause !== undefined ? { cause } : undefined);
+  }
   if (deadline.timedOut) {
     return new RequestAborted(`${description}: timed out after ${deadline.timeoutMs} ms`, cause !== undefined ? { cause } : undefined);
   }
@@ -334,6 +416,64 @@ function malformedJson(error: unknown, text: string, sent: Sent): KubexClientErr
   const cause = new SyntaxError(`JSON.parse failed${where} in a body of ${text.length} characters`);
   const what = text.length === 0 ? "an empty body" : `a body that is not valid JSON (${position !== undefined ? `at position ${position}` : "unparsable"})`;
   return new KubexClientError(`${sent.description}: the API server answered ${sent.response.statusCode} with ${what}`, { cause });
+}
+
+/** How long `close()` lets a pool finish before destroying it. */
+const CLOSE_GRACE_MS = 1000;
+
+async function closeWithin(dispatcher: Dispatcher): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const graceful = dispatcher.close().then(() => true, () => true);
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS)));
+  const closed = await Promise.race([graceful, late]);
+  clearTimeout(timer);
+  if (!closed) await dispatcher.destroy().catch(() => undefined);
+}
+
+function positiveInteger(value: number | undefined, fallback: number, option: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new KubexConfigError(`${option} must be a positive integer, got ${String(value)}`, { field: option });
+  }
+  return value;
+}
+
+function tooLarge(sent: Sent, limit: number): ResponseTooLarge {
+  return new ResponseTooLarge(`${sent.description}: the response body`, limit, "maxResponseBytes");
+}
+
+/**
+ * Every JSON answer of the API server is an object. A 2xx that is not one, a `Status` with
+ * `status: "Failure"` (client-go turns that into an error too), or a list with an item
+ * that is not an object is refused here, by name, rather than failing deep in the caller.
+ */
+function checkShape(value: unknown, sent: Sent, secrets: readonly string[]): unknown {
+  const code = sent.response.statusCode;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new UnexpectedResponse(`${sent.description}: the API server answered ${code} with ${describeJson(value)} where a JSON object was expected`);
+  }
+  const object = value as { kind?: unknown; status?: unknown; items?: unknown };
+  if (object.kind === "Status" && object.status === "Failure") {
+    const status = redactStatus(value as Status, secrets);
+    const failureCode = typeof status.code === "number" && status.code >= 400 ? status.code : 500;
+    throw apiErrorFor(failureCode, status);
+  }
+  if (Array.isArray(object.items)) {
+    const bad = object.items.findIndex((item) => item === null || typeof item !== "object" || Array.isArray(item));
+    if (bad !== -1) {
+      throw new UnexpectedResponse(
+        `${sent.description}: the API server answered ${code} with a list whose items[${bad}] is ${describeJson(object.items[bad])}, where an object was expected`,
+      );
+    }
+  }
+  return value;
+}
+
+/** `null`, `the number 42`, `an array`: what a JSON value is, never its content. */
+function describeJson(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 async function readLimited(body: ResponseData["body"], limit: number): Promise<string> {

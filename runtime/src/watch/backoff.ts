@@ -4,6 +4,7 @@
  * event and drops the connection must not be hit in a tight loop).
  */
 import { RequestAborted } from "../errors.js";
+import { followAbort } from "../transport/abort.js";
 import { MAX_TIMER_MS } from "../transport/retry.js";
 
 /** How a resuming watcher paces its reconnects. All durations in milliseconds. */
@@ -76,15 +77,18 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortError(signal));
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortError(signal!));
-    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      unfollow?.();
       resolve();
     }, Math.min(ms, MAX_TIMER_MS)); // a longer delay would fire after 1 ms
-    signal?.addEventListener("abort", onAbort, { once: true });
+    // One listener per signal however many watches share it (see followAbort).
+    const unfollow =
+      signal !== undefined
+        ? followAbort(signal, () => {
+            clearTimeout(timer);
+            reject(abortError(signal));
+          })
+        : undefined;
   });
 }
 

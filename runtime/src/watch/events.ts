@@ -3,6 +3,7 @@
  */
 import { apiErrorFor, type KubexError } from "../errors.js";
 import type { ObjectMeta, Status } from "../model/meta.js";
+import { redactStatus } from "../transport/failures.js";
 import { MalformedWatchEvent } from "./errors.js";
 
 /** The annotation the server puts on the bookmark that ends a `sendInitialEvents` stream. */
@@ -126,7 +127,8 @@ export function parseWatchEvent<T>(line: string, decode: (raw: unknown) => T): W
       };
     }
     case "ERROR": {
-      const status = object as Status;
+      // Scrubbed like every Status the server sends: it may echo a token.
+      const status = redactStatus(object as Status, []);
       const code = typeof status.code === "number" && status.code >= 400 ? status.code : 500;
       return { type, object: status, error: apiErrorFor(code, status) };
     }

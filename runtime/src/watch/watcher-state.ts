@@ -14,7 +14,7 @@
  *                    Watch (paced, from the last resourceVersion) <-- Ended: anything else retryable
  *     any --Aborted, or an error no retry can fix--> Done
  */
-import { KubexApiError, KubexClientError } from "../errors.js";
+import { ClientClosed, KubexApiError, KubexClientError } from "../errors.js";
 import { serverRequestedDelayMs } from "../transport/retry.js";
 import { resourceVersionOf, type ErrorEvent, type ResumableWatchEvent, type WatchStreamEvent } from "./events.js";
 
@@ -103,7 +103,7 @@ export type FailureVerdict =
  * Sorts a failure: 410 Gone means relist; codes no retry can fix, and anything that is
  * not a kubex error (a bug), end the watch; the rest is retried (with the server's
  * Retry-After, capped at `maxDelayMs`). Client-side failures (a cut connection, a
- * malformed line, a transport timeout) are retried.
+ * malformed line, a transport timeout) are retried, except the client being closed.
  */
 export function judgeFailure(error: unknown, maxDelayMs: number): FailureVerdict {
   if (error instanceof KubexApiError) {
@@ -112,6 +112,7 @@ export function judgeFailure(error: unknown, maxDelayMs: number): FailureVerdict
     const retryAfterMs = serverRequestedDelayMs((error.retryAfterSeconds ?? 0) * 1000, maxDelayMs);
     return { kind: "retry", event: errorEvent(error), relist: false, retryAfterMs };
   }
+  if (error instanceof ClientClosed) return { kind: "fatal", error }; // no reconnect can succeed
   if (error instanceof KubexClientError) return { kind: "retry", event: errorEvent(error), relist: false, retryAfterMs: 0 };
   return { kind: "fatal", error };
 }
