@@ -70,7 +70,7 @@ export async function createClient(options: CreateClientOptions = {}): Promise<C
   if (options.connections !== undefined) transportOptions.connections = options.connections;
   if (options.maxResponseBytes !== undefined) transportOptions.maxResponseBytes = options.maxResponseBytes;
   // A config passed in gets the guards a loaded one has (non-enumerable hooks: its fields read as before).
-  if (options.config !== undefined && !Object.prototype.hasOwnProperty.call(config, "toJSON")) protectConfig(config);
+  if (options.config !== undefined && Object.isExtensible(config) && !Object.prototype.hasOwnProperty.call(config, "toJSON")) protectConfig(config);
   return new ClusterClient(config, createTransport(config, transportOptions), namespace, options.timeout);
 }
 
