@@ -129,10 +129,10 @@ function redactStrings(value: unknown, secrets: readonly string[], depth: number
 }
 
 /** The credential values in a set of request headers, for scrubbing excerpts. */
-export function secretValues(headers: Record<string, string> | undefined): string[] {
+export function secretValues(headers: Record<string, string | readonly string[]> | undefined): string[] {
   if (headers === undefined) return [];
   const values: string[] = [];
-  for (const value of Object.values(headers)) {
+  for (const value of Object.values(headers).flat()) {
     values.push(value);
     const space = value.indexOf(" ");
     if (space > 0) values.push(value.slice(space + 1)); // the token without its "Bearer " scheme
