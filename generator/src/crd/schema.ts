@@ -96,6 +96,8 @@ function alternativesNote(keyword: "oneOf" | "anyOf", branches: Schema[], merged
       const not = branches[negated]!.not as Schema;
       const none = (Array.isArray(not.anyOf) ? not.anyOf : [not]).map(requiredText);
       const rest = branches.filter((_, i) => i !== negated).map(requiredText);
+      // (With one branch, "none or that one" says nothing.)
+      if (rest.length < 2) return undefined;
       if (none.every((p) => p !== undefined) && rest.every((p) => p !== undefined) && [...none].sort().join() === [...rest].sort().join()) {
         return `At most one of ${rest.join(", ")} may be set`;
       }

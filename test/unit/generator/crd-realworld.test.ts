@@ -248,6 +248,8 @@ describe("oneOf / anyOf / not remarks", () => {
   it("istio's pattern oneOf: [not: {anyOf: [R1, R2]}, R1, R2] is at most one", async () => {
     const spec = object(ab, { oneOf: [{ not: { anyOf: [{ required: ["a"] }, { required: ["b"] }] } }, { required: ["a"] }, { required: ["b"] }] });
     expect(remarks(await text(spec))).toEqual(["At most one of `a`, `b` may be set."]);
+    // With a single branch ("none, or a") it says nothing, so no remark.
+    expect(remarks(await text(object(ab, { oneOf: [{ not: { anyOf: [{ required: ["a"] }] } }, { required: ["a"] }] })))).toEqual([]);
   });
 
   it("nested under allOf, each constraint keeps its remark; not alone says what must not be set", async () => {
