@@ -55,6 +55,13 @@ describe("kubex-gen crd golden output", () => {
     for (const [path, text] of result.files) expect(text, path).toBe(readFileSync(join(golden, path), "utf8"));
   });
 
+  it("the docs' example types (docs/examples/crd-types) are what kubex-gen crd writes for docs/examples/crds/backup.yaml", async () => {
+    const docs = join(root, "docs", "examples");
+    const { code, out } = await run([join(docs, "crds", "backup.yaml"), "--out", join(docs, "crd-types"), "--check"]);
+    expect(out[0]).toContain("up to date");
+    expect(code).toBe(0);
+  });
+
   it("regenerating gives the same bytes", async () => {
     const read = await readCrdInputs([good]);
     const first = await generateCrdTypes(read.documents);

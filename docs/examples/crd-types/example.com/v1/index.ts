@@ -23,6 +23,7 @@ export class Backup extends KubernetesObject {
     listKind: "BackupList",
     verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
     subresources: ["status"],
+    customResourceDefinition: "backups.example.com",
   } as const;
 
   declare apiVersion: "example.com/v1";
@@ -39,6 +40,7 @@ export class Backup extends KubernetesObject {
 export interface BackupSpec {
   /** Name of the database to back up. */
   database: string;
+  /** @minimum 1 */
   retainDays?: number;
   /** Cron schedule. */
   schedule: string;
