@@ -4,13 +4,22 @@
  * change once, in order. After a relist (first sync, or a 410 Gone), the cache is
  * replaced: objects deleted while disconnected produce `DELETED` with
  * `finalStateUnknown: true`, and nothing stale remains.
+ *
+ * Three parts, as client-go keeps them apart: the store (store.ts: the cache and its
+ * indexes), the reflector (reflector.ts: list+watch into the store, computing each
+ * change) and the handler fan-out (handlers.ts: handlers and `events()` iterators, whose
+ * queue is event-queue.ts). This class wires them and owns the lifecycle (sync waiters,
+ * resync timer, stop). Async handlers are not awaited: see handlers.ts.
  */
-import { KubexClientError, KubexError, RequestAborted } from "../errors.js";
-import type { ObjectMeta } from "../model/meta.js";
-import type { ResumableWatchEvent } from "./events.js";
+import { KubexClientError, RequestAborted } from "../errors.js";
+import { HandlerFanOut } from "./handlers.js";
+import type { InformerEvent } from "./informer-events.js";
+import { Reflector } from "./reflector.js";
 import type { ListWatchSource } from "./source.js";
-import { objectKey, Store, type IndexFunction, type ReadonlyStore } from "./store.js";
-import { watchBatches, type ResumeOptions } from "./watch.js";
+import { Store, type IndexFunction, type ReadonlyStore } from "./store.js";
+import type { ResumeOptions } from "./watch.js";
+
+export type { InformerEvent } from "./informer-events.js";
 
 /** Something an informer can be made from: a source, or an object (an `Api`) that makes one. */
 export const LIST_WATCH_SOURCE: unique symbol = Symbol.for("kubex.listWatchSource");
@@ -24,11 +33,6 @@ export interface ListWatchScope {
 export interface HasListWatchSource<T> {
   [LIST_WATCH_SOURCE](scope: ListWatchScope): ListWatchSource<T>;
 }
-
-export type InformerEvent<T> =
-  | { type: "ADDED"; object: T }
-  | { type: "MODIFIED"; object: T; oldObject: T; resync: boolean }
-  | { type: "DELETED"; object: T; finalStateUnknown: boolean };
 
 export interface InformerOptions<T> extends ListWatchScope {
   labelSelector?: string;
@@ -52,17 +56,12 @@ export interface InformerOptions<T> extends ListWatchScope {
   timeout?: number;
   /** Aborting stops the informer. */
   signal?: AbortSignal;
+  /** Handlers: called synchronously per change, in order; a returned promise is not awaited (its rejection goes to `onError`). */
   onAdd?: (object: T) => unknown;
   onUpdate?: (oldObject: T, newObject: T, info: { resync: boolean }) => unknown;
   onDelete?: (object: T, info: { finalStateUnknown: boolean }) => unknown;
   /** Recoverable watch errors (the informer keeps going), handler errors, and the error that stopped it. */
   onError?: (error: unknown) => unknown;
-}
-
-type Listener<A extends unknown[]> = (...args: A) => unknown;
-
-function resourceVersionOfObject(object: unknown): string | undefined {
-  return (object as { metadata?: ObjectMeta } | null)?.metadata?.resourceVersion;
 }
 
 /** Makes and starts an informer. Stop it with `stop()` or `await using`. */
@@ -76,17 +75,12 @@ export function createInformer<T>(target: ListWatchSource<T> | HasListWatchSourc
 
 export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent<T>> {
   private readonly cache: Store<T>;
+  private readonly handlers = new HandlerFanOut<T>();
+  private readonly reflector: Reflector<T>;
   private readonly abort = new AbortController();
-  private readonly addListeners = new Set<Listener<[T]>>();
-  private readonly updateListeners = new Set<Listener<[T, T, { resync: boolean }]>>();
-  private readonly deleteListeners = new Set<Listener<[T, { finalStateUnknown: boolean }]>>();
-  private readonly errorListeners = new Set<Listener<[unknown]>>();
-  private readonly queues = new Set<EventQueue<T>>();
   private readonly syncWaiters = new Set<{ resolve: () => void; reject: (error: unknown) => void }>();
-  private synced = false;
   private stopped = false;
   private fatal: unknown;
-  private lastResourceVersion: string | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private readonly running: Promise<void>;
   private readonly onOuterAbort = (): void => void this.stop();
@@ -94,10 +88,17 @@ export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent
 
   constructor(source: ListWatchSource<T>, options: InformerOptions<T>) {
     this.cache = new Store(options.indexers);
-    if (options.onAdd) this.addListeners.add(options.onAdd);
-    if (options.onUpdate) this.updateListeners.add(options.onUpdate);
-    if (options.onDelete) this.deleteListeners.add(options.onDelete);
-    if (options.onError) this.errorListeners.add(options.onError);
+    this.reflector = new Reflector(this.cache, {
+      change: (event) => this.handlers.deliver(event),
+      synced: () => {
+        for (const waiter of [...this.syncWaiters]) waiter.resolve();
+      },
+      error: (error) => this.handlers.reportError(error),
+    });
+    if (options.onAdd) this.handlers.add.add(options.onAdd);
+    if (options.onUpdate) this.handlers.update.add(options.onUpdate);
+    if (options.onDelete) this.handlers.delete.add(options.onDelete);
+    if (options.onError) this.handlers.error.add(options.onError);
     if (options.resyncPeriod !== undefined) {
       if (!(options.resyncPeriod > 0) || !Number.isFinite(options.resyncPeriod)) {
         throw new RangeError(`informer option resyncPeriod must be a positive number of milliseconds, got ${String(options.resyncPeriod)}`);
@@ -121,12 +122,12 @@ export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent
 
   /** True once the first complete list has been applied to the cache. */
   hasSynced(): boolean {
-    return this.synced;
+    return this.reflector.hasSynced;
   }
 
   /** The resourceVersion the cache is at (last event or bookmark). */
   get resourceVersion(): string | undefined {
-    return this.lastResourceVersion;
+    return this.reflector.resourceVersion;
   }
 
   /** The error that stopped the informer (a permanent one, such as `Forbidden`), if any. */
@@ -148,7 +149,7 @@ export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent
 
   /** Resolves when the cache has synced; rejects if the informer stops first, or on `signal`/`timeout`. */
   waitForSync(options: { signal?: AbortSignal; timeout?: number } = {}): Promise<void> {
-    if (this.synced) return Promise.resolve();
+    if (this.reflector.hasSynced) return Promise.resolve();
     if (this.fatal !== undefined) return Promise.reject(this.fatal);
     if (this.stopped) return Promise.reject(new KubexClientError("the informer was stopped before it synced"));
     const { signal, timeout } = options;
@@ -175,24 +176,24 @@ export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent
 
   /** Adds a handler; the objects already cached are replayed to it as adds. Returns a function that removes it. */
   onAdd(handler: (object: T) => unknown): () => void {
-    this.addListeners.add(handler);
-    if (!this.stopped) for (const object of this.cache.list()) this.call(handler, object);
-    return () => void this.addListeners.delete(handler);
+    this.handlers.add.add(handler);
+    if (!this.stopped) for (const object of this.cache.list()) this.handlers.call(handler, object);
+    return () => void this.handlers.add.delete(handler);
   }
 
   onUpdate(handler: (oldObject: T, newObject: T, info: { resync: boolean }) => unknown): () => void {
-    this.updateListeners.add(handler);
-    return () => void this.updateListeners.delete(handler);
+    this.handlers.update.add(handler);
+    return () => void this.handlers.update.delete(handler);
   }
 
   onDelete(handler: (object: T, info: { finalStateUnknown: boolean }) => unknown): () => void {
-    this.deleteListeners.add(handler);
-    return () => void this.deleteListeners.delete(handler);
+    this.handlers.delete.add(handler);
+    return () => void this.handlers.delete.delete(handler);
   }
 
   onError(handler: (error: unknown) => unknown): () => void {
-    this.errorListeners.add(handler);
-    return () => void this.errorListeners.delete(handler);
+    this.handlers.error.add(handler);
+    return () => void this.handlers.error.delete(handler);
   }
 
   /**
@@ -201,14 +202,7 @@ export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent
    * the loop is left.
    */
   events(): AsyncIterableIterator<InformerEvent<T>> {
-    const queue = new EventQueue<T>(() => this.queues.delete(queue));
-    if (this.stopped) {
-      queue.end(this.fatal);
-      return queue;
-    }
-    for (const object of this.cache.list()) queue.push({ type: "ADDED", object });
-    this.queues.add(queue);
-    return queue;
+    return this.handlers.iterator(this.stopped ? [] : this.cache.list(), this.fatal);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<InformerEvent<T>> {
@@ -233,216 +227,36 @@ export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent
     this.resyncTimer = undefined;
     this.outerSignal?.removeEventListener("abort", this.onOuterAbort);
     this.abort.abort();
-    for (const queue of this.queues) queue.end(error);
-    this.queues.clear();
+    this.handlers.close(error);
     const reason = error ?? new KubexClientError("the informer was stopped before it synced");
     for (const waiter of [...this.syncWaiters]) waiter.reject(reason);
   }
 
   private async run(source: ListWatchSource<T>, options: InformerOptions<T>): Promise<void> {
     try {
-      // Batches (one per chunk): events are applied synchronously, with no async step per event.
-      for await (const batch of watchBatches(source, {
-        resume: options.resume ?? true,
-        labelSelector: options.labelSelector,
-        fieldSelector: options.fieldSelector,
-        timeoutSeconds: options.timeoutSeconds,
-        idleTimeout: options.idleTimeout,
-        maxEventBytes: options.maxEventBytes,
-        timeout: options.timeout,
-        signal: this.abort.signal,
-      })) {
-        for (const event of batch) {
-          if (this.stopped) return;
-          this.apply(event);
-        }
-      }
+      await this.reflector.run(
+        source,
+        {
+          resume: options.resume ?? true,
+          labelSelector: options.labelSelector,
+          fieldSelector: options.fieldSelector,
+          timeoutSeconds: options.timeoutSeconds,
+          idleTimeout: options.idleTimeout,
+          maxEventBytes: options.maxEventBytes,
+          timeout: options.timeout,
+          signal: this.abort.signal,
+        },
+        () => this.stopped,
+      );
     } catch (error) {
       if (this.stopped) return;
-      this.reportError(error);
+      this.handlers.reportError(error);
       this.halt(error);
     }
   }
 
-  private apply(event: ResumableWatchEvent<T>): void {
-    switch (event.type) {
-      case "RELIST":
-        this.replace(event.items);
-        this.lastResourceVersion = event.resourceVersion;
-        if (!this.synced) {
-          this.synced = true;
-          for (const waiter of [...this.syncWaiters]) waiter.resolve();
-        }
-        break;
-      case "ADDED":
-      case "MODIFIED":
-        this.upsert(event.object);
-        this.lastResourceVersion = resourceVersionOfObject(event.object) ?? this.lastResourceVersion;
-        break;
-      case "DELETED":
-        this.remove(event.object);
-        this.lastResourceVersion = resourceVersionOfObject(event.object) ?? this.lastResourceVersion;
-        break;
-      case "BOOKMARK":
-        this.lastResourceVersion = event.resourceVersion;
-        break;
-      case "ERROR":
-        this.reportError(event.error);
-        break;
-    }
-  }
-
-  private upsert(object: T): void {
-    const key = objectKey(object);
-    const previous = this.cache.getByKey(key);
-    if (previous !== undefined && resourceVersionOfObject(previous) === resourceVersionOfObject(object)) {
-      // Already seen (the server can repeat the last event across a reconnect): keep the cache, say nothing.
-      this.cache.set(key, object);
-      return;
-    }
-    this.cache.set(key, object);
-    if (previous === undefined) this.emitAdd(object);
-    else this.emitUpdate(previous, object, false);
-  }
-
-  private remove(object: T): void {
-    const key = objectKey(object);
-    const previous = this.cache.delete(key);
-    if (previous !== undefined) this.emitDelete(object, false);
-  }
-
-  private replace(items: T[]): void {
-    const fresh = new Set<string>();
-    for (const item of items) fresh.add(objectKey(item));
-    for (const key of this.cache.keys()) {
-      if (!fresh.has(key)) {
-        const gone = this.cache.delete(key)!;
-        this.emitDelete(gone, true);
-      }
-    }
-    for (const item of items) this.upsert(item);
-  }
-
   private resync(): void {
-    if (this.stopped || !this.synced) return;
-    for (const object of this.cache.list()) this.emitUpdate(object, object, true);
-  }
-
-  private emitAdd(object: T): void {
-    if (this.stopped) return;
-    for (const handler of this.addListeners) this.call(handler, object);
-    for (const queue of this.queues) queue.push({ type: "ADDED", object });
-  }
-
-  private emitUpdate(oldObject: T, object: T, resync: boolean): void {
-    if (this.stopped) return;
-    for (const handler of this.updateListeners) this.call(handler, oldObject, object, { resync });
-    for (const queue of this.queues) queue.push({ type: "MODIFIED", object, oldObject, resync });
-  }
-
-  private emitDelete(object: T, finalStateUnknown: boolean): void {
-    if (this.stopped) return;
-    for (const handler of this.deleteListeners) this.call(handler, object, { finalStateUnknown });
-    for (const queue of this.queues) queue.push({ type: "DELETED", object, finalStateUnknown });
-  }
-
-  private call<A extends unknown[]>(handler: Listener<A>, ...args: A): void {
-    if (this.stopped) return;
-    try {
-      const result = handler(...args);
-      if (result instanceof Promise) result.catch((error: unknown) => this.reportError(error));
-    } catch (error) {
-      this.reportError(error);
-    }
-  }
-
-  private reportError(error: unknown): void {
-    if (this.errorListeners.size === 0) {
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      process.emitWarning(`kubex informer: ${message}`, { code: error instanceof KubexError ? error.name : "KubexInformerError" });
-      return;
-    }
-    for (const handler of this.errorListeners) {
-      try {
-        const result = handler(error);
-        if (result instanceof Promise) result.catch(() => undefined);
-      } catch {
-        // An error handler that throws has nowhere left to report to.
-      }
-    }
-  }
-}
-
-/** An unbounded queue behind one `events()` iterator. */
-class EventQueue<T> implements AsyncIterableIterator<InformerEvent<T>> {
-  private readonly buffer: InformerEvent<T>[] = [];
-  private head = 0;
-  private waiting: { resolve: (result: IteratorResult<InformerEvent<T>>) => void; reject: (error: unknown) => void } | undefined;
-  private ended = false;
-  private failure: unknown;
-
-  constructor(private readonly detach: () => void) {}
-
-  push(event: InformerEvent<T>): void {
-    if (this.ended) return;
-    if (this.waiting !== undefined) {
-      const { resolve } = this.waiting;
-      this.waiting = undefined;
-      resolve({ value: event, done: false });
-      return;
-    }
-    this.buffer.push(event);
-  }
-
-  end(error: unknown): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.failure = error;
-    if (this.waiting !== undefined) {
-      const { resolve, reject } = this.waiting;
-      this.waiting = undefined;
-      if (error !== undefined) reject(error);
-      else resolve({ value: undefined, done: true });
-    }
-  }
-
-  next(): Promise<IteratorResult<InformerEvent<T>>> {
-    if (this.head < this.buffer.length) {
-      const value = this.buffer[this.head]!;
-      this.head += 1;
-      if (this.head > 1024 && this.head * 2 > this.buffer.length) {
-        this.buffer.splice(0, this.head);
-        this.head = 0;
-      }
-      return Promise.resolve({ value, done: false });
-    }
-    if (this.ended) {
-      if (this.failure !== undefined) {
-        const failure = this.failure;
-        this.failure = undefined;
-        return Promise.reject(failure);
-      }
-      return Promise.resolve({ value: undefined, done: true });
-    }
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-    });
-  }
-
-  return(): Promise<IteratorResult<InformerEvent<T>>> {
-    this.ended = true;
-    this.buffer.length = 0;
-    this.head = 0;
-    this.detach();
-    if (this.waiting !== undefined) {
-      const { resolve } = this.waiting;
-      this.waiting = undefined;
-      resolve({ value: undefined, done: true });
-    }
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<InformerEvent<T>> {
-    return this;
+    if (this.stopped || !this.reflector.hasSynced) return;
+    for (const object of this.cache.list()) this.handlers.deliver({ type: "MODIFIED", object, oldObject: object, resync: true });
   }
 }
