@@ -12,9 +12,9 @@
  * kubectl does, so entries stay correct after several files are merged.
  */
 import path from "node:path";
-import { LineCounter, parseDocument, visit } from "yaml";
+import jsyaml from "js-yaml";
 import { KubexConfigError } from "../errors.js";
-import { protectEntry, protectKubeconfig } from "./protect.js";
+import { protectedEntry, protectKubeconfig } from "./protect.js";
 import type { Impersonation } from "./types.js";
 
 export type InteractiveMode = "Never" | "IfAvailable" | "Always";
@@ -109,6 +109,14 @@ export interface ParseKubeconfigOptions {
 const EXEC_EXTENSION = "client.authentication.k8s.io/exec";
 
 /**
+ * Scalars as their source text (YAML's failsafe schema), except that a plain `null`, `~` or empty
+ * value is null, and `<<` merge keys apply: how client-go's YAML reading fills string fields.
+ * Implicit types apply to plain scalars only, so a quoted "null" stays a string.
+ */
+const yamlTypes = (jsyaml as unknown as { types: { null: jsyaml.Type; merge: jsyaml.Type } }).types; // exported, not in @types/js-yaml
+const KUBECONFIG_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({ implicit: [yamlTypes.null, yamlTypes.merge] });
+
+/**
  * A kubeconfig file's bytes -> text: UTF-16 (LE or BE, by its byte-order mark; what Windows
  * PowerShell's `>` writes) and UTF-8 with or without a BOM. Invalid UTF-8 is refused, never
  * replaced (a replaced byte inside a token would send a different token).
@@ -133,36 +141,24 @@ export function decodeKubeconfigBytes(bytes: Uint8Array, file?: string): string 
 export function parseKubeconfigText(text: string, options: ParseKubeconfigOptions = {}): Kubeconfig {
   const where = options.file !== undefined ? { file: options.file } : {};
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { schema: "failsafe", merge: true, lineCounter, prettyErrors: false, uniqueKeys: true });
-  const problem = doc.errors[0];
-  if (problem !== undefined) {
-    if (problem.code === "MULTIPLE_DOCS") {
-      throw new KubexConfigError("kubeconfig file holds several YAML documents (---); kubectl reads only the first", {
-        ...where,
-        hint: "keep one document per file; to combine kubeconfigs, list the files in KUBECONFIG (path1:path2)",
-      });
-    }
-    const line = lineCounter.linePos(problem.pos[0]);
-    // The yaml library's message carries an excerpt of the source; keep only its first clause.
-    const what = (problem.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
-    throw new KubexConfigError(`kubeconfig is not valid YAML at line ${line.line}, column ${line.col}: ${what} (${problem.code})`, {
+  const documents: unknown[] = [];
+  try {
+    jsyaml.loadAll(text, (doc) => documents.push(doc), { schema: KUBECONFIG_SCHEMA });
+  } catch (error) {
+    if (!(error instanceof jsyaml.YAMLException)) throw error;
+    // The exception's message quotes the source (which may hold secrets); keep its reason and position only.
+    const mark = (error as { mark?: { line: number; column: number } }).mark;
+    const at = mark !== undefined ? ` at line ${mark.line + 1}, column ${mark.column + 1}` : "";
+    throw new KubexConfigError(`kubeconfig is not valid YAML${at}: ${error.reason}`, { ...where, hint: "fix the YAML syntax (indentation, quoting) at that line" });
+  }
+  const nonEmptyDocs = documents.filter((doc) => doc !== null && doc !== undefined);
+  if (nonEmptyDocs.length > 1) {
+    throw new KubexConfigError(`kubeconfig file holds ${nonEmptyDocs.length} YAML documents (separated by ---); kubectl reads only the first`, {
       ...where,
-      hint: "fix the YAML syntax (indentation, quoting) at that line",
+      hint: "keep one document per file; to combine kubeconfigs, list the files in KUBECONFIG (path1:path2)",
     });
   }
-  // Go's YAML reads a plain null, ~ or empty value as no value; quoted "null" stays a string.
-  visit(doc, {
-    Scalar(_key, node) {
-      if (node.type === "PLAIN" && (node.value === null || /^(~|null|Null|NULL)?$/.test(String(node.value)))) node.value = null;
-    },
-  });
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 1000 });
-  } catch (error) {
-    throw new KubexConfigError(`kubeconfig cannot be read: ${String((error as Error).message).split("\n")[0]}`, { ...where, hint: "check its anchors and aliases" });
-  }
+  const value = nonEmptyDocs[0];
   return kubeconfigFromObject(value ?? {}, options);
 }
 
@@ -172,7 +168,7 @@ export function kubeconfigFromObject(value: unknown, options: ParseKubeconfigOpt
   const baseDir = file !== undefined ? path.dirname(path.resolve(file)) : path.resolve(options.baseDir ?? ".");
   const fields = new FieldReader(file);
   const root = fields.object(value, "", true) ?? {};
-  const kind = fields.optionalString(root, "kind", "kind");
+  const kind = fields.optionalString(root, "kind", "");
   if (kind !== undefined && kind !== "" && kind !== "Config") {
     throw new KubexConfigError(`kubeconfig has kind "${short(kind)}", expected "Config"`, {
       ...where(file),
@@ -189,7 +185,7 @@ export function kubeconfigFromObject(value: unknown, options: ParseKubeconfigOpt
     users: new Map(),
     contexts: new Map(),
   };
-  const current = fields.optionalString(root, "current-context", "current-context");
+  const current = fields.optionalString(root, "current-context", "");
   if (current !== undefined && current !== "") {
     config.currentContext = current;
     if (file !== undefined) config.currentContextFile = file;
@@ -197,45 +193,45 @@ export function kubeconfigFromObject(value: unknown, options: ParseKubeconfigOpt
 
   for (const [name, body, entry] of fields.namedList(root, "clusters", "cluster")) {
     const at = `${entry}.cluster`;
-    const cluster: KubeconfigCluster = {
+    const cluster: KubeconfigCluster = protectedEntry<KubeconfigCluster>({
       name,
       entry,
       file,
-      insecureSkipTlsVerify: fields.optionalBoolean(body, "insecure-skip-tls-verify", `${at}.insecure-skip-tls-verify`) ?? false,
-      disableCompression: fields.optionalBoolean(body, "disable-compression", `${at}.disable-compression`) ?? false,
-    };
-    assign(cluster, "server", nonEmpty(fields.optionalString(body, "server", `${at}.server`)));
-    assign(cluster, "certificateAuthority", resolvePath(fields.optionalString(body, "certificate-authority", `${at}.certificate-authority`)));
-    assign(cluster, "certificateAuthorityData", nonEmpty(fields.optionalString(body, "certificate-authority-data", `${at}.certificate-authority-data`)));
-    assign(cluster, "tlsServerName", nonEmpty(fields.optionalString(body, "tls-server-name", `${at}.tls-server-name`)));
-    assign(cluster, "proxyUrl", nonEmpty(fields.optionalString(body, "proxy-url", `${at}.proxy-url`)));
+      insecureSkipTlsVerify: fields.optionalBoolean(body, "insecure-skip-tls-verify", at) ?? false,
+      disableCompression: fields.optionalBoolean(body, "disable-compression", at) ?? false,
+    });
+    assign(cluster, "server", nonEmpty(fields.optionalString(body, "server", at)));
+    assign(cluster, "certificateAuthority", resolvePath(fields.optionalString(body, "certificate-authority", at)));
+    assign(cluster, "certificateAuthorityData", nonEmpty(fields.optionalString(body, "certificate-authority-data", at)));
+    assign(cluster, "tlsServerName", nonEmpty(fields.optionalString(body, "tls-server-name", at)));
+    assign(cluster, "proxyUrl", nonEmpty(fields.optionalString(body, "proxy-url", at)));
     for (const [extName, extBody] of fields.namedList(body, "extensions", "extension", `${at}.extensions`)) {
       if (extName === EXEC_EXTENSION) cluster.execExtension = extBody;
     }
-    config.clusters.set(name, protectEntry(cluster));
+    config.clusters.set(name, cluster);
   }
 
   for (const [name, body, entry] of fields.namedList(root, "users", "user")) {
     const at = `${entry}.user`;
-    const user: KubeconfigUser = { name, entry, file };
-    assign(user, "token", nonEmpty(fields.optionalString(body, "token", `${at}.token`)));
-    assign(user, "tokenFile", resolvePath(fields.optionalString(body, "tokenFile", `${at}.tokenFile`)));
-    assign(user, "username", nonEmpty(fields.optionalString(body, "username", `${at}.username`)));
-    assign(user, "password", nonEmpty(fields.optionalString(body, "password", `${at}.password`)));
-    assign(user, "clientCertificate", resolvePath(fields.optionalString(body, "client-certificate", `${at}.client-certificate`)));
-    assign(user, "clientCertificateData", nonEmpty(fields.optionalString(body, "client-certificate-data", `${at}.client-certificate-data`)));
-    assign(user, "clientKey", resolvePath(fields.optionalString(body, "client-key", `${at}.client-key`)));
-    assign(user, "clientKeyData", nonEmpty(fields.optionalString(body, "client-key-data", `${at}.client-key-data`)));
+    const user: KubeconfigUser = protectedEntry<KubeconfigUser>({ name, entry, file });
+    assign(user, "token", nonEmpty(fields.optionalString(body, "token", at)));
+    assign(user, "tokenFile", resolvePath(fields.optionalString(body, "tokenFile", at)));
+    assign(user, "username", nonEmpty(fields.optionalString(body, "username", at)));
+    assign(user, "password", nonEmpty(fields.optionalString(body, "password", at)));
+    assign(user, "clientCertificate", resolvePath(fields.optionalString(body, "client-certificate", at)));
+    assign(user, "clientCertificateData", nonEmpty(fields.optionalString(body, "client-certificate-data", at)));
+    assign(user, "clientKey", resolvePath(fields.optionalString(body, "client-key", at)));
+    assign(user, "clientKeyData", nonEmpty(fields.optionalString(body, "client-key-data", at)));
     const authProvider = fields.object(body["auth-provider"], `${at}.auth-provider`);
     if (authProvider !== undefined) {
       const providerConfig = fields.object(authProvider["config"], `${at}.auth-provider.config`) ?? {};
       const strings: Record<string, string> = {};
       for (const [key, v] of Object.entries(providerConfig)) if (v !== null && v !== undefined) strings[key] = fields.string(v, `${at}.auth-provider.config.${key}`);
-      user.authProvider = { name: fields.optionalString(authProvider, "name", `${at}.auth-provider.name`) ?? "", config: strings };
+      user.authProvider = { name: fields.optionalString(authProvider, "name", `${at}.auth-provider`) ?? "", config: strings };
     }
     const impersonate: Impersonation = {};
-    assign(impersonate, "user", nonEmpty(fields.optionalString(body, "as", `${at}.as`)));
-    assign(impersonate, "uid", nonEmpty(fields.optionalString(body, "as-uid", `${at}.as-uid`)));
+    assign(impersonate, "user", nonEmpty(fields.optionalString(body, "as", at)));
+    assign(impersonate, "uid", nonEmpty(fields.optionalString(body, "as-uid", at)));
     const groups = fields.list(body["as-groups"], `${at}.as-groups`).map((g, i) => fields.string(g, `${at}.as-groups[${i}]`));
     if (groups.length > 0) impersonate.groups = groups;
     const extraBody = fields.object(body["as-user-extra"], `${at}.as-user-extra`);
@@ -249,40 +245,40 @@ export function kubeconfigFromObject(value: unknown, options: ParseKubeconfigOpt
     if (Object.keys(impersonate).length > 0) user.impersonate = impersonate;
     const exec = fields.object(body["exec"], `${at}.exec`);
     if (exec !== undefined) user.exec = readExec(fields, exec, `${at}.exec`, baseDir);
-    config.users.set(name, protectEntry(user));
+    config.users.set(name, user);
   }
 
   for (const [name, body, entry] of fields.namedList(root, "contexts", "context")) {
     const at = `${entry}.context`;
     const context: KubeconfigContext = { name, entry, file };
-    assign(context, "cluster", nonEmpty(fields.optionalString(body, "cluster", `${at}.cluster`)));
-    assign(context, "user", nonEmpty(fields.optionalString(body, "user", `${at}.user`)));
-    assign(context, "namespace", nonEmpty(fields.optionalString(body, "namespace", `${at}.namespace`)));
+    assign(context, "cluster", nonEmpty(fields.optionalString(body, "cluster", at)));
+    assign(context, "user", nonEmpty(fields.optionalString(body, "user", at)));
+    assign(context, "namespace", nonEmpty(fields.optionalString(body, "namespace", at)));
     config.contexts.set(name, context);
   }
   return protectKubeconfig(config);
 }
 
 function readExec(fields: FieldReader, exec: Record<string, unknown>, at: string, baseDir: string): ExecEntry {
-  const command = nonEmpty(fields.optionalString(exec, "command", `${at}.command`));
-  const apiVersion = nonEmpty(fields.optionalString(exec, "apiVersion", `${at}.apiVersion`));
-  let interactiveMode = nonEmpty(fields.optionalString(exec, "interactiveMode", `${at}.interactiveMode`));
+  const command = nonEmpty(fields.optionalString(exec, "command", at));
+  const apiVersion = nonEmpty(fields.optionalString(exec, "apiVersion", at));
+  let interactiveMode = nonEmpty(fields.optionalString(exec, "interactiveMode", at));
   if (interactiveMode === undefined && apiVersion === "client.authentication.k8s.io/v1beta1") interactiveMode = "IfAvailable"; // client-go's defaulting
   const args = fields.list(exec["args"], `${at}.args`).map((arg, i) => fields.string(arg ?? "", `${at}.args[${i}]`));
   const env = fields.list(exec["env"], `${at}.env`).map((item, i) => {
     const entry = fields.object(item, `${at}.env[${i}]`, true) ?? {};
-    return { name: fields.optionalString(entry, "name", `${at}.env[${i}].name`) ?? "", value: fields.optionalString(entry, "value", `${at}.env[${i}].value`) ?? "" };
+    return { name: fields.optionalString(entry, "name", `${at}.env[${i}]`) ?? "", value: fields.optionalString(entry, "value", `${at}.env[${i}]`) ?? "" };
   });
   const result: ExecEntry = {
     args,
     env,
-    provideClusterInfo: fields.optionalBoolean(exec, "provideClusterInfo", `${at}.provideClusterInfo`) ?? false,
+    provideClusterInfo: fields.optionalBoolean(exec, "provideClusterInfo", at) ?? false,
   };
   // A command with a path separator is relative to the kubeconfig file, like client-go; a bare name is looked up on PATH.
   if (command !== undefined) result.command = command.includes("/") || command.includes(path.sep) ? path.resolve(baseDir, command) : command;
   assign(result, "apiVersion", apiVersion);
   assign(result, "interactiveMode", interactiveMode);
-  const hint = nonEmpty(fields.optionalString(exec, "installHint", `${at}.installHint`));
+  const hint = nonEmpty(fields.optionalString(exec, "installHint", at));
   if (hint !== undefined) result.installHint = cleanControlCharacters(hint);
   return result;
 }
@@ -330,12 +326,16 @@ class FieldReader {
     return value;
   }
 
-  optionalString(obj: Record<string, unknown>, key: string, field: string): string | undefined {
+  /** `at` is the field path of `obj`; the field's own path is built only for a message. */
+  optionalString(obj: Record<string, unknown>, key: string, at: string): string | undefined {
     const value = obj[key];
-    return value === undefined || value === null ? undefined : this.string(value, field);
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === "string") return value;
+    return this.fail(at === "" ? key : `${at}.${key}`, "a string");
   }
 
-  optionalBoolean(obj: Record<string, unknown>, key: string, field: string): boolean | undefined {
+  optionalBoolean(obj: Record<string, unknown>, key: string, at: string): boolean | undefined {
+    const field = at === "" ? key : `${at}.${key}`;
     const value = obj[key];
     if (value === undefined || value === null) return undefined;
     if (typeof value === "boolean") return value;

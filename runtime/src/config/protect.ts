@@ -48,14 +48,25 @@ export function redactEntry(entry: object): Record<string, unknown> {
   return out;
 }
 
-/** Hooks on one kubeconfig entry (cluster, user): its renderings show no secret. */
-export function protectEntry<T extends object>(entry: T): T {
-  Object.defineProperties(entry, {
-    toJSON: hidden(() => redactEntry(entry)),
-    [inspect]: hidden(() => redactEntry(entry)),
-    toString: hidden(() => `${(entry as { entry?: string }).entry ?? "kubeconfig entry"}`),
-  });
-  return entry;
+/**
+ * The prototype of kubeconfig entries (clusters, users): renderings without secrets. On the
+ * prototype rather than on each object, so loading thousands of entries stays cheap.
+ */
+const ENTRY_PROTO = Object.freeze({
+  toJSON(this: object) {
+    return redactEntry(this);
+  },
+  [inspect](this: object) {
+    return redactEntry(this);
+  },
+  toString(this: { entry?: string }) {
+    return this.entry ?? "kubeconfig entry";
+  },
+});
+
+/** A kubeconfig entry (cluster, user) with the given fields whose renderings show no secret. */
+export function protectedEntry<T extends object>(fields: T): T {
+  return Object.assign(Object.create(ENTRY_PROTO) as T, fields);
 }
 
 interface KubeconfigLike {
