@@ -8,7 +8,8 @@
  * The issuer is called over https (with `idp-certificate-authority(-data)` when given); plain
  * http is allowed only for a loopback issuer, so a refresh token never crosses a network in clear.
  */
-import { Agent, request, type Dispatcher } from "undici";
+import http from "node:http";
+import https from "node:https";
 import { KubexConfigError } from "../../errors.js";
 import type { AuthProvider } from "../types.js";
 
@@ -43,7 +44,6 @@ export class OidcAuth implements AuthProvider {
   #idToken: string | undefined;
   #refreshToken: string | undefined;
   #refreshing: Promise<string> | undefined;
-  #dispatcher: Dispatcher | undefined;
 
   constructor(config: OidcConfig, options: OidcAuthOptions = {}) {
     if (config.issuerUrl === "") throw this.#error("oidc auth-provider has no idp-issuer-url", "set auth-provider.config.idp-issuer-url to the issuer's URL");
@@ -158,16 +158,33 @@ export class OidcAuth implements AuthProvider {
     return endpoint;
   }
 
+  /** One request to the issuer (node's http(s): this runs a few times an hour, and keeps undici's main entry unloaded). */
   async #call(url: string, init: { method: "GET" | "POST"; headers: Record<string, string>; body?: string }): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
-    this.#dispatcher ??= new Agent({ connect: this.#config.ca !== undefined ? { ca: this.#config.ca } : {} });
-    let response: Dispatcher.ResponseData;
+    const target = new URL(url);
+    const timeout = this.#options.timeout ?? 30_000;
+    let status: number;
+    let text: string;
     try {
-      response = await request(url, { ...init, dispatcher: this.#dispatcher, signal: AbortSignal.timeout(this.#options.timeout ?? 30_000) });
+      ({ status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const options: https.RequestOptions = { method: init.method, headers: init.headers, signal: AbortSignal.timeout(timeout) };
+        if (this.#config.ca !== undefined) options.ca = this.#config.ca;
+        const req = (target.protocol === "https:" ? https : http).request(target, options, (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            body += chunk;
+            if (body.length > 1 << 20) req.destroy(new Error("response too large"));
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text: body }));
+          res.on("error", reject);
+        });
+        req.on("error", reject);
+        req.end(init.body);
+      }));
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      throw this.#error(`oidc issuer ${new URL(url).origin} cannot be reached (${typeof code === "string" ? code : (error as Error).name})`, "check idp-issuer-url and the network", undefined, error);
+      throw this.#error(`oidc issuer ${target.origin} cannot be reached (${typeof code === "string" ? code : (error as Error).name})`, "check idp-issuer-url and the network", undefined, error);
     }
-    const text = await response.body.text().catch(() => "");
     let json: Record<string, unknown> | undefined;
     try {
       const parsed: unknown = JSON.parse(text);
@@ -175,7 +192,7 @@ export class OidcAuth implements AuthProvider {
     } catch {
       json = undefined;
     }
-    return { status: response.statusCode, json };
+    return { status, json };
   }
 
   #url(text: string, field: string): URL {
