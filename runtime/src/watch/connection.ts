@@ -9,7 +9,7 @@
  * bytes in the socket (the server stops sending) instead of in our memory. At most one
  * chunk's lines are held at a time.
  */
-import { KubexError } from "../errors.js";
+import { ClientClosed, KubexError } from "../errors.js";
 import type { StreamingResponse } from "../transport/types.js";
 import { abortError } from "./backoff.js";
 import { WatchDisconnected } from "./errors.js";
@@ -130,6 +130,7 @@ export class WatchConnection {
   private failure(error: unknown): Error {
     if (this.signal?.aborted) return abortError(this.signal);
     if (this.idled) return idleError(this.idleTimeout!);
+    if (error instanceof ClientClosed) return error; // not a lost connection: nothing to reconnect to
     const message = error instanceof Error ? error.message : String(error);
     return new WatchDisconnected("connection-lost", `watch connection lost: ${message}`, {
       cause: error instanceof KubexError || error instanceof Error ? error : undefined,

@@ -4,7 +4,7 @@
  * memory, and the assertion is on those figures.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { InvalidRequest, RequestAborted, ResponseTooLarge, TooManyRequests, type Client } from "@kubex/runtime";
+import { ClientClosed, InvalidRequest, RequestAborted, ResponseTooLarge, TooManyRequests, type Client } from "@kubex/runtime";
 import { LineSplitter } from "../../../runtime/src/watch/lines.js";
 import { createInformer } from "../../../runtime/src/watch/informer.js";
 import { transportSource } from "../../../runtime/src/watch/source.js";
@@ -153,5 +153,27 @@ describe("watch event size limit", () => {
   it("a bad maxEventBytes is an InvalidRequest at the call", async () => {
     const { client } = await setup((_req, res) => beginWatch(res));
     expect(() => watch(transportSource(client.transport, { path: PATH }), { maxEventBytes: 0 })).toThrow(InvalidRequest);
+  });
+});
+
+describe("client.close() under a resuming watch", () => {
+  it("ends the watch with ClientClosed at once instead of reconnecting to a closed client", async () => {
+    const { client } = await setup((_req, res) => {
+      beginWatch(res);
+      res.write(eventLine("ADDED", configMap("a", "11")));
+    });
+    const outcome = await bounded(async () => {
+      const seen: string[] = [];
+      for await (const event of watch(transportSource(client.transport, { path: PATH }), {
+        resourceVersion: "10",
+        resume: { initialDelay: 5000, maxDelay: 5000 },
+      })) {
+        seen.push(event.type);
+        if (event.type === "ADDED") void client.close();
+      }
+      return seen;
+    });
+    expect(thrown(outcome)).toBeInstanceOf(ClientClosed);
+    expect(outcome.ms).toBeLessThan(2000); // no 5 s backoff before noticing
   });
 });
