@@ -33,6 +33,8 @@ export interface LogQueryOptions {
   tailLines?: number;
   timestamps?: boolean;
   limitBytes?: number;
+  /** Ask the server to pretty-print (`pretty=true`); kept for parity with the API, logs are text either way. */
+  pretty?: boolean;
 }
 
 function streamsQuery(what: string, options: AttachQueryOptions): URLSearchParams {
@@ -89,6 +91,7 @@ export function logQuery(what: string, options: LogQueryOptions): URLSearchParam
   if (options.follow === true) query.set("follow", "true");
   if (options.previous === true) query.set("previous", "true");
   if (options.timestamps === true) query.set("timestamps", "true");
+  if (options.pretty === true) query.set("pretty", "true");
   if (options.sinceSeconds !== undefined && options.sinceTime !== undefined) {
     throw new InvalidRequest(`${what}: give sinceSeconds or sinceTime, not both`);
   }
@@ -127,4 +130,26 @@ function rfc3339(what: string, value: string | Date): string {
   }
   // The API takes whole seconds in UTC.
   return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * Checks a caller's choice of WebSocket subprotocols against the ones the session
+ * speaks (`allowed`, e.g. EXEC_PROTOCOLS), keeping the caller's order of preference.
+ * Unset: all of `allowed`, in its order.
+ */
+export function channelProtocols(what: string, given: readonly string[] | undefined, allowed: readonly string[]): readonly string[] {
+  if (given === undefined) return allowed;
+  const list = given as unknown;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new InvalidRequest(`${what}: protocols must be a non-empty array, a subset of ${allowed.join(", ")}`);
+  }
+  const seen = new Set<string>();
+  for (const protocol of list as unknown[]) {
+    if (typeof protocol !== "string" || !allowed.includes(protocol)) {
+      throw new InvalidRequest(`${what}: protocol ${JSON.stringify(protocol)} is not one this session speaks (${allowed.join(", ")})`);
+    }
+    if (seen.has(protocol)) throw new InvalidRequest(`${what}: protocol ${protocol} is listed twice`);
+    seen.add(protocol);
+  }
+  return [...(list as string[])];
 }

@@ -19,6 +19,8 @@ export interface OpenRequest {
   description: string;
   signal?: AbortSignal;
   timeout?: number;
+  /** WebSocket subprotocols to offer, most preferred first (checked by the caller); default EXEC_PROTOCOLS / PORT_FORWARD_PROTOCOLS. */
+  protocols?: readonly string[];
 }
 
 export async function openStreamSession(
@@ -26,7 +28,7 @@ export async function openStreamSession(
   request: OpenRequest,
   options: Omit<StreamSessionOptions, "description">,
 ): Promise<StreamSession> {
-  const { socket, protocol } = await connectWebSocket(config, { path: request.path, query: request.query, ...callPart(request), protocols: EXEC_PROTOCOLS });
+  const { socket, protocol } = await connectWebSocket(config, { path: request.path, query: request.query, ...callPart(request), protocols: request.protocols ?? EXEC_PROTOCOLS });
   const session = new StreamSession(socket, protocol, { ...options, description: request.description });
   closeOnAbort(request, (reason) => session.close(reason), session.closed());
   return session;
@@ -38,7 +40,7 @@ export async function openPortForwardSession(
   options: Omit<PortForwardSessionOptions, "description"> = {},
 ): Promise<PortForwardSession> {
   const query = portForwardQuery(request.description, request.ports);
-  const { socket, protocol } = await connectWebSocket(config, { path: request.path, query, ...callPart(request), protocols: PORT_FORWARD_PROTOCOLS });
+  const { socket, protocol } = await connectWebSocket(config, { path: request.path, query, ...callPart(request), protocols: request.protocols ?? PORT_FORWARD_PROTOCOLS });
   const session = new PortForwardSession(socket, protocol, request.ports, { ...options, description: request.description });
   closeOnAbort(request, () => session.close(), session.closed());
   return session;

@@ -11,7 +11,8 @@ import { closeSocket } from "./session.js";
  * and brings the readable/writable backpressure users already know.
  *
  * - A port's error text from the kubelet destroys that port's stream with a
- *   `PortForwardError` (other ports go on) and is kept in `errors(port)`.
+ *   `PortForwardError` (other ports go on) and is kept: `errors(port)` is a snapshot,
+ *   `errorStream(port)` an async iterator of every message, ending with the session.
  * - Flow control: reading from the socket pauses while a port's stream holds more than
  *   `highWaterMark` unread bytes, unless another port is waiting for data; then the
  *   full port may grow to `maxBuffered`, beyond which it is destroyed with a
@@ -49,6 +50,8 @@ interface PortState {
   wantsData: boolean;
   truncated: boolean;
   errors: string[];
+  /** `errorStream` readers waiting for the next message (or the end). */
+  errorWaiters: Array<() => void>;
 }
 
 const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
@@ -66,6 +69,8 @@ export class PortForwardSession implements AsyncDisposable {
   readonly #highWaterMark: number;
   readonly #maxBuffered: number;
   #closed = false;
+  /** The WebSocket has closed: no error message can arrive any more. */
+  #ended = false;
   readonly #done: Promise<void>;
   #resolveDone!: () => void;
 
@@ -87,6 +92,7 @@ export class PortForwardSession implements AsyncDisposable {
         wantsData: false,
         truncated: false,
         errors: [],
+        errorWaiters: [],
       };
       state.stream = this.#makeStream(state);
       this.#byPort.set(port, state);
@@ -108,6 +114,33 @@ export class PortForwardSession implements AsyncDisposable {
   /** Error messages the kubelet sent for `port` so far. */
   errors(port: number): readonly string[] {
     return [...this.#state(port).errors];
+  }
+
+  /**
+   * The error messages the kubelet sends for `port`, as they arrive: first those already
+   * received, then each new one; ends when the session closes. Each call is an
+   * independent reader.
+   */
+  errorStream(port: number): AsyncIterableIterator<string> {
+    const state = this.#state(port);
+    let next = 0;
+    let left = false;
+    const iterator: AsyncIterableIterator<string> = {
+      next: async () => {
+        for (;;) {
+          if (left) return { value: undefined, done: true };
+          if (next < state.errors.length) return { value: state.errors[next++]!, done: false };
+          if (this.#ended) return { value: undefined, done: true };
+          await new Promise<void>((resolve) => state.errorWaiters.push(resolve));
+        }
+      },
+      return: async () => {
+        left = true;
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
   /** True once `port` was failed because its stream held more than `maxBuffered` unread bytes. */
@@ -203,6 +236,7 @@ export class PortForwardSession implements AsyncDisposable {
     else {
       const text = payload.toString("utf8");
       state.errors.push(text);
+      this.#wakeErrorReaders(state);
       this.#failPort(state, `${this.#description}: port ${state.port}: ${text}`);
     }
   }
@@ -250,7 +284,13 @@ export class PortForwardSession implements AsyncDisposable {
       }
     }
     this.#closed = true;
+    this.#ended = true;
+    for (const state of this.#byPort.values()) this.#wakeErrorReaders(state);
     this.#resolveDone();
+  }
+
+  #wakeErrorReaders(state: PortState): void {
+    for (const wake of state.errorWaiters.splice(0)) wake();
   }
 
   /**

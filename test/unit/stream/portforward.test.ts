@@ -90,6 +90,41 @@ describe("portforward.forward", () => {
     expect((await readBytes(ok, 10)).toString()).toBe("still here");
   });
 
+  it("errorStream(port): every error message as it arrives, ending with the session; errors(port) stays a snapshot", async () => {
+    let kubelet: WebSocket | undefined;
+    const s = await server((ws, ports) => {
+      kubelet = ws;
+      echoKubelet(ws, ports);
+      ws.send(frame(1, "first failure"));
+    });
+    const session = await pods(s).portforward.forward("p", { ports: [81, 82] });
+    session.stream(81).on("error", () => undefined);
+    const messages = session.errorStream(81);
+    expect(await messages.next()).toEqual({ value: "first failure", done: false });
+    const pending = messages.next();
+    kubelet!.send(frame(1, "second failure"));
+    expect(await pending).toEqual({ value: "second failure", done: false });
+    expect(session.errors(81)).toEqual(["first failure", "second failure"]);
+    const late: string[] = [];
+    const collecting = (async () => {
+      for await (const message of session.errorStream(81)) late.push(message);
+    })();
+    const end = messages.next();
+    session.close();
+    expect(await end).toEqual({ value: undefined, done: true });
+    await collecting;
+    expect(late).toEqual(["first failure", "second failure"]);
+    expect(await session.errorStream(82).next()).toEqual({ value: undefined, done: true });
+  });
+
+  it("protocols: offers only the injected subprotocols", async () => {
+    const s = await server(echoKubelet, ["v4.channel.k8s.io", "portforward.k8s.io"]);
+    await using session = await pods(s).portforward.forward("p", { ports: [81], protocols: ["portforward.k8s.io"] });
+    expect(session.protocol).toBe("portforward.k8s.io");
+    expect(s.upgrades[0]!.offered).toEqual(["portforward.k8s.io"]);
+    await expect(pods(s).portforward.forward("p", { ports: [81], protocols: ["v5.channel.k8s.io"] })).rejects.toBeInstanceOf(InvalidRequest);
+  });
+
   it("a first message naming another port is an error", async () => {
     const s = await server((ws) => ws.send(portFrame(0, 1)));
     await using session = await pods(s).portforward.forward("p", { ports: [80] });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { exitCodeOf, InvalidRequest } from "@kubex/runtime";
 import { decodeFrame, encodeClose, encodeFrame, encodeResize, readPortPrefix } from "../../../runtime/src/stream/protocol.js";
 import { parseStatus } from "../../../runtime/src/stream/status.js";
-import { execQuery, logQuery, portForwardQuery } from "../../../runtime/src/request/streaming.js";
+import { channelProtocols, execQuery, logQuery, portForwardQuery } from "../../../runtime/src/request/streaming.js";
 import { proxyFor } from "../../../runtime/src/stream/proxy.js";
 import { webSocketUrl } from "../../../runtime/src/stream/connect.js";
 
@@ -46,6 +46,8 @@ describe("query building", () => {
 
   it("logs: only what is given, times in whole UTC seconds, bad values rejected", () => {
     expect(logQuery("Pod logs", {}).toString()).toBe("");
+    expect(logQuery("Pod logs", { pretty: true }).toString()).toBe("pretty=true");
+    expect(logQuery("Pod logs", { pretty: false }).toString()).toBe("");
     const q = logQuery("Pod logs", { container: "c", tailLines: 0, timestamps: true, limitBytes: 10, previous: true, sinceTime: new Date("2024-05-01T10:20:30.456Z") });
     expect(q.get("tailLines")).toBe("0");
     expect(q.get("sinceTime")).toBe("2024-05-01T10:20:30Z");
@@ -90,5 +92,17 @@ describe("WebSocket address and proxy choice", () => {
     expect(proxyFor(new URL("ws://api.example.com:8080/"), undefined, { HTTP_PROXY: "plain:80" })?.href).toBe("http://plain/");
     // The kubeconfig's proxy-url applies even to loopback, as for HTTP.
     expect(proxyFor(new URL("wss://127.0.0.1:6443/"), "http://p:1", env)?.host).toBe("p:1");
+  });
+});
+
+describe("channel protocol choice", () => {
+  const allowed = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+  it("defaults to every protocol the session speaks, keeps the caller's order, rejects unknown, empty or repeated ones", () => {
+    expect(channelProtocols("exec p", undefined, allowed)).toEqual(allowed);
+    expect(channelProtocols("exec p", ["v4.channel.k8s.io"], allowed)).toEqual(["v4.channel.k8s.io"]);
+    expect(channelProtocols("exec p", ["v4.channel.k8s.io", "v5.channel.k8s.io"], allowed)).toEqual(["v4.channel.k8s.io", "v5.channel.k8s.io"]);
+    expect(() => channelProtocols("exec p", [], allowed)).toThrow(/exec p: protocols must be a non-empty array/);
+    expect(() => channelProtocols("exec p", ["channel.k8s.io"], allowed)).toThrow(/protocol "channel.k8s.io" is not one this session speaks/);
+    expect(() => channelProtocols("exec p", ["v4.channel.k8s.io", "v4.channel.k8s.io"], allowed)).toThrow(/listed twice/);
   });
 });

@@ -94,6 +94,40 @@ describe("exec over the channel protocol", () => {
     expect(s.upgrades[0]!.url.searchParams.get("stdin")).toBe("true");
   });
 
+  it("run({ stdout: false }) does not ask the server for stdout; stderr likewise", async () => {
+    const s = await server({
+      onConnection: (ws) => {
+        ws.send(frame(2, "only err\n"));
+        ws.send(frame(3, success));
+        ws.close(1000);
+      },
+    });
+    const result = await pods(s).exec.run("p", { command: ["ls"], stdout: false });
+    expect(s.upgrades[0]!.url.searchParams.get("stdout")).toBe("false");
+    expect(s.upgrades[0]!.url.searchParams.get("stderr")).toBe("true");
+    expect([result.stdout, result.stderr, result.exitCode]).toEqual(["", "only err\n", 0]);
+    await pods(s).exec.run("p", { command: ["ls"], stderr: false });
+    expect(s.upgrades[1]!.url.searchParams.get("stderr")).toBe("false");
+    await expect(pods(s).exec.run("p", { command: ["ls"], stdout: false, stderr: false })).rejects.toThrow(/at least one of stdin, stdout and stderr/);
+  });
+
+  it("protocols: offers only the injected subprotocols (a v4-only target from a server that has v5)", async () => {
+    const s = await server({
+      onConnection: (ws) => {
+        ws.send(frame(1, "hi"));
+        ws.send(frame(3, success));
+        ws.close(1000);
+      },
+    });
+    const result = await pods(s).exec.run("p", { command: ["echo"], protocols: ["v4.channel.k8s.io"] });
+    expect(result.stdout).toBe("hi");
+    expect(s.upgrades[0]!.offered).toEqual(["v4.channel.k8s.io"]);
+    await using session = await pods(s).attach.stream("p", { protocols: ["v4.channel.k8s.io"] });
+    expect(session.protocol).toBe("v4.channel.k8s.io");
+    await expect(pods(s).exec.stream("p", { command: ["sh"], protocols: ["portforward.k8s.io"] })).rejects.toBeInstanceOf(InvalidRequest);
+    expect(s.upgrades).toHaveLength(2);
+  });
+
   it("falls back to v4.channel.k8s.io, where stdin cannot be closed alone", async () => {
     const s = await server({
       protocols: ["v4.channel.k8s.io"],

@@ -27,6 +27,12 @@ export interface ExecRunOptions extends ObjectCallOptions {
   container?: string;
   /** Sent to the command's stdin, which is then closed. */
   stdin?: string | Uint8Array | Readable | AsyncIterable<Uint8Array | string>;
+  /** Collect stdout (default true). `false`: the server is not asked for it (`stdout=false`) and `stdout` is `""`. */
+  stdout?: boolean;
+  /** Collect stderr (default true). `false`: the server is not asked for it (`stderr=false`) and `stderr` is `""`. */
+  stderr?: boolean;
+  /** WebSocket subprotocols to offer; see `StdioOptions.protocols`. */
+  protocols?: readonly string[];
 }
 
 export interface ExecResult {
@@ -72,6 +78,9 @@ export class ExecAccessor {
       const session = await this.stream(name, {
         command: options.command,
         stdin: options.stdin !== undefined,
+        ...(options.stdout !== undefined ? { stdout: options.stdout } : {}),
+        ...(options.stderr !== undefined ? { stderr: options.stderr } : {}),
+        ...(options.protocols !== undefined ? { protocols: options.protocols } : {}),
         ...(options.container !== undefined ? { container: options.container } : {}),
         ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
         signal: deadline.signal,

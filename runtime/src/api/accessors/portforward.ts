@@ -10,7 +10,8 @@ import type { ObjectCallOptions } from "../../request/options.js";
 import { listenPorts, portPairs, type ListenOptions, type PortForwardListener } from "../../stream/listen.js";
 import { openPortForwardSession } from "../../stream/open.js";
 import type { PortForwardSession } from "../../stream/portforward-session.js";
-import { portForwardQuery } from "../../request/streaming.js";
+import { channelProtocols, portForwardQuery } from "../../request/streaming.js";
+import { PORT_FORWARD_PROTOCOLS } from "../../stream/protocol.js";
 import type { ApiContext } from "../context.js";
 import { defineAccessor } from "./registry.js";
 import { podTarget, streamCall } from "./streaming.js";
@@ -22,9 +23,14 @@ export interface ForwardOptions extends ObjectCallOptions {
   highWaterMark?: number;
   /** Bytes a port's stream holds at most when reading must go on; beyond that the port fails with `PortForwardError` and `truncated(port)` is set (default 64 MiB). */
   maxBuffered?: number;
+  /** WebSocket subprotocols to offer, most preferred first: a subset of `PORT_FORWARD_PROTOCOLS` (default `v4.channel.k8s.io`, then `portforward.k8s.io`). */
+  protocols?: readonly string[];
 }
 
-export interface PortForwardListenOptions extends ObjectCallOptions, ListenOptions {}
+export interface PortForwardListenOptions extends ObjectCallOptions, ListenOptions {
+  /** As in `ForwardOptions`, for every connection's session. */
+  protocols?: readonly string[];
+}
 
 export class PortForwardAccessor {
   readonly #context: ApiContext<KubernetesObject>;
@@ -38,9 +44,10 @@ export class PortForwardAccessor {
     const target = this.#target(name, options?.namespace);
     if (options === undefined || options === null) throw new InvalidRequest(`${target.description}: options with ports are required`);
     portForwardQuery(target.description, options.ports); // validates before connecting
+    const protocols = channelProtocols(target.description, options.protocols, PORT_FORWARD_PROTOCOLS);
     return openPortForwardSession(
       this.#context.client.config,
-      { path: target.path, description: target.description, ports: options.ports, ...streamCall(this.#context, options, target.description) },
+      { path: target.path, description: target.description, ports: options.ports, protocols, ...streamCall(this.#context, options, target.description) },
       {
         ...(options.highWaterMark !== undefined ? { highWaterMark: options.highWaterMark } : {}),
         ...(options.maxBuffered !== undefined ? { maxBuffered: options.maxBuffered } : {}),
@@ -58,6 +65,7 @@ export class PortForwardAccessor {
     const target = this.#target(name, options?.namespace);
     if (options === undefined || options === null) throw new InvalidRequest(`${target.description}: options with a portMap are required`);
     portPairs(options.portMap, target.description);
+    const protocols = channelProtocols(target.description, options.protocols, PORT_FORWARD_PROTOCOLS);
     const config = this.#context.client.config;
     const call = streamCall(this.#context, options, target.description);
     options.signal?.throwIfAborted();
@@ -65,7 +73,7 @@ export class PortForwardAccessor {
     return listenPorts(
       options,
       target.description,
-      (remotePort) => openPortForwardSession(config, { path: target.path, description: target.description, ports: [remotePort], ...call }),
+      (remotePort) => openPortForwardSession(config, { path: target.path, description: target.description, ports: [remotePort], protocols, ...call }),
       call.signal,
     );
   }

@@ -8,6 +8,8 @@ import type { CallOptions, ObjectCallOptions } from "../../request/options.js";
 import { resourcePath } from "../../request/paths.js";
 import { validateName } from "../../request/validate.js";
 import { openStreamSession } from "../../stream/open.js";
+import { EXEC_PROTOCOLS } from "../../stream/protocol.js";
+import { channelProtocols } from "../../request/streaming.js";
 import type { StreamSession } from "../../stream/session.js";
 import type { ApiContext } from "../context.js";
 
@@ -27,6 +29,12 @@ export interface StdioOptions extends ObjectCallOptions {
   highWaterMark?: number;
   /** Bytes a channel holds at most when it must keep reading; beyond that output is dropped and `truncated` set (default 64 MiB). */
   maxBuffered?: number;
+  /**
+   * WebSocket subprotocols to offer, most preferred first: a subset of `EXEC_PROTOCOLS`
+   * (default: `v5.channel.k8s.io`, then `v4.channel.k8s.io`). `[V4_CHANNEL_PROTOCOL]`
+   * targets a server without v5 (then stdin cannot be closed on its own).
+   */
+  protocols?: readonly string[];
 }
 
 /** The subresource path of Pod `name`, and `namespace/name` for messages. Checks name and namespace. */
@@ -63,9 +71,10 @@ export function openStdioSession(
 ): Promise<StreamSession> {
   const target = podTarget(context, name, options.namespace, subresource);
   const description = `${subresource} ${target.label}`;
+  const protocols = channelProtocols(description, options.protocols, EXEC_PROTOCOLS);
   return openStreamSession(
     context.client.config,
-    { path: target.path, query, description, ...streamCall(context, options, description) },
+    { path: target.path, query, description, protocols, ...streamCall(context, options, description) },
     {
       stdin: options.stdin ?? false,
       stdout: options.stdout ?? true,
