@@ -5,6 +5,14 @@
  * multi-document YAML file, then read, checked, modelled, rendered and formatted.
  *
  *   npx tsx bench/crd-gen.ts [--crds 100] [--runs 5]
+ *
+ * With --corpus: the real-world CRD sets of test/fixtures/crd-corpus instead, each folder as
+ * its project ships it, read + generated (no writing) --runs times in this process; the
+ * first run is cold (prettier and the parsers not loaded yet), the median of the others is
+ * warm. Wall time and this process's CPU time per CRD set (CPU is what holds on a loaded
+ * machine).
+ *
+ *   npx tsx --conditions=kubex-source bench/crd-gen.ts --corpus [--runs 5] [--only argo-cd]
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,11 +21,50 @@ import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { crdCommand } from "../generator/src/crd/cli.js";
 import { generateCrdTypes } from "../generator/src/crd/pipeline.js";
-import { parseCrdText } from "../generator/src/crd/read.js";
+import { parseCrdText, readCrdInputs } from "../generator/src/crd/read.js";
 
-const { values } = parseArgs({ options: { crds: { type: "string", default: "100" }, runs: { type: "string", default: "5" } } });
+const { values } = parseArgs({
+  options: { crds: { type: "string", default: "100" }, runs: { type: "string", default: "5" }, corpus: { type: "boolean", default: false }, only: { type: "string" } },
+});
 const count = Number(values.crds);
 const runs = Number(values.runs);
+
+if (values.corpus) {
+  const corpus = join(import.meta.dirname, "..", "test", "fixtures", "crd-corpus");
+  const sets: Array<[string, string]> = [
+    ["argo-cd", "manifests/crds"],
+    ["cert-manager", "deploy/crds"],
+    ["cluster-api", "core/config/crd/bases"],
+    ["crossplane", "cluster/crds"],
+    ["flux-source-controller", "config/crd/bases"],
+    ["gateway-api", "config/crd/experimental"],
+    ["istio", "manifests/charts/base/files"],
+    ["keda", "config/crd/bases"],
+    ["knative-serving", "config/core/300-resources"],
+    ["prometheus-operator", "example/prometheus-operator-crd"],
+    ["provider-upjet-aws", "package/crds"],
+  ];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  for (const [name, path] of sets.filter(([n]) => values.only === undefined || n === values.only)) {
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    let summary = "";
+    for (let run = 0; run < runs; run++) {
+      const started = performance.now();
+      const usage = process.cpuUsage();
+      const read = await readCrdInputs([join(corpus, name, path)]);
+      const result = await generateCrdTypes(read.documents);
+      const used = process.cpuUsage(usage);
+      wall.push(performance.now() - started);
+      cpu.push((used.user + used.system) / 1000);
+      if (result.problems.length > 0 || read.problems.length > 0) throw new Error(`${name}: ${[...read.problems, ...result.problems][0]!.message}`);
+      summary = `${result.crds.length} CRDs, ${result.crds.reduce((n, c) => n + c.versions.length, 0)} served versions -> ${result.files.size} modules, ${([...result.files.values()].reduce((n, t) => n + t.length, 0) / 1024).toFixed(0)} KiB`;
+    }
+    const warm = (xs: number[]) => Math.round(median(xs.length > 1 ? xs.slice(1) : xs));
+    console.log(`${name}: ${summary}; cold ${Math.round(wall[0]!)} ms wall / ${Math.round(cpu[0]!)} ms CPU, warm median ${warm(wall)} ms wall / ${warm(cpu)} ms CPU`);
+  }
+  process.exit(0);
+}
 
 function spec(i: number): Record<string, unknown> {
   const leaf = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, k) => [`field${k}`, { type: k % 3 === 0 ? "integer" : "string", description: `Field ${k} of thing ${i}.` }]));
