@@ -2,11 +2,11 @@
  * Type tests: the generated types say what the server sends and accepts (issue 14).
  * Checked by `npx tsc -p tsconfig.json`; every `@ts-expect-error` must be an error.
  */
-import { Api, type Client, type Status } from "@kubex/runtime";
+import { Api, type Client, type ProxyResponse, type Status } from "@kubex/runtime";
 import { SelfSubjectReview, TokenReview } from "@kubex/k8s-v1-36/authentication/v1";
 import { SubjectAccessReview } from "@kubex/k8s-v1-36/authorization/v1";
 import type { HorizontalPodAutoscaler } from "@kubex/k8s-v1-36/autoscaling/v2";
-import { Binding, ConfigMap, Pod, type Event as CoreEvent, type PodCondition, type PodList, type PodSpec } from "@kubex/k8s-v1-36/core/v1";
+import { Binding, ConfigMap, Node, Pod, Service, type Event as CoreEvent, type PodCondition, type PodList, type PodSpec } from "@kubex/k8s-v1-36/core/v1";
 import type { ObjectMeta } from "@kubex/k8s-v1-36/meta/v1";
 import type { CSINode } from "@kubex/k8s-v1-36/storage/v1";
 import type { Pod as OldPod } from "@kubex/k8s-v1-30/core/v1";
@@ -74,4 +74,19 @@ export function nullableFromTheGoTypes(pod: Pod, hpa: HorizontalPodAutoscaler, e
   // @ts-expect-error creationTimestamp is never null from 1.34 on (omitzero)
   const newCreated: ObjectMeta = { creationTimestamp: null };
   void [probe, condition, metrics, eventTime, drivers, badType, badSpec, badMeta, oldCreated, newCreated];
+}
+
+export async function proxyAccessor(): Promise<void> {
+  const services = new Api(Service, { client, namespace: "default" });
+  const answer: ProxyResponse = await services.proxy.get("web", "/healthz", { port: "http", scheme: "http", query: { verbose: "1" } });
+  const status: number = answer.status;
+  const text: string = answer.text;
+  await new Api(Node, { client }).proxy.get("kwok-node", "/metrics", { port: 10250 });
+  await new Api(Pod, { client, namespace: "default" }).proxy.post("p", "/submit", { body: "{}", headers: { "content-type": "application/json" } });
+  // @ts-expect-error ConfigMap has no proxy subresource
+  void new Api(ConfigMap, { client }).proxy;
+  // @ts-expect-error scheme is http or https
+  await services.proxy.get("web", "/", { scheme: "ftp" });
+  void status;
+  void text;
 }

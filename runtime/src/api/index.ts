@@ -20,3 +20,4 @@ export { AttachAccessor, type AttachOptions } from "./accessors/attach.js";
 export type { StdioOptions } from "./accessors/streaming.js";
 export { PortForwardAccessor, type ForwardOptions, type PortForwardListenOptions } from "./accessors/portforward.js";
 export { LogsAccessor, type LogOptions, type LogStreamOptions } from "./accessors/logs.js";
+export { ProxyAccessor, type ProxyOptions, type ProxyResponse } from "./accessors/proxy.js";

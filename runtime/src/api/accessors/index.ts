@@ -17,3 +17,4 @@ export { logs } from "./logs.js";
 export { exec } from "./exec.js";
 export { attach } from "./attach.js";
 export { portforward } from "./portforward.js";
+export { proxy } from "./proxy.js";
