@@ -19,6 +19,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api, MergePatch, createClient, type Client, type KubernetesObject, type ResourceClass, type ResourceDescription } from "@kubex/runtime";
 import { loadClusterState, type ClusterState } from "../cluster/state.js";
+import { startAllApisServer } from "./sweep/all-apis.js";
 import { compareDiscovery, type DiscoveryResult } from "./sweep/discovery.js";
 import { reviews, samples, type SampleContext } from "./sweep/samples.js";
 import { typeCheck, type TypedObject } from "./sweep/typecheck.js";
@@ -52,6 +53,7 @@ const roundTrips: { passed: string[]; failed: Array<{ kind: string; step: string
   notServed: [],
 };
 let discovery: DiscoveryResult | undefined;
+let allApis: (DiscoveryResult & { featureGates: string }) | undefined;
 const controllerFilled: string[] = [];
 const cleanups: Array<() => Promise<unknown>> = [];
 
@@ -182,6 +184,18 @@ describe(`sweep of the version package matching the apiserver`, () => {
     expect(discovery.mismatches).toEqual([]);
   });
 
+  it("(a) every alpha and beta kind's resource equals discovery of an apiserver with every API on", async () => {
+    const server = await startAllApisServer(state, run);
+    try {
+      const result = await compareDiscovery(server.client, kinds.map((k) => k.resource));
+      allApis = { ...result, featureGates: server.featureGates };
+      expect(result.compared).toBeGreaterThan(discovery?.compared ?? 0);
+      expect(result.mismatches).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  }, 300_000);
+
   it("(b) every creatable kind round-trips through Api<T>", async () => {
     const served = new Set((discovery ?? (await compareDiscovery(client, kinds.map((k) => k.resource)))).notServed);
     for (const kind of kinds) {
@@ -273,6 +287,7 @@ describe(`sweep of the version package matching the apiserver`, () => {
       package: packageName,
       kinds: kinds.length,
       discovery: discovery && { compared: discovery.compared, notServed: discovery.notServed.length, mismatches: discovery.mismatches },
+      allApisDiscovery: allApis && { featureGates: allApis.featureGates, compared: allApis.compared, notServed: allApis.notServed, mismatches: allApis.mismatches },
       roundTrips: { passed: roundTrips.passed.length, failed: roundTrips.failed, noSample: roundTrips.noSample, notServed: roundTrips.notServed.length },
       serverLimitations,
       controllerFilled,
@@ -281,7 +296,7 @@ describe(`sweep of the version package matching the apiserver`, () => {
     };
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-    console.log(`sweep ${state.kubernetesVersion}: ${kinds.length} kinds; discovery ${discovery?.compared ?? 0} compared, ${discovery?.mismatches.length ?? "?"} mismatches; round trips ${roundTrips.passed.length} passed, ${roundTrips.failed.length} failed, ${roundTrips.noSample.length} without sample, ${roundTrips.notServed.length} not served; ${result.checked} objects type-checked, ${result.mismatches.length} mismatches (summary: ${join(outDir, "summary.json")})`);
+    console.log(`sweep ${state.kubernetesVersion}: ${kinds.length} kinds; discovery ${discovery?.compared ?? 0} compared, ${discovery?.mismatches.length ?? "?"} mismatches; all-APIs discovery ${allApis?.compared ?? 0} compared, ${allApis?.mismatches.length ?? "?"} mismatches; round trips ${roundTrips.passed.length} passed, ${roundTrips.failed.length} failed, ${roundTrips.noSample.length} without sample, ${roundTrips.notServed.length} not served; ${result.checked} objects type-checked, ${result.mismatches.length} mismatches (summary: ${join(outDir, "summary.json")})`);
     expect(result.checked).toBeGreaterThan(100);
     expect(result.mismatches).toEqual([]);
   }, 600_000);
