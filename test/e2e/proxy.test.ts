@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, BadRequest, createClient, type Client } from "@kubex/runtime";
+import { Api, BadRequest, ServiceUnavailable, createClient, type Client } from "@kubex/runtime";
 import { EndpointSlice } from "@kubex/k8s-v1-37/discovery/v1";
 import { Namespace, Node, Pod, Service } from "@kubex/k8s-v1-37/core/v1";
 import { loadClusterState } from "../cluster/state.js";
@@ -83,7 +83,7 @@ describe("proxy", () => {
   });
 
   it("POSTs a body and answers the backend's status and body bytes", async () => {
-    const answer = await new Api(Service, { client, namespace: ns }).proxy.post("stand-in", "/submit", { body: '{"x":1}', headers: { "content-type": "application/json" } });
+    const answer = await new Api(Service, { client, namespace: ns }).proxy.post("stand-in", "/submit", { port: "http", body: '{"x":1}', headers: { "content-type": "application/json" } });
     expect(answer.status).toBe(201);
     expect(JSON.parse(new TextDecoder().decode(answer.body))).toMatchObject({ method: "POST", url: "/submit", body: '{"x":1}' });
   });
@@ -97,6 +97,11 @@ describe("proxy", () => {
     const answer = await new Api(Node, { client }).proxy.get(nodeName, "/from-node", { port, scheme: "http" });
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.text)).toMatchObject({ url: "/from-node" });
+  });
+
+  it("a Service port given by neither name nor number means its unnamed port: the server answers ServiceUnavailable when there is none", async () => {
+    const error = await new Api(Service, { client, namespace: ns }).proxy.get("stand-in", "/").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceUnavailable);
   });
 
   it("kwok's node listens on 127.0.0.1, which the apiserver refuses to proxy to (BadRequest 'address not allowed')", async () => {

@@ -149,4 +149,13 @@ export const nullabilityFixups: readonly NullabilityFixup[] = [
       "required in the spec, but validation accepts an empty list and storage (protobuf) keeps no difference between " +
       "empty and nil: a CSINode created with drivers: [] is read back with drivers: null",
   },
+  {
+    definition: "io.k8s.api.events.v1.Event",
+    field: "eventTime",
+    nullable: true,
+    versions: minors(30, 37),
+    why:
+      "required in the spec (events.k8s.io/v1 validation demands it on write), but an Event written through core/v1 " +
+      "without eventTime is served through events.k8s.io/v1 with eventTime: null (seen by the sweep)",
+  },
 ];

@@ -82,8 +82,8 @@ export const samples: Record<string, Sample> = {
   "storage.k8s.io/CSIDriver": { body: () => ({ spec: {} }) },
   "storage.k8s.io/CSINode": { body: () => ({ spec: { drivers: [] } }) },
   "storage.k8s.io/CSIStorageCapacity": { body: () => ({ storageClassName: "standard" }) },
-  "storage.k8s.io/VolumeAttachment": { body: (c) => ({ spec: { attacher: "example.com/attacher", nodeName: c.nodeName, source: { persistentVolumeName: "nothing" } } }) },
-  "storage.k8s.io/VolumeAttributesClass": { body: () => ({ driverName: "example.com/driver" }) },
+  "storage.k8s.io/VolumeAttachment": { body: (c) => ({ spec: { attacher: "attacher.example.com", nodeName: c.nodeName, source: { persistentVolumeName: "nothing" } } }) },
+  "storage.k8s.io/VolumeAttributesClass": { body: () => ({ driverName: "driver.example.com", parameters: { tier: "gold" } }) },
   "scheduling.k8s.io/PriorityClass": { body: () => ({ value: 1000 }) },
   "node.k8s.io/RuntimeClass": { body: () => ({ handler: "runc" }) },
   "coordination.k8s.io/Lease": { body: () => ({ spec: { holderIdentity: "sweep" } }) },
@@ -121,6 +121,26 @@ export const samples: Record<string, Sample> = {
       },
     }),
   },
+  "resource.k8s.io/DeviceClass": { body: () => ({ spec: {} }) },
+  "resource.k8s.io/ResourceClaim": { body: () => ({ spec: {} }) },
+  "resource.k8s.io/ResourceClaimTemplate": { body: () => ({ spec: { spec: {} } }) },
+  "resource.k8s.io/ResourceSlice": {
+    body: (c) => ({ spec: { driver: "driver.example.com", pool: { name: `pool-${c.run}`, generation: 1, resourceSliceCount: 1 }, allNodes: true, devices: [] } }),
+  },
+  "resource.k8s.io/DeviceTaintRule": {
+    body: () => ({ spec: { deviceSelector: { driver: "driver.example.com" }, taint: { key: "example.com/taint", effect: "NoSchedule" } } }),
+  },
+  "storagemigration.k8s.io/StorageVersionMigration": { body: () => ({ spec: { resource: { group: "", resource: "configmaps" } } }) },
+  "admissionregistration.k8s.io/MutatingAdmissionPolicy": {
+    body: () => ({
+      spec: {
+        matchConstraints: { resourceRules: [{ apiGroups: ["kubex-sweep.example.com"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["nothings"] }] },
+        mutations: [{ patchType: "ApplyConfiguration", applyConfiguration: { expression: "Object{}" } }],
+        reinvocationPolicy: "Never",
+      },
+    }),
+  },
+  "admissionregistration.k8s.io/MutatingAdmissionPolicyBinding": { body: () => ({ spec: { policyName: "nothing" } }) },
   "certificates.k8s.io/CertificateSigningRequest": {
     body: () => ({ spec: { request: certificateRequest(), signerName: "example.com/sweep", usages: ["digital signature"] } }),
   },

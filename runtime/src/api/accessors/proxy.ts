@@ -18,7 +18,8 @@ import { streamCall } from "./streaming.js";
 export interface ProxyOptions extends ObjectCallOptions {
   /**
    * The backend's port: a Service's port name or number, a Pod's container port, a
-   * Node's kubelet port. Unset: the Service's only port, the Pod's first, the kubelet's.
+   * Node's port. Unset: the Service's unnamed port, the Pod's default (80), the Node's
+   * kubelet endpoint (over its kubelet credentials).
    */
   port?: string | number;
   /** `https` to reach the backend over TLS (Services and Pods); `http` when unset. */
