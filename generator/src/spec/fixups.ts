@@ -153,7 +153,7 @@ export const nullabilityFixups: readonly NullabilityFixup[] = [
     definition: "io.k8s.api.events.v1.Event",
     field: "eventTime",
     nullable: true,
-    versions: minors(30, 37),
+    versions: minors(30, 38),
     why:
       "required in the spec (events.k8s.io/v1 validation demands it on write), but an Event written through core/v1 " +
       "without eventTime is served through events.k8s.io/v1 with eventTime: null (seen by the sweep)",

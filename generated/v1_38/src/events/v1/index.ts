@@ -58,7 +58,7 @@ export class Event extends KubernetesObject {
    */
   declare deprecatedSource?: EventSource;
   /** eventTime is the time when this Event was first observed. It is required. */
-  declare eventTime: MicroTime;
+  declare eventTime: MicroTime | null;
   /**
    * metadata is the standard object's metadata. More info:
    * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
