@@ -158,7 +158,7 @@ function upgrade(
     });
     socket.on("unexpected-response", (req, res) => {
       readErrorBody(res)
-        .then((body) => finish(refusal(where, res, body, secretValues(headers))))
+        .then((body) => finish(refusal(where, res, body, secretValues(credentialHeaders(headers)))))
         .catch((error: unknown) => finish(new KubexClientError(`${where}: upgrade refused with HTTP ${res.statusCode}`, { cause: error })))
         .finally(() => req.destroy());
     });
@@ -240,4 +240,9 @@ function abortedError(where: string, request: WebSocketRequest, deadline: Deadli
 
 function isIpAddress(host: string): boolean {
   return /^[\d.]+$/.test(host) || host.includes(":") || host.startsWith("[");
+}
+
+/** The headers that may carry credentials: Impersonate-* names an identity, not a secret, and stays readable in errors. */
+function credentialHeaders(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !name.toLowerCase().startsWith("impersonate-")));
 }
