@@ -16,12 +16,13 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { crdCommand, crdUsage } from "./crd/cli.js";
 import { diffCommand, diffUsage } from "./diff/cli.js";
+import { upgradeCommand, upgradeUsage } from "./upgrade/cli.js";
 import { GeneratorError } from "./errors.js";
 import { diffTree, writeTree } from "./emit/write.js";
 import { generateVersionPackage } from "./pipeline.js";
 import { createRenderer } from "./render/render.js";
 
-const usage = `usage: kubex-gen generate (--all | --version 1.NN ...) [--specs dir] [--out dir] [--check]\n${crdUsage.replace(/^usage: /, "       ")}\n${diffUsage.replace(/^usage: /, "       ")}`;
+const usage = `usage: kubex-gen generate (--all | --version 1.NN ...) [--specs dir] [--out dir] [--check]\n${crdUsage.replace(/^usage: /, "       ")}\n${diffUsage.replace(/^usage: /, "       ")}\n${upgradeUsage.replace(/^usage: /, "       ")}`;
 
 function readVersions(specsDir: string): Record<string, string> {
   const file = join(specsDir, "versions.json");
@@ -97,6 +98,8 @@ async function main(argv: string[]): Promise<number> {
       return crdCommand(rest);
     case "diff":
       return diffCommand(rest);
+    case "upgrade":
+      return upgradeCommand(rest);
     case undefined:
     case "--help":
     case "-h":
