@@ -48,6 +48,12 @@ export interface CreateClientOptions {
   connections?: number;
   /** Largest 2xx body read into memory, in bytes (default 256 MiB); `ResponseTooLarge` past it. */
   maxResponseBytes?: number;
+  /**
+   * HTTP/2 where the server offers it (default; watches and concurrent requests then share one
+   * connection); `false` for HTTP/1.1 only. A non-empty `DISABLE_HTTP2` environment variable also
+   * turns it off, as for client-go.
+   */
+  http2?: boolean;
 }
 
 /** Loads the configuration (unless `config` is given) and returns a client whose connections open on first use. */
@@ -71,6 +77,7 @@ export async function createClient(options: CreateClientOptions = {}): Promise<C
   if (options.maxResponseBytes !== undefined) transportOptions.maxResponseBytes = options.maxResponseBytes;
   // A config passed in gets the guards a loaded one has (non-enumerable hooks: its fields read as before).
   if (options.config !== undefined && Object.isExtensible(config) && !Object.prototype.hasOwnProperty.call(config, "toJSON")) protectConfig(config);
+  if (options.http2 !== undefined) transportOptions.http2 = options.http2;
   return new ClusterClient(config, createTransport(config, transportOptions), namespace, options.timeout);
 }
 

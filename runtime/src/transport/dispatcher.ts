@@ -3,6 +3,7 @@
  * TLS from the cluster config, and a proxy when one applies.
  */
 import type { Dispatcher } from "undici";
+import { LanesDispatcher } from "./lanes.js";
 import { Agent, ProxyAgentClass } from "./undici.js";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { createSecureContext, type ConnectionOptions, type SecureContextOptions } from "node:tls";
@@ -19,6 +20,11 @@ export interface DispatcherSettings {
   proxy: string | undefined;
   /** Most connections kept to the server; undefined for undici's default (unlimited). */
   connections?: number;
+  /**
+   * The server's origin when HTTP/2 may be used (https, no proxy, not switched off): requests then
+   * go through {@link LanesDispatcher}; undefined: HTTP/1.1 only.
+   */
+  http2Origin?: string;
 }
 
 /**
@@ -34,9 +40,21 @@ export interface Dispatchers {
 }
 
 export function createDispatchers(settings: DispatcherSettings): Dispatchers {
-  const requests = createDispatcher(settings);
-  const { connections: _limit, ...unlimited } = settings;
+  const { http2Origin, ...http1 } = settings;
+  const requests = createDispatcher(http1);
+  const { connections: _limit, ...unlimited } = http1;
   let streams: Dispatcher | undefined;
+  if (http2Origin !== undefined && settings.proxy === undefined) {
+    // HTTP/2 where the server offers it: one dispatcher routes requests and streams to the lanes.
+    const lanes = new LanesDispatcher({
+      origin: http2Origin,
+      tls: tlsOptions(settings.tls),
+      idleTimeout: KEEP_ALIVE.keepAliveTimeout,
+      requests,
+      streams: () => (streams ??= createDispatcher(unlimited)),
+    });
+    return { requests: lanes, streams: undefined, streamPool: () => lanes };
+  }
   return {
     requests,
     get streams() {

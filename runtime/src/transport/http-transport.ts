@@ -50,6 +50,13 @@ export interface TransportOptions {
   connections?: number;
   /** Largest 2xx body read into memory, in bytes (default {@link DEFAULT_MAX_RESPONSE_BYTES}). */
   maxResponseBytes?: number;
+  /**
+   * HTTP/2 where the server offers it (ALPN), on by default for https servers reached without a
+   * proxy: watches, log follows and concurrent requests share one connection, one-at-a-time
+   * requests keep an HTTP/1.1 connection (cheaper per request); see transport/lanes.ts. `false`,
+   * or a non-empty `DISABLE_HTTP2` environment variable (as client-go), means HTTP/1.1 only.
+   */
+  http2?: boolean;
 }
 
 /**
@@ -103,6 +110,7 @@ class HttpTransport implements Transport {
   readonly #proxy: string | undefined;
   readonly #connections: number;
   readonly #maxResponseBytes: number;
+  readonly #http2Origin: string | undefined;
   readonly #defaultTimeout: number | undefined;
   readonly #retry: Readonly<RetryPolicy>;
   readonly #baseHeaders: Record<string, string>;
@@ -137,6 +145,7 @@ class HttpTransport implements Transport {
     this.#connections = positiveInteger(options.connections, DEFAULT_CONNECTIONS, "connections");
     this.#maxResponseBytes = positiveInteger(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, "maxResponseBytes");
     this.#defaultTimeout = effectiveTimeout(options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    this.#http2Origin = server.protocol === "https:" && this.#proxy === undefined && http2Wanted(options.http2) ? server.origin : undefined;
     this.#retry = resolveRetryPolicy(options.retry);
     this.#baseHeaders = {
       accept: "application/json",
@@ -380,7 +389,12 @@ class HttpTransport implements Transport {
       tls.cert = material.cert;
       tls.key = material.key;
     }
-    return createDispatchers({ tls, proxy: this.#proxy, connections: this.#connections });
+    return createDispatchers({
+      tls,
+      proxy: this.#proxy,
+      connections: this.#connections,
+      ...(this.#http2Origin !== undefined ? { http2Origin: this.#http2Origin } : {}),
+    });
   }
 
   /** After new credentials: a new client certificate from the auth provider means a new pool. */
@@ -396,6 +410,12 @@ class HttpTransport implements Transport {
     void old?.requests.close().catch(() => undefined);
     void old?.streams?.close().catch(() => undefined);
   }
+}
+
+/** HTTP/2 unless switched off by the option or, as client-go does, by a non-empty DISABLE_HTTP2. */
+function http2Wanted(option: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (option !== undefined) return option;
+  return (env["DISABLE_HTTP2"] ?? "") === "";
 }
 
 function abortError(deadline: Deadline, description: string, cause?: unknown): RequestAborted | ClientClosed {

@@ -29,7 +29,7 @@ function load<T>(path: string, fromMainEntry: (undici: typeof Undici) => T): T {
 
 // undici's main entry adds the request API (request, stream, pipeline, connect, upgrade) to
 // Dispatcher.prototype; its own ProxyAgent relies on that, so do the same when loading lean.
-const dispatcherClass = load("dispatcher/dispatcher.js", (undici) => undici.Dispatcher);
+const dispatcherClass: typeof Undici.Dispatcher = load("dispatcher/dispatcher.js", (undici) => undici.Dispatcher);
 const api = load("api/index.js", () => ({}) as Record<string, unknown>);
 for (const [name, method] of Object.entries(api)) {
   if (!(name in dispatcherClass.prototype)) Object.defineProperty(dispatcherClass.prototype, name, { value: method, writable: true, configurable: true });
@@ -43,3 +43,9 @@ export function ProxyAgentClass(): typeof Undici.ProxyAgent {
   proxyAgent ??= load("dispatcher/proxy-agent.js", (undici) => undici.ProxyAgent);
   return proxyAgent;
 }
+
+/** undici's Dispatcher base class (what `request()` is defined on). */
+export const DispatcherClass = dispatcherClass;
+
+
+

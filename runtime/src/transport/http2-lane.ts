@@ -1,0 +1,254 @@
+/**
+ * The HTTP/2 lane: undici-style dispatch over node:http2 sessions to one origin.
+ *
+ * node:http2 rather than undici's own HTTP/2 client: it costs about 40% less CPU per request
+ * here (see lanes.ts), and its sessions expose what this lane must manage itself: the peer's
+ * max concurrent streams (a full session means a new connection, never a stream queued behind
+ * long-lived watches), GOAWAY (the session drains; new streams go to a new one; streams the
+ * server refused are retriable), resets (an error for that request only).
+ *
+ * Requests arrive as undici dispatches (options + a legacy handler: onConnect, onHeaders,
+ * onData, onComplete, onError), so the transport reads bodies, aborts and errors the same way
+ * on both lanes. Only bodiless requests come here (the lanes send GETs).
+ */
+import { connect as http2Connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from "node:http2";
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from "node:tls";
+import type { Dispatcher } from "undici";
+
+/** The legacy handler shape undici's request API dispatches with. */
+interface LegacyHandler {
+  onConnect?(abort: (reason?: Error) => void, context?: object): void;
+  onHeaders?(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean | void;
+  onData?(chunk: Buffer): boolean | void;
+  onComplete?(trailers: Buffer[] | null): void;
+  onError?(error: Error): void;
+}
+
+/** An error shaped like undici's socket errors, so retry and failure wording treat both lanes alike. */
+function socketError(message: string, cause?: unknown): Error {
+  return Object.assign(new Error(message, cause !== undefined ? { cause } : undefined), { code: "UND_ERR_SOCKET" });
+}
+
+/** Headers that belong to one HTTP/1.1 hop and are not allowed in HTTP/2. */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host"]);
+
+type Dispatch = [options: Dispatcher.DispatchOptions, handler: LegacyHandler];
+
+/**
+ * One HTTP/2 connection. It takes streams once the peer's SETTINGS have arrived (`ready`), up to
+ * the peer's max concurrent streams; until then requests wait in `queued`. After a GOAWAY or an
+ * error it is `draining`: open streams finish, new ones go elsewhere.
+ */
+interface Session {
+  session: ClientHttp2Session | undefined; // undefined while its TLS connection opens
+  ready: boolean;
+  active: number;
+  draining: boolean;
+  queued: Dispatch[];
+}
+
+export interface Http2LaneSettings {
+  origin: string;
+  tls: ConnectionOptions;
+  /** Idle sessions close after this long (ms). */
+  idleTimeout: number;
+}
+
+/** Opens a TLS connection offering h2 and http/1.1; resolves with the socket once ALPN has answered. */
+export function connectTls(origin: string, tls: ConnectionOptions): Promise<TLSSocket> {
+  const url = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    const servername = tls.servername ?? (/^[\d.]+$|:/.test(host) ? undefined : host);
+    const socket = tlsConnect({ ...tls, host, port: Number(url.port || 443), ALPNProtocols: ["h2", "http/1.1"], ...(servername !== undefined ? { servername } : {}) });
+    socket.once("secureConnect", () => {
+      socket.removeListener("error", reject);
+      resolve(socket);
+    });
+    socket.once("error", reject);
+  });
+}
+
+export class Http2Lane {
+  readonly #settings: Http2LaneSettings;
+  readonly #sessions: Session[] = [];
+  #closed = false;
+
+  constructor(settings: Http2LaneSettings) {
+    this.#settings = settings;
+  }
+
+  /** HTTP/2 connections open or opening, for tests and diagnostics. */
+  get sessions(): number {
+    return this.#sessions.length;
+  }
+
+  /** Takes a negotiated socket (the lanes' probe) as the first session. */
+  adopt(socket: TLSSocket): void {
+    const entry = this.#entry();
+    this.#attach(entry, socket);
+  }
+
+  dispatch(options: Dispatcher.DispatchOptions, handler: LegacyHandler): boolean {
+    if (this.#closed) {
+      queueMicrotask(() => handler.onError?.(Object.assign(new Error("the HTTP/2 lane is closed"), { code: "UND_ERR_CLOSED" })));
+      return true;
+    }
+    const open = this.#sessions.find((s) => !s.draining && (s.ready ? s.active < this.#limit(s) : s.queued.length < this.#peerLimit));
+    if (open?.ready === true) {
+      this.#start(open, options, handler);
+      return true;
+    }
+    if (open !== undefined) {
+      open.queued.push([options, handler]);
+      return true;
+    }
+    // Every session is full or draining: one more connection (as Go's HTTP/2 transport does).
+    const entry = this.#entry();
+    entry.queued.push([options, handler]);
+    connectTls(this.#settings.origin, this.#settings.tls).then(
+      (socket) => {
+        if (socket.alpnProtocol === "h2") return this.#attach(entry, socket);
+        socket.destroy();
+        this.#fail(entry, socketError(`the server at ${this.#settings.origin} no longer offers HTTP/2`));
+      },
+      (error: unknown) => this.#fail(entry, error as Error),
+    );
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(
+      this.#sessions.map((s) => new Promise<void>((resolve) => (s.session === undefined || s.session.closed ? resolve() : s.session.close(() => resolve())))),
+    );
+  }
+
+  destroy(error: Error | null): void {
+    this.#closed = true;
+    for (const s of [...this.#sessions]) {
+      if (s.session !== undefined) s.session.destroy(error ?? undefined);
+      else this.#fail(s, error ?? socketError("the HTTP/2 lane was destroyed"));
+    }
+  }
+
+  /** The most streams the last peer SETTINGS allowed (a guess for sessions still connecting). */
+  #peerLimit = 100;
+
+  /** Streams allowed on a ready session: what the peer's SETTINGS say. */
+  #limit(s: Session): number {
+    return s.session?.remoteSettings.maxConcurrentStreams ?? this.#peerLimit;
+  }
+
+  #entry(): Session {
+    const entry: Session = { session: undefined, ready: false, active: 0, draining: false, queued: [] };
+    this.#sessions.push(entry);
+    return entry;
+  }
+
+  #forget(entry: Session): void {
+    const index = this.#sessions.indexOf(entry);
+    if (index >= 0) this.#sessions.splice(index, 1);
+  }
+
+  /** A session that could not open: its waiting requests fail with the connection's error. */
+  #fail(entry: Session, error: Error): void {
+    this.#forget(entry);
+    for (const [, handler] of entry.queued.splice(0)) handler.onError?.(error);
+  }
+
+  #attach(entry: Session, socket: TLSSocket): void {
+    const session = http2Connect(this.#settings.origin, { createConnection: () => socket });
+    entry.session = session;
+    session.once("remoteSettings", (settings) => {
+      entry.ready = true;
+      if (settings.maxConcurrentStreams !== undefined) this.#peerLimit = settings.maxConcurrentStreams;
+      // Re-dispatch what waited: the limit may send some of it to another session.
+      for (const [options, handler] of entry.queued.splice(0)) this.dispatch(options, handler);
+    });
+    session.on("goaway", () => {
+      entry.draining = true; // no new streams here; open ones finish
+    });
+    session.on("close", () => {
+      this.#forget(entry);
+      for (const [options, handler] of entry.queued.splice(0)) this.dispatch(options, handler);
+    });
+    session.on("error", () => {
+      entry.draining = true; // each open stream reports its own error
+    });
+    session.setTimeout(this.#settings.idleTimeout, () => {
+      if (entry.active === 0) session.close();
+    });
+    session.unref(); // an idle session never keeps the process alive
+  }
+
+  #start(entry: Session, options: Dispatcher.DispatchOptions, handler: LegacyHandler): void {
+    const session = entry.session!;
+    const headers: Record<string, string | string[]> = { ":method": options.method, ":path": options.path };
+    for (const [name, value] of Object.entries((options.headers ?? {}) as Record<string, string | string[] | undefined>)) {
+      const key = name.toLowerCase();
+      if (value !== undefined && !HOP_BY_HOP.has(key)) headers[key] = value;
+    }
+    let stream: ClientHttp2Stream;
+    try {
+      stream = session.request(headers, { endStream: true });
+    } catch (error) {
+      queueMicrotask(() => handler.onError?.(socketError("the HTTP/2 session would not open a stream", error)));
+      return;
+    }
+    entry.active++;
+    if (entry.active === 1) session.ref();
+    let finished = false;
+    const finish = (): boolean => {
+      if (finished) return false;
+      finished = true;
+      entry.active--;
+      if (entry.active === 0) session.unref();
+      return true;
+    };
+    const fail = (error: Error): void => {
+      if (!finish()) return;
+      if (!stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
+      handler.onError?.(error);
+    };
+    handler.onConnect?.((reason) => fail(reason ?? new Error("aborted")));
+    if (finished) return; // aborted in onConnect (its signal was already aborted)
+    stream.on("response", (responseHeaders: IncomingHttpHeaders) => {
+      if (finished) return;
+      const status = Number(responseHeaders[":status"]);
+      const raw: Buffer[] = [];
+      for (const [name, value] of Object.entries(responseHeaders)) {
+        if (name.startsWith(":") || value === undefined) continue;
+        for (const one of Array.isArray(value) ? value : [value]) raw.push(Buffer.from(name), Buffer.from(String(one)));
+      }
+      handler.onHeaders?.(status, raw, () => stream.resume(), "");
+    });
+    stream.on("data", (chunk: Buffer) => {
+      if (finished) return;
+      if (handler.onData?.(chunk) === false) stream.pause();
+    });
+    stream.on("end", () => {
+      if (finish()) handler.onComplete?.([]);
+    });
+    stream.on("close", () => {
+      if (finished) return;
+      const code = stream.rstCode;
+      const refused = code === constants.NGHTTP2_REFUSED_STREAM || entry.draining;
+      fail(
+        socketError(
+          refused
+            ? `the server refused the HTTP/2 stream (${entry.draining ? "GOAWAY" : "REFUSED_STREAM"}); it was not processed`
+            : `the server reset the HTTP/2 stream (code ${code ?? "none"})`,
+        ),
+      );
+    });
+    stream.on("error", (error: Error) => {
+      if (stream.rstCode === constants.NGHTTP2_REFUSED_STREAM) {
+        // Not processed by the server (RFC 9113 8.7): retriable like a connection that closed before answering.
+        fail(socketError("the server refused the HTTP/2 stream (REFUSED_STREAM); it was not processed"));
+      } else {
+        fail(socketError(`the HTTP/2 stream failed: ${error.message}`, error));
+      }
+    });
+  }
+}

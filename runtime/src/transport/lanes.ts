@@ -1,0 +1,152 @@
+/**
+ * Two lanes to one API server, picked per request: HTTP/1.1 keep-alive for one-at-a-time
+ * requests, HTTP/2 for long-lived streams and for requests that would otherwise open another
+ * connection.
+ *
+ * Why two (measured on this project's bench machine, client CPU per GET, same server):
+ * undici over HTTP/1.1 0.20 ms, node:http2 0.40 ms, undici over HTTP/2 0.61-0.71 ms
+ * (loaded machine; `bench/h2-lanes.ts` measures it). A request
+ * costs least on an idle HTTP/1.1 connection, so sequential traffic stays there. What HTTP/2 is
+ * good at is sharing: every watch, log follow and burst of concurrent GETs multiplexed on one
+ * connection, instead of a TCP+TLS connection each (a new watch on an open HTTP/2 connection
+ * costs one stream, not a handshake). client-go uses HTTP/2 for everything; we keep its
+ * connection count and skip its per-request cost where there is nothing to share.
+ *
+ * Routing:
+ * - a request goes to the HTTP/2 lane when it is a GET (undici holds back non-idempotent
+ *   requests on a busy HTTP/2 session) and either a stream (the transport sets `bodyTimeout: 0`
+ *   for watches and follows) or sent while the HTTP/1.1 lane is busy;
+ * - the server's answer to ALPN decides whether that lane exists: the first request for it
+ *   opens a TLS connection offering h2 and http/1.1, and requests for the lane wait for the
+ *   answer (one handshake) rather than each opening a connection of its own; `h2` makes that
+ *   connection the first HTTP/2 session, anything else sends them, and all later requests,
+ *   over HTTP/1.1;
+ * - sessions, GOAWAY, resets and the peer's max concurrent streams: http2-lane.ts.
+ */
+import type { Dispatcher } from "undici";
+import type { ConnectionOptions } from "node:tls";
+import { connectTls, Http2Lane } from "./http2-lane.js";
+import { DispatcherClass } from "./undici.js";
+
+/** What the lanes know about the server's HTTP/2 support: a small state machine, see `#pick`. */
+export type Http2State =
+  | "unknown" // nothing asked for HTTP/2 yet
+  | "probing" // a connection offering h2 is being opened; requests for the lane wait in `#waiting`
+  | "h2" // the server chose h2: the lane multiplexes
+  | "h1-only"; // the server chose HTTP/1.1 (or offered no ALPN): one lane from now on
+
+export interface LaneSettings {
+  origin: string;
+  /** TLS options of the HTTP/2 connections (the same secure context as the HTTP/1.1 pools). */
+  tls: ConnectionOptions;
+  /** Idle HTTP/2 sessions close after this long (ms). */
+  idleTimeout: number;
+  /** The HTTP/1.1 pool for requests (with the client's connection limit). */
+  requests: Dispatcher;
+  /** The HTTP/1.1 pool for streams (no limit), made on first use: for servers without h2. */
+  streams: () => Dispatcher;
+}
+
+type Dispatch = [options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler];
+
+/** Whether a dispatch is a long-lived stream (watch, follow): the transport gives those no body timeout. */
+function isStream(options: Dispatcher.DispatchOptions): boolean {
+  return options.bodyTimeout === 0;
+}
+
+export class LanesDispatcher extends DispatcherClass {
+  readonly #settings: LaneSettings;
+  readonly #h1: Dispatcher;
+  #h1Streams: Dispatcher | undefined;
+  readonly #h2: Http2Lane;
+  #http2: Http2State = "unknown";
+  #waiting: Dispatch[] = [];
+
+  constructor(settings: LaneSettings) {
+    super();
+    this.#settings = settings;
+    this.#h1 = settings.requests;
+    this.#h2 = new Http2Lane({ origin: settings.origin, tls: settings.tls, idleTimeout: settings.idleTimeout });
+  }
+
+  /** The HTTP/2 state, for tests and diagnostics. */
+  get http2(): Http2State {
+    return this.#http2;
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    if (!this.#wantsHttp2(options)) return this.#http1(options).dispatch(options, handler);
+    switch (this.#http2) {
+      case "h2":
+        return this.#h2.dispatch(options, handler as never);
+      case "h1-only":
+        return this.#http1(options).dispatch(options, handler);
+      case "unknown":
+        this.#http2 = "probing";
+        this.#probe();
+        this.#waiting.push([options, handler]);
+        return true;
+      case "probing":
+        this.#waiting.push([options, handler]);
+        return true;
+    }
+  }
+
+  override async close(): Promise<void> {
+    await Promise.all([this.#h1.close(), this.#h1Streams?.close(), this.#h2.close()]);
+  }
+
+  override destroy(error?: Error | null | (() => void)): Promise<void> {
+    const reason = typeof error === "function" ? null : (error ?? null);
+    this.#h2.destroy(reason);
+    return Promise.all([this.#h1.destroy(reason), this.#h1Streams?.destroy(reason)]).then(() => undefined);
+  }
+
+  /** The HTTP/1.1 pool for a dispatch: streams never wait behind the request pool's limit. */
+  #http1(options: Dispatcher.DispatchOptions): Dispatcher {
+    if (!isStream(options)) return this.#h1;
+    this.#h1Streams ??= this.#settings.streams();
+    return this.#h1Streams;
+  }
+
+  /** GETs that are streams, or that would need a second HTTP/1.1 connection. Writes stay on HTTP/1.1. */
+  #wantsHttp2(options: Dispatcher.DispatchOptions): boolean {
+    if (this.#http2 === "h1-only" || options.method !== "GET") return false;
+    return isStream(options) || this.#h1Busy();
+  }
+
+  /** Whether the HTTP/1.1 lane has a request outstanding (with one request per connection, a new one would open another). */
+  #h1Busy(): boolean {
+    const stats = (this.#h1 as unknown as { stats: Record<string, { size?: number; running?: number; pending?: number } | undefined> }).stats[this.#settings.origin];
+    return stats !== undefined && (stats.size ?? (stats.running ?? 0) + (stats.pending ?? 0)) > 0;
+  }
+
+  #probe(): void {
+    connectTls(this.#settings.origin, this.#settings.tls).then(
+      (socket) => {
+        if (socket.alpnProtocol === "h2") {
+          this.#http2 = "h2";
+          this.#h2.adopt(socket);
+        } else {
+          this.#http2 = "h1-only";
+          socket.destroy();
+        }
+        this.#flush();
+      },
+      () => {
+        // The connection failed: these requests take HTTP/1.1 (and report the failure from there); probe again later.
+        this.#http2 = "unknown";
+        this.#flush();
+      },
+    );
+  }
+
+  #flush(): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const [options, handler] of waiting) {
+      if (this.#http2 === "h2") this.#h2.dispatch(options, handler as never);
+      else this.#http1(options).dispatch(options, handler);
+    }
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * HTTP/2 against a local server (a real apiserver offers h2 too; these are the cases it cannot
+ * produce on demand): which lane a request takes, streams multiplexed on one connection,
+ * HTTP/1.1 fallback, the switches, and connection-level faults (GOAWAY, a reset stream, a
+ * peer's max-concurrent-streams).
+ */
+import { constants, createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Stream } from "node:http2";
+import type { AddressInfo } from "node:net";
+import type { TLSSocket } from "node:tls";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createTransport, KubexClientError, type StreamingResponse, type Transport } from "@kubex/runtime";
+import { makePki, type TestPki } from "./helpers/pki.js";
+import type { ServerResponse } from "node:http";
+import { explicitConfig, startServer, waitFor } from "./helpers/servers.js";
+
+let pki: TestPki;
+beforeAll(() => {
+  pki = makePki();
+});
+
+interface H2Server {
+  url: string;
+  /** Every request as the server saw it: protocol version and path. */
+  seen: { httpVersion: string; path: string }[];
+  /** TLS connections accepted so far, and the ALPN protocol each chose. */
+  connections: string[];
+  /** Open server-side streams of watches (the test ends them). */
+  watches: ServerHttp2Stream[];
+  server: Http2SecureServer;
+  close(): Promise<void>;
+}
+
+type Handler = (req: Http2ServerRequest, res: Http2ServerResponse) => void;
+
+const transports: Transport[] = [];
+const servers: H2Server[] = [];
+afterEach(async () => {
+  await Promise.all(transports.splice(0).map((t) => t.close()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+/** An HTTPS server offering h2 and http/1.1 (ALPN); `/watch` paths stream until closed, others answer JSON. */
+async function startH2Server(options: { maxConcurrentStreams?: number; handler?: Handler } = {}): Promise<H2Server> {
+  const seen: H2Server["seen"] = [];
+  const connections: string[] = [];
+  const watches: ServerHttp2Stream[] = [];
+  const sockets = new Set<TLSSocket>();
+  const server = createSecureServer(
+    {
+      key: pki.serverKey,
+      cert: pki.serverCert,
+      allowHTTP1: true,
+      ...(options.maxConcurrentStreams !== undefined ? { settings: { maxConcurrentStreams: options.maxConcurrentStreams } } : {}),
+    },
+    (req, res) => {
+      seen.push({ httpVersion: req.httpVersion, path: req.url });
+      if (options.handler !== undefined) return options.handler(req, res);
+      if (req.url.includes("watch=true")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write(`${JSON.stringify({ type: "ADDED", object: { kind: "ConfigMap", metadata: { name: "a", resourceVersion: "1" } } })}\n`);
+        if (req.stream !== undefined) watches.push(req.stream);
+        return;
+      }
+      const body = JSON.stringify({ kind: "ConfigMap", apiVersion: "v1", metadata: { name: "x" } });
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+      res.end(body);
+    },
+  );
+  server.on("secureConnection", (socket: TLSSocket) => {
+    connections.push(String(socket.alpnProtocol));
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const h2: H2Server = {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    connections,
+    watches,
+    server,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  servers.push(h2);
+  return h2;
+}
+
+function transportFor(server: H2Server, options: Parameters<typeof createTransport>[1] = {}): Transport {
+  const transport = createTransport(explicitConfig(server.url, { tls: { ca: pki.ca } }), { retry: false, ...options });
+  transports.push(transport);
+  return transport;
+}
+
+const watchRequest = (i: number) => ({ method: "GET" as const, path: `/api/v1/configmaps`, query: new URLSearchParams({ watch: "true", n: String(i) }) });
+const getRequest = { method: "GET" as const, path: "/api/v1/namespaces/default/configmaps/x" };
+
+async function firstLine(stream: StreamingResponse): Promise<string> {
+  const iterator = stream.body[Symbol.asyncIterator]();
+  const { value } = await iterator.next();
+  return Buffer.from(value as Uint8Array).toString("utf8");
+}
+
+describe("HTTP/2 lanes", () => {
+  it("multiplexes 30 watches on one HTTP/2 connection; one-at-a-time GETs keep one HTTP/1.1 connection", async () => {
+    const server = await startH2Server();
+    const transport = transportFor(server);
+    for (let i = 0; i < 5; i++) await transport.json(getRequest);
+    const streams: StreamingResponse[] = [];
+    streams.push(await transport.stream(watchRequest(0))); // the probe: its ALPN answer decides
+    streams.push(...(await Promise.all(Array.from({ length: 29 }, (_, i) => transport.stream(watchRequest(i + 1))))));
+    for (const stream of streams) expect(await firstLine(stream)).toContain('"ADDED"');
+    for (let i = 0; i < 5; i++) await transport.json(getRequest);
+
+    // One HTTP/2 connection for the 30 watches. (Node's HTTP/1.1 compatibility server closes the
+    // first keep-alive connection once, so the HTTP/1.1 side is counted against a real apiserver in e2e.)
+    expect(server.connections.filter((c) => c === "h2")).toEqual(["h2"]);
+    const watchVersions = server.seen.filter((r) => r.path.includes("watch=true")).map((r) => r.httpVersion);
+    expect(watchVersions).toEqual(Array(30).fill("2.0"));
+    const getVersions = server.seen.filter((r) => !r.path.includes("watch=true")).map((r) => r.httpVersion);
+    expect(getVersions).toEqual(Array(10).fill("1.1"));
+    for (const stream of streams) stream.close();
+  });
+
+  it("sends concurrent GETs that would need another HTTP/1.1 connection over HTTP/2 (200 in flight, 2 connections)", async () => {
+    const server = await startH2Server();
+    const transport = transportFor(server);
+    await transport.json(getRequest);
+    (await transport.stream(watchRequest(0))).close(); // learn that the server speaks h2
+    const answers = await Promise.all(Array.from({ length: 200 }, () => transport.json<{ kind: string }>(getRequest)));
+    expect(answers.every((a) => a.kind === "ConfigMap")).toBe(true);
+    expect(server.connections.length).toBeLessThanOrEqual(2);
+    expect(server.seen.filter((r) => r.httpVersion === "2.0").length).toBeGreaterThan(100);
+  });
+
+  it("keeps writes (POST, PUT, PATCH, DELETE) on HTTP/1.1", async () => {
+    const server = await startH2Server();
+    const transport = transportFor(server);
+    (await transport.stream(watchRequest(0))).close();
+    await transport.json({ method: "POST", path: "/api/v1/namespaces/default/configmaps", body: "{}" });
+    await transport.json({ method: "DELETE", path: "/api/v1/namespaces/default/configmaps/x" });
+    expect(server.seen.filter((r) => !r.path.includes("watch")).map((r) => r.httpVersion)).toEqual(["1.1", "1.1"]);
+  });
+
+  it("falls back to HTTP/1.1 for everything when the server does not offer h2", async () => {
+    const open: ServerResponse[] = [];
+    const server = await startServer(
+      (req, res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write(`{"type":"ADDED","object":{}}\n`);
+        if (req.url?.includes("watch=true") === true) open.push(res);
+        else res.end();
+      },
+      { key: pki.serverKey, cert: pki.serverCert },
+    );
+    try {
+      const transport = createTransport(explicitConfig(server.url, { tls: { ca: pki.ca } }), { retry: false });
+      transports.push(transport);
+      const a = await transport.stream(watchRequest(0));
+      const b = await transport.stream(watchRequest(1)); // must not queue behind the first on one connection
+      expect(await firstLine(a)).toContain("ADDED");
+      expect(await firstLine(b)).toContain("ADDED");
+      await Promise.all(Array.from({ length: 5 }, () => transport.text(getRequest)));
+      expect(server.requests.length).toBe(7);
+      // the probe's connection (answered without h2, closed) + a connection per open watch + the GETs'
+      expect(server.totalConnections()).toBeGreaterThanOrEqual(3);
+      a.close();
+      b.close();
+    } finally {
+      for (const res of open) res.end();
+      await server.close();
+    }
+  });
+
+  it("uses HTTP/1.1 only with http2: false and with DISABLE_HTTP2 set", async () => {
+    const server = await startH2Server();
+    const off = transportFor(server, { http2: false });
+    (await off.stream(watchRequest(0))).close();
+    const previous = process.env["DISABLE_HTTP2"];
+    process.env["DISABLE_HTTP2"] = "1";
+    try {
+      const fromEnv = transportFor(server);
+      (await fromEnv.stream(watchRequest(1))).close();
+    } finally {
+      if (previous === undefined) delete process.env["DISABLE_HTTP2"];
+      else process.env["DISABLE_HTTP2"] = previous;
+    }
+    expect(server.seen.map((r) => r.httpVersion)).toEqual(["1.1", "1.1"]);
+    expect(server.connections).toEqual(["http/1.1", "http/1.1"]);
+  });
+});
+
+describe("HTTP/2 connection-level faults", () => {
+  it("after a GOAWAY, new requests open a new session and succeed", async () => {
+    const server = await startH2Server();
+    const transport = transportFor(server, { retry: {} }); // the default policy: a refused GET is retried
+    const first = await transport.stream(watchRequest(0));
+    expect(await firstLine(first)).toContain("ADDED");
+    // The server says goodbye on the session of the open watch.
+    server.watches[0]!.session!.goaway(constants.NGHTTP2_NO_ERROR);
+    server.watches[0]!.end();
+    const second = await transport.stream(watchRequest(1));
+    expect(await firstLine(second)).toContain("ADDED");
+    second.close();
+    expect(server.connections.filter((c) => c === "h2").length).toBe(2);
+  });
+
+  it("a stream reset by the server is a KubexClientError for that request, and the session goes on", async () => {
+    let resets = 0;
+    const server = await startH2Server({
+      handler: (req, res) => {
+        if (req.url.includes("reset") && req.stream !== undefined) {
+          resets++;
+          req.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+          return;
+        }
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(req.url.includes("watch=true") ? `{"type":"ADDED","object":{}}\n` : `{"kind":"ConfigMap"}`);
+      },
+    });
+    const transport = transportFor(server);
+    (await transport.stream(watchRequest(0))).close();
+    const reset = transport.stream({ method: "GET", path: "/api/v1/configmaps", query: new URLSearchParams({ watch: "true", reset: "1" }) });
+    await expect(reset).rejects.toBeInstanceOf(KubexClientError);
+    expect(resets).toBe(1);
+    const next = await transport.stream(watchRequest(2));
+    expect(await firstLine(next)).toContain("ADDED");
+    next.close();
+    expect(server.connections.filter((c) => c === "h2").length).toBe(1);
+  });
+
+  it("when the peer allows 2 concurrent streams, 6 watches are all served (more connections, none stuck)", async () => {
+    const server = await startH2Server({ maxConcurrentStreams: 2 });
+    const transport = transportFor(server);
+    (await transport.stream(watchRequest(0))).close();
+    await waitFor(() => server.watches.every((w) => w.closed), 2000, () => "the probe's stream did not close");
+    const streams = await Promise.all(Array.from({ length: 6 }, (_, i) => transport.stream(watchRequest(i + 1))));
+    for (const stream of streams) expect(await firstLine(stream)).toContain("ADDED");
+    expect(server.connections.filter((c) => c === "h2").length).toBeGreaterThanOrEqual(3);
+    for (const stream of streams) stream.close();
+  });
+});
