@@ -103,6 +103,7 @@ const extras = [
   { script: "stream.ts", what: "port-forward throughput and exec latency (streaming engineer)", conditions: true },
   { script: "crd-gen.ts", what: "kubex-gen crd on 100 CRDs (CRD engineer)", conditions: false },
   { script: "kubeconfig.ts", what: "loading kubeconfigs of 300 to 3,000 contexts, beside client-node (kubeconfig engineer)", conditions: true },
+  { script: "operator.ts", what: "the MyProxy operator on 1,000 objects: wall time and CPU (controller engineer)", conditions: true },
 ];
 const EXTRA_TIMEOUT_MS = 150_000;
 

@@ -84,6 +84,9 @@ export interface ControllerOptions extends WatchOptions {
 }
 
 interface Source {
+  readonly target: WatchTarget<KubernetesObject>;
+  /** This run's informer, while running. */
+  informer: Informer<KubernetesObject> | undefined;
   /** Makes this run's informer and connects its events to `enqueue`. */
   start(namespace: string | null | undefined, signal: AbortSignal, enqueue: (key: string) => void, onError: (error: unknown) => void): Informer<KubernetesObject>;
 }
@@ -173,6 +176,8 @@ export class Controller<T extends KubernetesObject> implements AsyncDisposable {
   /** Reconciles the primary objects `map` names whenever an object of `kind` is added, changed or deleted. */
   watches<O extends KubernetesObject>(kind: WatchTarget<O>, map: (object: O) => Iterable<ObjectKeyLike>, options: WatchOptions = {}): this {
     this.sources.push({
+      target: kind as unknown as WatchTarget<KubernetesObject>,
+      informer: undefined,
       start: (namespace, signal, enqueue, onError) => {
         const api: Api<O> = isKindClass(kind)
           ? new Api(kind, kind.resource.scope === "Cluster" || namespace === null ? { client: this.client, namespace: null } : namespace === undefined ? { client: this.client } : { client: this.client, namespace })
@@ -207,6 +212,20 @@ export class Controller<T extends KubernetesObject> implements AsyncDisposable {
   /** The primary objects as cached (while running). */
   get store(): ReadonlyStore<T> | undefined {
     return this.primaryInformer?.store;
+  }
+
+  /**
+   * The cache of a kind this controller owns or watches (while running): read owned
+   * objects from here instead of asking the server on every reconcile.
+   */
+  cache<O extends KubernetesObject>(kind: WatchTarget<O>): ReadonlyStore<O> {
+    const source = this.sources.find((candidate) => candidate.target === (kind as unknown));
+    if (source === undefined) {
+      const what = isKindClass(kind) ? kind.resource.kind : "this Api";
+      throw new InvalidRequest(`Controller ${this.name}: ${what} is not watched; add it with .owns(...) or .watches(...)`);
+    }
+    if (source.informer === undefined) throw new InvalidRequest(`Controller ${this.name}: caches exist only while the controller runs`);
+    return source.informer.store as unknown as ReadonlyStore<O>;
   }
 
   /** Whether `run` is in progress. */
@@ -270,7 +289,8 @@ export class Controller<T extends KubernetesObject> implements AsyncDisposable {
       onError,
     });
     this.primaryInformer = primary;
-    const informers: { waitForSync(options: { signal: AbortSignal }): Promise<void>; stop(): Promise<void> }[] = [primary, ...this.sources.map((source) => source.start(namespace, signal, enqueue, onError))];
+    for (const source of this.sources) source.informer = source.start(namespace, signal, enqueue, onError);
+    const informers: { waitForSync(options: { signal: AbortSignal }): Promise<void>; stop(): Promise<void> }[] = [primary, ...this.sources.map((source) => source.informer!)];
     const inFlight = new Map<string, AbortController>();
     const onStop = (): void => {
       void queue.shutDown();
@@ -293,6 +313,7 @@ export class Controller<T extends KubernetesObject> implements AsyncDisposable {
       await Promise.all(informers.map((informer) => informer.stop()));
       if (this.queue === queue) this.queue = undefined;
       if (this.primaryInformer === primary) this.primaryInformer = undefined;
+      for (const source of this.sources) source.informer = undefined;
       this.log.info(`controller ${this.name}: stopped`);
     }
   }
