@@ -57,7 +57,8 @@ export function myProxyOperator(options: MyProxyOperatorOptions): Controller<MyP
   async function ensure(proxy: MyProxy, ctx: ReconcileContext): Promise<void> {
     const { name, namespace } = { name: proxy.metadata!.name!, namespace: proxy.metadata!.namespace! };
     const desired = desiredDeployment(proxy);
-    let deployment = controller.cache(Deployment).get(name, namespace);
+    // The cache may not have seen a Deployment we applied a moment ago: ask before creating.
+    let deployment = controller.cache(Deployment).get(name, namespace) ?? (await deployments.get(name, { namespace, signal: ctx.signal }).catch((error: unknown) => (error instanceof NotFound ? undefined : Promise.reject(error))));
     if (deployment === undefined || drifted(deployment, desired)) {
       const created = deployment === undefined;
       // Server-side apply with force: the fields we manage go back to what we want.

@@ -205,24 +205,27 @@ export class EventRecorder implements AsyncDisposable {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  /** Writes the counts of open series, waits for pending writes, and stops. Later `record`s are dropped. */
+  /** Writes the counts of open series (one attempt each), waits for pending writes, and stops. Later `record`s are dropped. */
   async close(): Promise<void> {
     if (this.closed) return;
-    for (const [key, entry] of this.cache) if (entry.written && (entry.body.series?.count ?? 1) > entry.writtenCount) this.write(key, entry);
     this.closed = true;
+    this.closing.abort(); // writes still pending get one more attempt each, no retry sleeps
     if (this.refreshTimer !== undefined) this.clock.clearTimeout(this.refreshTimer);
     if (this.finishTimer !== undefined) this.clock.clearTimeout(this.finishTimer);
     await this.flush();
-    this.closing.abort();
+    for (const [key, entry] of this.cache) if (entry.written && (entry.body.series?.count ?? 1) > entry.writtenCount) this.write(key, entry);
+    await this.flush();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
+  /** Queues a write of the event as it is now (later repeats do not change what this write sends). */
   private write(key: string, entry: CachedEvent): void {
+    const body = structuredClone(entry.body);
     const previous = this.chains.get(key) ?? Promise.resolve();
-    const task = previous.then(() => this.send(entry));
+    const task = previous.then(() => this.send(entry, body));
     const tracked = task.finally(() => {
       this.pending.delete(tracked);
       if (this.chains.get(key) === tracked) this.chains.delete(key);
@@ -232,21 +235,21 @@ export class EventRecorder implements AsyncDisposable {
   }
 
   /** Creates the event, or patches its series; a series whose event is gone is created again. */
-  private async send(entry: CachedEvent): Promise<void> {
-    const count = entry.body.series?.count ?? 1;
+  private async send(entry: CachedEvent, body: EventBody): Promise<void> {
+    const count = body.series?.count ?? 1;
     if (entry.written && count <= entry.writtenCount) return;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const namespace = entry.body.metadata.namespace!;
-        if (entry.written && entry.body.series !== undefined) {
+        const namespace = body.metadata.namespace!;
+        if (entry.written && body.series !== undefined) {
           try {
-            await this.events.patch(entry.body.metadata.name!, new MergePatch({ series: entry.body.series }), { namespace });
+            await this.events.patch(body.metadata.name!, new MergePatch({ series: body.series }), { namespace });
           } catch (error) {
             if (!(error instanceof NotFound)) throw error;
-            await this.events.create(new EventsV1Event({ ...entry.body, metadata: { name: entry.body.metadata.name, namespace } }), { namespace });
+            await this.events.create(new EventsV1Event({ ...body, metadata: { name: body.metadata.name, namespace } }), { namespace });
           }
         } else {
-          await this.events.create(new EventsV1Event(structuredClone(entry.body)), { namespace });
+          await this.events.create(new EventsV1Event(body), { namespace });
         }
         entry.written = true;
         entry.writtenCount = Math.max(entry.writtenCount, count);
@@ -254,7 +257,7 @@ export class EventRecorder implements AsyncDisposable {
       } catch (error) {
         const retriable = !(error instanceof KubexApiError) || error.code >= 500 || error.code === 429;
         if (!retriable || attempt >= this.maxAttempts || this.closing.signal.aborted) {
-          this.log.warn("event recorder: could not write an event", { reason: entry.body.reason, regarding: entry.body.regarding.name, attempts: attempt, ...errorFields(error) });
+          this.log.warn("event recorder: could not write an event", { reason: body.reason, regarding: body.regarding.name, attempts: attempt, ...errorFields(error) });
           return;
         }
         await sleep(this.clock, this.retryDelay * (0.75 + 0.5 * Math.random()), this.closing.signal).catch(() => undefined);
