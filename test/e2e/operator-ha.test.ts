@@ -8,6 +8,7 @@
  * reconciles only inside a term the Lease gives it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api, createClient, MergePatch, removeFinalizer, type Client } from "@kubex/runtime";
@@ -152,6 +153,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   stopWatch.abort();
+  if (process.env.KUBEX_HA_LOGS) for (const p of processes) writeFileSync(join(process.env.KUBEX_HA_LOGS, `${p.identity}.log`), `${p.lines.map((l) => JSON.stringify(l)).join("\n")}\n--- stderr\n${p.log}`);
   for (const p of processes) p.child.kill("SIGKILL");
   for await (const item of proxies.listAll()) await removeFinalizer(proxies, item, FINALIZER).catch(() => undefined);
   await deleteTestNamespace(adminConnection(loadClusterState()), ns);

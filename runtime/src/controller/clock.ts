@@ -10,17 +10,20 @@ export type ClockTimer = { readonly __clockTimer: true } | NodeJS.Timeout;
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Calls `callback` once, `ms` milliseconds from now. */
-  setTimeout(callback: () => void, ms: number): ClockTimer;
+  /**
+   * Calls `callback` once, `ms` milliseconds from now. A pending timer keeps the process
+   * alive, as `setTimeout` does, unless `keepAlive: false` (housekeeping timers).
+   */
+  setTimeout(callback: () => void, ms: number, options?: { keepAlive?: boolean }): ClockTimer;
   clearTimeout(timer: ClockTimer): void;
 }
 
-/** The platform's clock. Its timers do not keep the process alive (`unref`). */
+/** The platform's clock. */
 export const realClock: Clock = {
   now: () => Date.now(),
-  setTimeout(callback, ms) {
+  setTimeout(callback, ms, options) {
     const timer = setTimeout(callback, Math.max(0, ms));
-    timer.unref();
+    if (options?.keepAlive === false) timer.unref();
     return timer;
   },
   clearTimeout(timer) {

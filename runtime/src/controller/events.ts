@@ -269,7 +269,7 @@ export class EventRecorder implements AsyncDisposable {
     this.refreshTimer = this.clock.setTimeout(() => {
       for (const [key, entry] of this.cache) if (entry.written && (entry.body.series?.count ?? 1) > entry.writtenCount) this.write(key, entry);
       if (!this.closed) this.armRefresh();
-    }, this.refreshInterval);
+    }, this.refreshInterval, { keepAlive: false });
   }
 
   private armFinish(): void {
@@ -281,6 +281,6 @@ export class EventRecorder implements AsyncDisposable {
         this.cache.delete(key);
       }
       if (!this.closed) this.armFinish();
-    }, this.finishAfter);
+    }, this.finishAfter, { keepAlive: false });
   }
 }
