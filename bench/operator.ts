@@ -16,6 +16,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Api, createClient, MergePatch } from "@kubex/runtime";
@@ -34,7 +35,7 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks; // utime + stime
 }
 
-const client = await createClient({ retry: false });
+const client = await createClient(); // with retries: a busy apiserver answers 429/5xx now and then
 await installMyProxyCrd(client);
 const ns = `bench-operator-${randomBytes(3).toString("hex")}`;
 await new Api(Namespace, { client }).create({ metadata: { name: ns } });
@@ -49,11 +50,19 @@ async function waitFor(what: string, done: () => Promise<boolean>, ms = 600_000)
   const deadline = Date.now() + ms;
   while (!(await done())) {
     if (Date.now() > deadline) throw new Error(`${what}: not within ${ms / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
 
 async function converged(image: string): Promise<boolean> {
+  try {
+    return await convergedNow(image);
+  } catch {
+    return false; // a failed poll is not a result
+  }
+}
+
+async function convergedNow(image: string): Promise<boolean> {
   let ready = 0;
   for await (const p of proxies.listAll({ limit: 500 })) if (p.status?.observedGeneration === p.metadata?.generation && p.status?.conditions?.length) ready += 1;
   if (ready < count) return false;
@@ -71,6 +80,7 @@ const operator = spawn(process.execPath, ["--import", "tsx", "--conditions=kubex
   stdio: ["ignore", "ignore", "inherit"],
 });
 const pid = operator.pid!;
+process.once("exit", () => operator.kill("SIGKILL")); // never leave it running, even if this process dies
 const rows: { phase: string; seconds: number; cpuMs: number }[] = [];
 try {
   let t0 = performance.now();
@@ -96,6 +106,6 @@ try {
   await client.close();
 }
 
-process.stdout.write(`MyProxy operator, ${count} objects, ${values.workers} workers (operator process CPU from /proc, user + system)\n`);
+process.stdout.write(`MyProxy operator, ${count} objects, ${values.workers} workers (operator process CPU from /proc, user + system; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)\n`);
 process.stdout.write(`| phase | wall s | operator CPU s | CPU ms per object |\n| --- | ---: | ---: | ---: |\n`);
 for (const row of rows) process.stdout.write(`| ${row.phase} | ${row.seconds.toFixed(1)} | ${(row.cpuMs / 1000).toFixed(2)} | ${(row.cpuMs / count).toFixed(2)} |\n`);

@@ -60,16 +60,12 @@ export function myProxyOperator(options: MyProxyOperatorOptions): Controller<MyP
     // The cache may not have seen a Deployment we applied a moment ago: ask before creating.
     let deployment = controller.cache(Deployment).get(name, namespace) ?? (await deployments.get(name, { namespace, signal: ctx.signal }).catch((error: unknown) => (error instanceof NotFound ? undefined : Promise.reject(error))));
     if (deployment === undefined || drifted(deployment, desired)) {
-      const created = deployment === undefined;
+      // Drift although this spec was already reconciled: someone edited the Deployment.
+      const what = deployment === undefined ? "Created" : proxy.status?.observedGeneration === proxy.metadata?.generation ? "Reverted" : "Updated";
       // Server-side apply with force: the fields we manage go back to what we want.
       deployment = await deployments.patch(name, new ApplyPatch(desired), { namespace, fieldManager: FIELD_MANAGER, force: true, signal: ctx.signal });
-      events.record(proxy, {
-        type: "Normal",
-        reason: created ? "Created" : "Reverted",
-        action: created ? "CreateDeployment" : "UpdateDeployment",
-        note: created ? `created Deployment ${name}` : `Deployment ${name} was changed by hand; put it back`,
-        related: deployment,
-      });
+      const notes = { Created: `created Deployment ${name}`, Updated: `updated Deployment ${name} to the new spec`, Reverted: `Deployment ${name} was changed by hand; put it back` };
+      events.record(proxy, { type: "Normal", reason: what, action: what === "Created" ? "CreateDeployment" : "UpdateDeployment", note: notes[what], related: deployment });
     }
 
     const podNames = controller

@@ -48,7 +48,7 @@ describe("operator across an apiserver restart", { timeout: 240_000 }, () => {
     const deployments = new Api(Deployment, { client, namespace: "faults" });
     const lines: Record<string, unknown>[] = [];
     const log = jsonLogger({ write: (text) => void lines.push(JSON.parse(text) as Record<string, unknown>) });
-    const events = new EventRecorder({ client, reportingController: "example.com/myproxy-operator", maxAttempts: 3, retryDelay: 500 });
+    const events = new EventRecorder({ client, reportingController: "example.com/myproxy-operator", maxAttempts: 3, retryDelay: 500, log });
     const controller = myProxyOperator({ client, events, log });
     const stop = new AbortController();
     const running = runWithLeaderElection(controller, { lease: "myproxy-operator", namespace: "faults", identity: "faults-operator", signal: stop.signal, log });
