@@ -223,7 +223,8 @@ describe(`sweep of the version package matching the apiserver`, () => {
         try {
           const pods = new Api(kinds.find((k) => keyOf(k.resource) === "core/Pod")!.cls, { client, namespace });
           const pod = `sweep-${run}-bound`;
-          await pods.create({ metadata: { name: pod }, spec: { containers: [{ name: "c", image: "registry.example/app:1" }] } } as never);
+          // A scheduler name no scheduler has: the Pod waits for this Binding.
+          await pods.create({ metadata: { name: pod }, spec: { schedulerName: "kubex-sweep-nobody", containers: [{ name: "c", image: "registry.example/app:1" }] } } as never);
           const status = await new Api(kind.cls, { client, namespace }).create({ metadata: { name: pod }, target: { kind: "Node", name: state.nodeName } } as never);
           if ((status as { kind?: string }).kind !== "Status") throw new Error(`Binding create answered ${(status as { kind?: string }).kind}, not Status`);
           recordAs("meta/v1", "Status", "create v1 Binding (a Status)", status);
