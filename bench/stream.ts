@@ -9,7 +9,6 @@ import { randomBytes } from "node:crypto";
 import { Api, createClient } from "@kubex/runtime";
 import { Namespace, Pod } from "@kubex/k8s-v1-36/core/v1";
 
-const nodeName = process.env.KUBEX_NODE ?? "kwok-node";
 const megabytes = Number(process.env.BENCH_MB ?? 64);
 const execRuns = Number(process.env.BENCH_EXEC_RUNS ?? 50);
 
@@ -31,7 +30,7 @@ const ns = `kubex-bench-${randomBytes(3).toString("hex")}`;
 await namespaces.create({ metadata: { name: ns } });
 const pods = new Api(Pod, { client, namespace: ns });
 try {
-  await pods.create(new Pod({ metadata: { name: "bench" }, spec: { nodeName, containers: [{ name: "main", image: "busybox" }] } }));
+  await pods.create(new Pod({ metadata: { name: "bench" }, spec: { containers: [{ name: "main", image: "busybox" }] } }));
   for (let i = 0; (await pods.get("bench")).status?.phase !== "Running"; i++) {
     if (i > 150) throw new Error("pod bench did not become Running");
     await new Promise((resolve) => setTimeout(resolve, 200));

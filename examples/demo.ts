@@ -1,13 +1,24 @@
 /**
  * The main job, end to end against a real cluster (KUBECONFIG): create a Deployment
- * with the generated 1.37 SDK, scale it through /scale, write its /status, list and
- * watch, start a Pod and read its logs, clean up. Run by `bash scripts/demo.sh`.
+ * with the generated 1.37 SDK, scale it through /scale, wait for the Deployment controller
+ * to report its replicas ready, list and watch, read a Pod's logs, delete it all in the
+ * foreground and the namespace after it. Run by `bash scripts/demo.sh`.
  */
 import { Api, ApplyPatch, createClient, MergePatch, NotFound } from "@kubex/runtime";
 import { Deployment } from "@kubex/k8s-v1-37/apps/v1";
-import { Namespace, Node, Pod } from "@kubex/k8s-v1-37/core/v1";
+import { Namespace, Pod } from "@kubex/k8s-v1-37/core/v1";
 
 const step = (text: string) => console.log(`\n== ${text}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` every 250 ms until it returns true; throws after `seconds`. */
+async function waitFor(what: string, seconds: number, probe: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${seconds} s`);
+    await sleep(250);
+  }
+}
 
 await using client = await createClient();
 const namespace = `kubex-demo-${Date.now().toString(36)}`;
@@ -55,11 +66,10 @@ try {
   const scale = await deployments.scale.patch("web", new MergePatch({ spec: { replicas: 3 } }));
   console.log(`scale.spec.replicas = ${scale.spec?.replicas}`);
 
-  step("write its /status (no controller runs here, so we play one)");
-  const current = await deployments.status.get("web");
-  current.status = { replicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: current.metadata?.generation };
-  const withStatus = await deployments.status.replace("web", current);
-  console.log(`status.readyReplicas = ${withStatus.status?.readyReplicas}`);
+  step("wait for the Deployment controller: 3 ready replicas");
+  await waitFor("3 ready replicas", 60, async () => (await deployments.status.get("web")).status?.readyReplicas === 3);
+  const status = (await deployments.status.get("web")).status;
+  console.log(`status: replicas=${status?.replicas} ready=${status?.readyReplicas} available=${status?.availableReplicas}`);
 
   step("server-side apply a label");
   const applied = await deployments.patch(
@@ -73,39 +83,35 @@ try {
   const list = await deployments.list({ labelSelector: "app=web" });
   for (const item of list.items) console.log(`- ${item.metadata?.name}: replicas=${item.spec?.replicas}`);
 
-  step("run a Pod on a node and read its logs");
-  // The local cluster has no scheduler: place the pod on the first node ourselves.
-  const node = (await new Api(Node, { client }).list({ limit: 1 })).items[0]?.metadata?.name;
-  console.log(`node: ${node ?? "(none: the pod will stay Pending)"}`);
-  await pods.create(
-    new Pod({ metadata: { name: "hello" }, spec: { nodeName: node, containers: [{ name: "main", image: "busybox" }] } }),
-  );
-  let phase: string | undefined;
-  for (let i = 0; i < 60 && phase !== "Running"; i++) {
-    phase = (await pods.get("hello")).status?.phase;
-    if (phase !== "Running") await new Promise((r) => setTimeout(r, 500));
+  step("its Pods, placed by the scheduler, and one Pod's logs");
+  const running = (await pods.list({ labelSelector: "app=web" })).items;
+  for (const pod of running) console.log(`- ${pod.metadata?.name} on ${pod.spec?.nodeName}: ${pod.status?.phase}`);
+  const first = running[0]?.metadata?.name;
+  if (first) {
+    const logs = await pods.logs.get(first, { container: "nginx", tailLines: 5 });
+    console.log(logs.trim() === "" ? "(no log lines)" : logs.trimEnd());
   }
-  console.log(`pod hello is ${phase}`);
-  const logs = await pods.logs.get("hello", { container: "main", tailLines: 5 });
-  console.log(logs.trim() === "" ? "(no log lines)" : logs.trimEnd());
 
-  step("clean up");
-  await deployments.delete("web");
-  await pods.delete("hello", { gracePeriodSeconds: 0 });
-  try {
-    await deployments.get("web");
-  } catch (error) {
-    if (error instanceof NotFound) console.log("deployment web is gone (NotFound)");
-    else throw error;
-  }
+  step("delete the Deployment in the foreground: its ReplicaSet and Pods go first");
+  await deployments.delete("web", { propagationPolicy: "Foreground" });
+  await waitFor("deployment web gone", 60, async () => {
+    try {
+      await deployments.get("web");
+      return false;
+    } catch (error) {
+      if (error instanceof NotFound) return true;
+      throw error;
+    }
+  });
+  console.log(`deployment web is gone (NotFound); pods left: ${(await pods.list({ labelSelector: "app=web" })).items.length}`);
   await new Promise((r) => setTimeout(r, 300));
   abort.abort();
   await watching;
   console.log("\nwatch saw:");
   for (const line of seen) console.log(`  ${line}`);
 } finally {
+  // The namespace controller deletes what is left inside, then the namespace itself.
   await namespaces.delete(namespace).catch(() => undefined);
-  // No namespace controller runs in the test cluster: finish the deletion ourselves.
-  const ns = await namespaces.get(namespace).catch(() => undefined);
-  if (ns) await namespaces.finalize.replace(namespace, { ...ns, spec: { finalizers: [] } }).catch(() => undefined);
 }
+await waitFor(`namespace ${namespace} gone`, 60, async () => (await namespaces.list({ fieldSelector: `metadata.name=${namespace}` })).items.length === 0);
+console.log(`namespace ${namespace} is gone`);

@@ -4,12 +4,23 @@ import { join } from "node:path";
 import { binaryCacheDir, buildScript } from "./paths.js";
 import { ClusterSetupError, pinnedVersions } from "./versions.js";
 
-export type BinaryName = "kube-apiserver" | "etcd" | "kwok";
+export type BinaryName = "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "etcd" | "kwok";
 
 export interface Binaries {
   kubeApiserver: string;
+  kubeControllerManager: string;
+  kubeScheduler: string;
   etcd: string;
   kwok: string;
+}
+
+/** The binaries build-binaries.sh makes in one `go build` of k8s.io/kubernetes (one lock, one log). */
+const kubernetesComponents: readonly BinaryName[] = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"];
+
+/** The log file build-binaries.sh writes for `name` at `version`. */
+export function buildLogPath(name: BinaryName, version: string): string {
+  const unit = kubernetesComponents.includes(name) ? "kubernetes" : name;
+  return join(binaryCacheDir, "logs", `build-${unit}-${version}.log`);
 }
 
 /** Where build-binaries.sh caches `name` at `version`. */
@@ -36,18 +47,24 @@ export async function ensureBinary(name: BinaryName, version: string): Promise<s
         reject(
           new ClusterSetupError(
             `building ${name} ${version} failed (exit ${code}); the step and its log file are printed above ` +
-              `(logs: ${join(binaryCacheDir, "logs", `build-${name}-${version}.log`)})`,
+              `(log: ${buildLogPath(name, version)}); fix the cause (network, Go module proxy, free disk) and run the command again`,
           ),
         );
     });
   });
 }
 
-/** The three binaries for a Kubernetes version (etcd and kwok at their pinned versions). One build at a time. */
+/**
+ * The binaries of a cluster of `kubernetesVersion` (etcd and kwok at their pinned versions).
+ * One build at a time: on 2 cores, parallel Go builds only compete for the same CPUs. The first
+ * Kubernetes component builds all three (one `go build`), so the other two are found cached.
+ */
 export async function ensureBinaries(kubernetesVersion: string): Promise<Binaries> {
   const pins = pinnedVersions();
   const etcd = await ensureBinary("etcd", pins.etcd);
   const kwok = await ensureBinary("kwok", pins.kwok);
   const kubeApiserver = await ensureBinary("kube-apiserver", kubernetesVersion);
-  return { kubeApiserver, etcd, kwok };
+  const kubeControllerManager = await ensureBinary("kube-controller-manager", kubernetesVersion);
+  const kubeScheduler = await ensureBinary("kube-scheduler", kubernetesVersion);
+  return { kubeApiserver, kubeControllerManager, kubeScheduler, etcd, kwok };
 }

@@ -20,6 +20,16 @@ export interface Pki {
   kwokClientKeyFile: string;
   kwokServingCertFile: string;
   kwokServingKeyFile: string;
+  /** kube-controller-manager's client certificate (CN=system:kube-controller-manager) and serving certificate. */
+  controllerManagerClientCertFile: string;
+  controllerManagerClientKeyFile: string;
+  controllerManagerServingCertFile: string;
+  controllerManagerServingKeyFile: string;
+  /** kube-scheduler's client certificate (CN=system:kube-scheduler) and serving certificate. */
+  schedulerClientCertFile: string;
+  schedulerClientKeyFile: string;
+  schedulerServingCertFile: string;
+  schedulerServingKeyFile: string;
   serviceAccountKeyFile: string;
   serviceAccountPublicKeyFile: string;
   tokenFile: string;
@@ -36,6 +46,10 @@ export const identities = {
   unprivileged: "kubex-unprivileged",
   /** kwok's client certificate, group system:masters. */
   kwok: "kubex-kwok",
+  /** kube-controller-manager's client certificate: the user the default RBAC policy grants its rights to. */
+  controllerManager: "system:kube-controller-manager",
+  /** kube-scheduler's client certificate: the user the default RBAC policy grants its rights to. */
+  scheduler: "system:kube-scheduler",
 } as const;
 
 const validityDays = "30";
@@ -88,7 +102,11 @@ async function signLeaf(dir: string, caFile: string, caKeyFile: string, spec: Le
 /**
  * Creates a fresh CA, the apiserver's serving certificate (SANs localhost, 127.0.0.1 and the
  * in-cluster service names), client certificates for the admin and for kwok (O=system:masters),
- * kwok's serving certificate, the service-account key pair and a static token file.
+ * client and serving certificates for kube-controller-manager and kube-scheduler (their users are
+ * the ones the default RBAC policy binds), kwok's serving certificate, the service-account key
+ * pair and a static token file. The CA also signs CSRs (kube-controller-manager's
+ * --cluster-signing-*), so a certificate it issues for kubernetes.io/kube-apiserver-client
+ * authenticates against this apiserver.
  */
 export async function createPki(runDir: string): Promise<Pki> {
   const dir = join(runDir, "pki");
@@ -110,21 +128,34 @@ export async function createPki(runDir: string): Promise<Pki> {
     "CA certificate",
   );
 
-  const [[apiserverCertFile, apiserverKeyFile], [adminCertFile, adminKeyFile], [kwokClientCertFile, kwokClientKeyFile], [kwokServingCertFile, kwokServingKeyFile]] =
-    await Promise.all([
-      signLeaf(dir, caFile, caKeyFile, {
-        name: "apiserver",
-        subject: "/CN=kube-apiserver",
-        usage: "serverAuth",
-        altNames: [
-          "DNS:localhost", "DNS:kubernetes", "DNS:kubernetes.default", "DNS:kubernetes.default.svc",
-          "DNS:kubernetes.default.svc.cluster.local", "IP:127.0.0.1", "IP:::1", "IP:10.0.0.1",
-        ],
-      }),
-      signLeaf(dir, caFile, caKeyFile, { name: "admin", subject: `/O=system:masters/CN=${identities.admin}`, usage: "clientAuth" }),
-      signLeaf(dir, caFile, caKeyFile, { name: "kwok-client", subject: `/O=system:masters/CN=${identities.kwok}`, usage: "clientAuth" }),
-      signLeaf(dir, caFile, caKeyFile, { name: "kwok-serving", subject: "/CN=kwok-node", usage: "serverAuth", altNames: ["DNS:localhost", "IP:127.0.0.1"] }),
-    ]);
+  const loopback = ["DNS:localhost", "IP:127.0.0.1"];
+  const [
+    [apiserverCertFile, apiserverKeyFile],
+    [adminCertFile, adminKeyFile],
+    [kwokClientCertFile, kwokClientKeyFile],
+    [kwokServingCertFile, kwokServingKeyFile],
+    [controllerManagerClientCertFile, controllerManagerClientKeyFile],
+    [controllerManagerServingCertFile, controllerManagerServingKeyFile],
+    [schedulerClientCertFile, schedulerClientKeyFile],
+    [schedulerServingCertFile, schedulerServingKeyFile],
+  ] = await Promise.all([
+    signLeaf(dir, caFile, caKeyFile, {
+      name: "apiserver",
+      subject: "/CN=kube-apiserver",
+      usage: "serverAuth",
+      altNames: [
+        "DNS:localhost", "DNS:kubernetes", "DNS:kubernetes.default", "DNS:kubernetes.default.svc",
+        "DNS:kubernetes.default.svc.cluster.local", "IP:127.0.0.1", "IP:::1", "IP:10.0.0.1",
+      ],
+    }),
+    signLeaf(dir, caFile, caKeyFile, { name: "admin", subject: `/O=system:masters/CN=${identities.admin}`, usage: "clientAuth" }),
+    signLeaf(dir, caFile, caKeyFile, { name: "kwok-client", subject: `/O=system:masters/CN=${identities.kwok}`, usage: "clientAuth" }),
+    signLeaf(dir, caFile, caKeyFile, { name: "kwok-serving", subject: "/CN=kwok-node", usage: "serverAuth", altNames: loopback }),
+    signLeaf(dir, caFile, caKeyFile, { name: "controller-manager-client", subject: `/CN=${identities.controllerManager}`, usage: "clientAuth" }),
+    signLeaf(dir, caFile, caKeyFile, { name: "controller-manager-serving", subject: "/CN=kube-controller-manager", usage: "serverAuth", altNames: loopback }),
+    signLeaf(dir, caFile, caKeyFile, { name: "scheduler-client", subject: `/CN=${identities.scheduler}`, usage: "clientAuth" }),
+    signLeaf(dir, caFile, caKeyFile, { name: "scheduler-serving", subject: "/CN=kube-scheduler", usage: "serverAuth", altNames: loopback }),
+  ]);
 
   const serviceAccountKeyFile = join(dir, "sa.key");
   const serviceAccountPublicKeyFile = join(dir, "sa.pub");
@@ -145,6 +176,8 @@ export async function createPki(runDir: string): Promise<Pki> {
   return {
     dir, caFile, caKeyFile, apiserverCertFile, apiserverKeyFile, adminCertFile, adminKeyFile,
     kwokClientCertFile, kwokClientKeyFile, kwokServingCertFile, kwokServingKeyFile,
+    controllerManagerClientCertFile, controllerManagerClientKeyFile, controllerManagerServingCertFile, controllerManagerServingKeyFile,
+    schedulerClientCertFile, schedulerClientKeyFile, schedulerServingCertFile, schedulerServingKeyFile,
     serviceAccountKeyFile, serviceAccountPublicKeyFile, tokenFile, tokens,
   };
 }

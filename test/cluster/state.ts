@@ -11,11 +11,13 @@ export const envVars = {
   state: "KUBEX_CLUSTER_STATE",
   /** Input: reuse the cluster of this kubeconfig (written by `npm run cluster:up`) instead of starting one. */
   reuseKubeconfig: "KUBEX_E2E_KUBECONFIG",
+  /** Input: the Kubernetes version of the cluster to start ("1.30" or "1.30.14"); default test/cluster/versions.json. */
+  version: "KUBEX_E2E_VERSION",
 } as const;
 
 /** Everything a test may need about the running cluster; written as `state.json` in the run dir. */
 export interface ClusterState {
-  formatVersion: 1;
+  formatVersion: 2;
   /** Full Kubernetes version, e.g. "1.36.3"; /version reports "v" + this. */
   kubernetesVersion: string;
   /** https://127.0.0.1:<port> */
@@ -31,13 +33,14 @@ export interface ClusterState {
   tokenFile: string;
   /** Bearer tokens: admin is in system:masters, unprivileged has no RBAC grants. */
   tokens: { admin: string; unprivileged: string };
-  users: { admin: string; tokenAdmin: string; unprivileged: string; kwok: string };
-  /** The kwok node; set pod.spec.nodeName to it (kwok does not schedule). */
-  nodeName: string;
+  users: { admin: string; tokenAdmin: string; unprivileged: string; kwok: string; controllerManager: string; scheduler: string };
+  /** The kwok nodes (kwok-node-0, kwok-node-1, ...); kube-scheduler places pods on them. */
+  nodes: string[];
   kwok: KwokServes & { port: number };
-  ports: { etcd: number; etcdPeer: number; apiserver: number; kwok: number };
-  pids: { etcd: number; kubeApiserver: number; kwok: number; watchdog: number | null };
-  logs: { etcd: string; kubeApiserver: string; kwok: string };
+  /** Loopback ports; controllerManager and scheduler are their secure ports (/healthz, /metrics). */
+  ports: { etcd: number; etcdPeer: number; apiserver: number; kwok: number; controllerManager: number; scheduler: number };
+  pids: { etcd: number; kubeApiserver: number; kubeControllerManager: number; kubeScheduler: number; kwok: number; watchdog: number | null };
+  logs: { etcd: string; kubeApiserver: string; kubeControllerManager: string; kubeScheduler: string; kwok: string };
   /** The process whose exit stops the cluster; null for a detached cluster (cluster:up). */
   ownerPid: number | null;
   startedAt: string;
@@ -52,7 +55,9 @@ export function writeState(file: string, state: ClusterState): void {
 export function readState(file: string): ClusterState {
   if (!existsSync(file)) throw new Error(`cluster state file ${file} does not exist (is the cluster running?)`);
   const state = JSON.parse(readFileSync(file, "utf8")) as ClusterState;
-  if (state.formatVersion !== 1) throw new Error(`${file}: unsupported formatVersion ${String(state.formatVersion)}`);
+  if (state.formatVersion !== 2) {
+    throw new Error(`${file}: unsupported formatVersion ${String(state.formatVersion)} (a cluster started by an older checkout); stop its processes and run \`npm run cluster:up\` again`);
+  }
   return state;
 }
 

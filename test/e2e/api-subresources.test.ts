@@ -1,7 +1,8 @@
 /**
- * Subresource accessors against the real kube-apiserver (no controllers run: status is
- * whatever is written, namespaces stay Terminating until finalized). Works in a
- * namespace of its own, created here and finalized away at the end.
+ * Subresource accessors against the real kube-apiserver. Controllers run (kube-controller-manager),
+ * so status writes use a Service (no controller owns its status without a cloud provider), pods
+ * that must stay unscheduled have a nodeSelector no node matches, and the namespace that must
+ * stay Terminating holds a finalizer of ours. Works in a namespace of its own, deleted at the end.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api, ApplyPatch, JsonPatch, MergePatch, NotFound, StrategicMergePatch, UnprocessableEntity, createClient, type Client, type Status } from "@kubex/runtime";
 import { Deployment, StatefulSet } from "@kubex/k8s-v1-36/apps/v1";
 import { CertificateSigningRequest } from "@kubex/k8s-v1-36/certificates/v1";
-import { ConfigMap, Namespace, Pod, ServiceAccount } from "@kubex/k8s-v1-36/core/v1";
+import { ConfigMap, Namespace, Pod, Service, ServiceAccount } from "@kubex/k8s-v1-36/core/v1";
 
 let client: Client;
 let ns: string;
@@ -27,12 +28,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (client === undefined) return;
-  // No namespace controller in the test cluster: empty the namespace, delete it, then clear its finalizers.
-  for (const kind of [ConfigMap, Deployment, StatefulSet, Pod, ServiceAccount] as const) {
-    await new Api(kind as typeof ConfigMap, { client, namespace: ns }).deleteCollection({ gracePeriodSeconds: 0 }).catch(() => undefined);
-  }
+  // The namespace controller deletes what is inside, then the namespace.
   await namespaces.delete(ns).catch(() => undefined);
-  await namespaces.finalize.replace(ns, { metadata: { name: ns }, spec: { finalizers: [] } }).catch(() => undefined);
   await client.close();
 });
 
@@ -43,37 +40,44 @@ function deployment(name: string): Deployment {
     spec: { replicas: 1, selector: { matchLabels: labels(name) }, template: { metadata: { labels: labels(name) }, spec: { containers: [{ name: "app", image: "nginx:1" }] } } },
   });
 }
+/** A pod the scheduler leaves Pending: no node has this label. */
 function pod(name: string): Pod {
-  return new Pod({ metadata: { name }, spec: { containers: [{ name: "app", image: "nginx:1", resources: { requests: { cpu: "100m" }, limits: { cpu: "200m" } } }] } });
+  return new Pod({ metadata: { name }, spec: { nodeSelector: { "kubex.test/no-such-node": "true" }, containers: [{ name: "app", image: "nginx:1", resources: { requests: { cpu: "100m" }, limits: { cpu: "200m" } } }] } });
 }
 
 describe("status", () => {
   it("status writes ignore spec changes, spec writes ignore status", async () => {
-    const deployments = new Api(Deployment, { client, namespace: ns });
-    await deployments.create(deployment("status"));
+    // A Service: without a cloud provider no controller writes its status, so what we write stays.
+    const services = new Api(Service, { client, namespace: ns });
+    await services.create({ metadata: { name: "status" }, spec: { type: "LoadBalancer", selector: labels("status"), ports: [{ port: 80 }] } });
+    const ingress = (ip: string) => ({ loadBalancer: { ingress: [{ ip }] } });
 
-    const current = await deployments.status.get("status");
-    current.spec!.replicas = 7;
-    current.status = { replicas: 3, readyReplicas: 2, availableReplicas: 2, observedGeneration: 1 };
-    const afterStatus = await deployments.status.replace("status", current);
-    expect(afterStatus.status).toMatchObject({ replicas: 3, availableReplicas: 2 });
-    expect(afterStatus.spec?.replicas).toBe(1);
+    const current = await services.status.get("status");
+    current.spec!.ports![0]!.port = 81;
+    current.status = ingress("192.0.2.1");
+    const afterStatus = await services.status.replace("status", current);
+    expect(afterStatus.status).toMatchObject(ingress("192.0.2.1"));
+    expect(afterStatus.spec?.ports?.[0]?.port).toBe(80);
 
-    const read = await deployments.get("status");
-    read.spec!.replicas = 2;
-    read.status = { replicas: 99 };
-    const afterSpec = await deployments.replace("status", read);
-    expect(afterSpec.spec?.replicas).toBe(2);
-    expect(afterSpec.status?.replicas).toBe(3);
+    const read = await services.get("status");
+    read.spec!.ports![0]!.port = 82;
+    read.status = ingress("192.0.2.99");
+    const afterSpec = await services.replace("status", read);
+    expect(afterSpec.spec?.ports?.[0]?.port).toBe(82);
+    expect(afterSpec.status).toMatchObject(ingress("192.0.2.1"));
 
-    const patched = await deployments.status.patch("status", new MergePatch({ status: { readyReplicas: 3, availableReplicas: 3 }, spec: { replicas: 5 } }));
-    expect(patched.status?.availableReplicas).toBe(3);
-    expect(patched.spec?.replicas).toBe(2);
-    const json = await deployments.status.patch("status", new JsonPatch().replace("/status/replicas", 4));
-    expect(json.status?.replicas).toBe(4);
-    const applied = await deployments.status.patch("status", new ApplyPatch({ status: { updatedReplicas: 2 } }), { fieldManager: "status-writer", force: true });
-    expect(applied.status?.updatedReplicas).toBe(2);
-    expect(applied.status?.replicas).toBe(4);
+    const patched = await services.status.patch("status", new MergePatch({ status: ingress("192.0.2.2"), spec: { ports: [{ port: 83 }] } }));
+    expect(patched.status).toMatchObject(ingress("192.0.2.2"));
+    expect(patched.spec?.ports?.[0]?.port).toBe(82);
+    const json = await services.status.patch("status", new JsonPatch().replace("/status/loadBalancer/ingress/0/ip", "192.0.2.3"));
+    expect(json.status).toMatchObject(ingress("192.0.2.3"));
+    const applied = await services.status.patch(
+      "status",
+      new ApplyPatch({ apiVersion: "v1", kind: "Service", metadata: { name: "status" }, status: { conditions: [{ type: "KubexTest", status: "True", reason: "Applied", message: "", lastTransitionTime: "2026-01-01T00:00:00Z" }] } }),
+      { fieldManager: "status-writer", force: true },
+    );
+    expect(applied.status?.conditions?.map((c) => c.type)).toEqual(["KubexTest"]);
+    expect(applied.status).toMatchObject(ingress("192.0.2.3"));
   });
 });
 
@@ -86,7 +90,8 @@ describe("scale", () => {
     const patched = await deployments.scale.patch("scaled", new MergePatch({ spec: { replicas: 3 } }));
     expect(patched.spec?.replicas).toBe(3);
     expect((await deployments.get("scaled")).spec?.replicas).toBe(3);
-    const replaced = await deployments.scale.replace("scaled", { ...patched, spec: { replicas: 2 } });
+    // No resourceVersion: the Deployment controller writes the object's status meanwhile, which would make a conditional replace conflict.
+    const replaced = await deployments.scale.replace("scaled", { apiVersion: "autoscaling/v1", kind: "Scale", metadata: { name: "scaled", namespace: ns }, spec: { replicas: 2 } });
     expect(replaced.spec?.replicas).toBe(2);
     expect((await deployments.get("scaled")).spec?.replicas).toBe(2);
   });
@@ -196,7 +201,8 @@ describe("approval", () => {
 describe("finalize", () => {
   it("a deleted namespace stays Terminating until /finalize clears its finalizers", async () => {
     const name = `${ns}-fin`;
-    await namespaces.create({ metadata: { name } });
+    // The namespace controller removes only the "kubernetes" finalizer; ours holds the namespace.
+    await namespaces.create({ metadata: { name }, spec: { finalizers: ["kubex.test/hold"] } });
     const answer = await namespaces.delete(name);
     expect(answer).toBeInstanceOf(Namespace);
     expect((await namespaces.get(name)).status?.phase).toBe("Terminating");

@@ -1,22 +1,25 @@
 /**
- * The test cluster is real: the pinned kube-apiserver answers, stores objects in etcd, the kwok
- * node runs pods and serves their logs, static tokens authenticate, and /openapi/v3 serves the
- * documents committed under specs/.
+ * The test cluster is real: the kube-apiserver of the requested version answers, stores objects
+ * in etcd, kube-scheduler places pods on the kwok nodes, which run them and serve their logs,
+ * static tokens authenticate, and /openapi/v3 serves the documents committed under specs/.
+ * Runs on every version CI starts (KUBEX_E2E_VERSION), so it uses plain HTTP, not a versioned SDK.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request, requestJson, type Connection } from "../cluster/api.js";
 import { createTestNamespace, deleteTestNamespace } from "../cluster/namespaces.js";
+import { buildLogPath, cachedBinaryPath, ensureBinary } from "../cluster/binaries.js";
 import { cleanStaleRuns, startCluster } from "../cluster/cluster.js";
+import { ComponentStartError } from "../cluster/components.js";
 import { repoRoot, runsDir } from "../cluster/paths.js";
 import { isAlive } from "../cluster/processes.js";
 import { adminConnection, envVars, loadClusterState, readState, tokenConnection, type ClusterState } from "../cluster/state.js";
-import { pinnedVersions } from "../cluster/versions.js";
+import { ClusterSetupError, resolveKubernetesVersion } from "../cluster/versions.js";
 
 let state: ClusterState;
 let admin: Connection;
@@ -34,7 +37,13 @@ afterAll(async () => {
 interface Pod {
   metadata: { name: string; uid: string };
   spec: { nodeName?: string };
-  status?: { phase?: string; hostIP?: string; podIP?: string; containerStatuses?: { name: string; ready: boolean; state: { running?: object } }[] };
+  status?: {
+    phase?: string;
+    hostIP?: string;
+    podIP?: string;
+    conditions?: { type: string; status: string; reason?: string }[];
+    containerStatuses?: { name: string; ready: boolean; state: { running?: object } }[];
+  };
 }
 
 describe("cluster smoke", () => {
@@ -42,7 +51,7 @@ describe("cluster smoke", () => {
     const version = await requestJson<{ gitVersion: string; major: string; minor: string }>(admin, "GET", "/version");
     expect(version.gitVersion).toBe(`v${state.kubernetesVersion}`);
     expect(`${version.major}.${version.minor}`).toBe(state.kubernetesVersion.split(".").slice(0, 2).join("."));
-    if (!process.env["KUBEX_E2E_KUBECONFIG"]) expect(state.kubernetesVersion).toBe(pinnedVersions().kubernetes);
+    if (!process.env[envVars.reuseKubeconfig]) expect(state.kubernetesVersion).toBe(resolveKubernetesVersion(process.env[envVars.version]));
   });
 
   it("stores a Deployment created over HTTP and returns it", async () => {
@@ -66,9 +75,9 @@ describe("cluster smoke", () => {
     expect((read.spec as { strategy?: { type?: string } }).strategy?.type).toBe("RollingUpdate");
   });
 
-  it("runs a pod on the kwok node and serves its logs", async () => {
+  it("schedules a pod without spec.nodeName onto a kwok node, runs it and serves its logs", async () => {
     await requestJson(admin, "POST", `/api/v1/namespaces/${namespace}/pods`, {
-      body: { apiVersion: "v1", kind: "Pod", metadata: { name: "runner" }, spec: { nodeName: state.nodeName, containers: [{ name: "main", image: "busybox" }] } },
+      body: { apiVersion: "v1", kind: "Pod", metadata: { name: "runner" }, spec: { containers: [{ name: "main", image: "busybox" }] } },
     });
     let pod: Pod | undefined;
     const deadline = Date.now() + 30_000;
@@ -78,27 +87,55 @@ describe("cluster smoke", () => {
       await sleep(200);
     }
     expect(pod?.status?.phase).toBe("Running");
-    expect(pod?.spec.nodeName).toBe(state.nodeName);
+    expect(state.nodes).toContain(pod?.spec.nodeName);
     expect(pod?.status?.hostIP).toBe("127.0.0.1");
     expect(pod?.status?.podIP).toMatch(/^10\.244\.0\.\d+$/);
     expect(pod?.status?.containerStatuses?.[0]).toMatchObject({ name: "main", ready: true, state: { running: {} } });
-
-    const node = await requestJson<{ status: { conditions: { type: string; status: string }[] } }>(admin, "GET", `/api/v1/nodes/${state.nodeName}`);
-    expect(node.status.conditions.find((c) => c.type === "Ready")?.status).toBe("True");
 
     const logs = await request(admin, "GET", `/api/v1/namespaces/${namespace}/pods/runner/log`, { headers: { accept: "*/*" } });
     expect(logs.status).toBe(200);
     expect(logs.body.trimEnd().split("\n")).toEqual(state.kwok.logLines.map((l) => l.text));
   });
 
-  it("leaves a pod without a node Pending (kwok does not schedule)", async () => {
+  it("has at least two kwok nodes, all Ready and untainted", async () => {
+    const list = await requestJson<{ items: { metadata: { name: string }; spec: { taints?: object[] }; status: { conditions: { type: string; status: string }[] } }[] }>(
+      admin, "GET", "/api/v1/nodes",
+    );
+    expect(list.items.map((n) => n.metadata.name).sort()).toEqual([...state.nodes].sort());
+    expect(state.nodes.length).toBeGreaterThanOrEqual(2);
+    for (const node of list.items) {
+      expect(node.status.conditions.find((c) => c.type === "Ready")?.status, node.metadata.name).toBe("True");
+      expect(node.spec.taints ?? [], node.metadata.name).toEqual([]);
+    }
+  });
+
+  it("serves /healthz of kube-scheduler and kube-controller-manager on their secure ports", async () => {
+    for (const port of [state.ports.scheduler, state.ports.controllerManager]) {
+      const res = await request({ server: `https://127.0.0.1:${port}`, caFile: state.caFile }, "GET", "/healthz");
+      expect(res.status, `port ${port}`).toBe(200);
+      expect(res.body).toBe("ok");
+    }
+  });
+
+  it("leaves a pod no node satisfies Pending, with the scheduler's reason", async () => {
     await requestJson(admin, "POST", `/api/v1/namespaces/${namespace}/pods`, {
-      body: { apiVersion: "v1", kind: "Pod", metadata: { name: "unscheduled" }, spec: { containers: [{ name: "main", image: "busybox" }] } },
+      body: {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "unschedulable" },
+        spec: { nodeSelector: { "kubex.test/no-such-node": "true" }, containers: [{ name: "main", image: "busybox" }] },
+      },
     });
-    await sleep(1000);
-    const pod = await requestJson<Pod>(admin, "GET", `/api/v1/namespaces/${namespace}/pods/unscheduled`);
-    expect(pod.status?.phase).toBe("Pending");
-    expect(pod.spec.nodeName).toBeUndefined();
+    let pod: Pod | undefined;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      pod = await requestJson<Pod>(admin, "GET", `/api/v1/namespaces/${namespace}/pods/unschedulable`);
+      if (pod.status?.conditions?.some((c) => c.type === "PodScheduled")) break;
+      await sleep(200);
+    }
+    expect(pod?.status?.phase).toBe("Pending");
+    expect(pod?.spec.nodeName).toBeUndefined();
+    expect(pod?.status?.conditions?.find((c) => c.type === "PodScheduled")).toMatchObject({ status: "False", reason: "Unschedulable" });
   });
 
   it("authenticates the static tokens: admin may list pods, unprivileged may not", async () => {
@@ -152,6 +189,20 @@ async function startHarnessChild() {
   return { child, exited, state: readState(stateFile) };
 }
 
+/** Pids of live processes whose command line mentions `text` (a run directory). */
+function processesMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(text)) pids.push(Number(entry));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return pids;
+}
+
 async function waitGone(pids: number[], dir: string, timeoutMs: number): Promise<{ alive: number[]; dirLeft: boolean }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -164,9 +215,11 @@ async function waitGone(pids: number[], dir: string, timeoutMs: number): Promise
 
 describe("cluster harness lifecycle", () => {
   for (const signal of ["SIGINT", "SIGKILL"] as const) {
-    it(`leaves no etcd, kube-apiserver or kwok process behind when the run gets ${signal}`, async () => {
+    it(`leaves no component process behind when the run gets ${signal}`, async () => {
       const { child, exited, state: childState } = await startHarnessChild();
-      const pids = [childState.pids.etcd, childState.pids.kubeApiserver, childState.pids.kwok];
+      const { watchdog: _, ...components } = childState.pids;
+      const pids = Object.values(components);
+      expect(pids).toHaveLength(5);
       expect(pids.filter(isAlive)).toEqual(pids);
       child.kill(signal);
       expect((await exited).signal).toBe(signal);
@@ -192,6 +245,38 @@ describe("cluster harness lifecycle", () => {
     } finally {
       squatter.close();
     }
+  }, 120_000);
+
+  it("names the component and its log when one crashes at start, and leaves no process behind", async () => {
+    const error = await startCluster({ extraArgs: { "kube-scheduler": ["--no-such-flag"] }, log: () => undefined }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(ComponentStartError);
+    const message = (error as Error).message;
+    const firstLine = message.split("\n")[0]!;
+    expect(firstLine).toMatch(/^kube-scheduler failed to start: exited \(code 1, signal null\) before it was ready; log: \S+\/logs\/kube-scheduler\.log \(its last lines are below/);
+    expect(message).toContain("unknown flag: --no-such-flag");
+    const kept = /logs of this failed start kept in (\S+)\)/.exec(message)?.[1];
+    expect(kept && existsSync(join(kept, "kube-scheduler.log"))).toBe(true);
+    const runDir = join(runsDir, basename(kept!));
+    expect(existsSync(runDir)).toBe(false);
+    expect(processesMentioning(runDir)).toEqual([]);
+  }, 120_000);
+
+  it("names the binary, the step and the log when a Kubernetes build fails (a version the module proxy lacks)", async () => {
+    const error = await ensureBinary("kube-apiserver", "1.30.99").then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(ClusterSetupError);
+    const log = buildLogPath("kube-apiserver", "1.30.99");
+    expect((error as Error).message).toBe(
+      `building kube-apiserver 1.30.99 failed (exit 1); the step and its log file are printed above (log: ${log}); ` +
+        "fix the cause (network, Go module proxy, free disk) and run the command again",
+    );
+    expect(readFileSync(log, "utf8")).toContain("== download k8s.io/kubernetes@v1.30.99");
+    expect(existsSync(cachedBinaryPath("kube-apiserver", "1.30.99"))).toBe(false);
   }, 120_000);
 
   it("removes the run directory of a run whose owner died, and never reuses it", async () => {

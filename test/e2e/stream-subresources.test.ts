@@ -43,7 +43,6 @@ beforeAll(async () => {
     new Pod({
       metadata: { name: running },
       spec: {
-        nodeName: state.nodeName,
         containers: [
           { name: "main", image: "busybox" },
           { name: streamContainerName, image: "busybox" },
@@ -51,7 +50,8 @@ beforeAll(async () => {
       },
     }),
   );
-  await pods.create(new Pod({ metadata: { name: unscheduled }, spec: { containers: [{ name: "main", image: "busybox" }] } }));
+  // No node has this label, so the scheduler leaves the pod Pending without a node.
+  await pods.create(new Pod({ metadata: { name: unscheduled }, spec: { nodeSelector: { "kubex.test/no-such-node": "true" }, containers: [{ name: "main", image: "busybox" }] } }));
   await waitRunning(running);
 });
 
