@@ -23,11 +23,12 @@ await deployments.patch(
 );
 
 // JSON patch (RFC 6902): a list of operations; a failing `test` makes the whole patch fail.
+// (Test a field only you write: the Deployment controller changes status, and so resourceVersion, meanwhile.)
 const current = await deployments.get("patching");
 await deployments.patch(
   "patching",
   new JsonPatch()
-    .test("/metadata/resourceVersion", current.metadata?.resourceVersion)
+    .test("/spec/replicas", current.spec?.replicas)
     .replace("/spec/replicas", 2)
     .add(["metadata", "annotations"], { "example.com/owner": "docs" }),
 );

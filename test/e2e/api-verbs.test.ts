@@ -1,6 +1,6 @@
 /**
  * Every verb and option of `Api<T>` against the real kube-apiserver. This file works in a
- * namespace of its own, created here and finalized away at the end.
+ * namespace of its own, created here and deleted at the end.
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,11 +39,10 @@ beforeAll(async () => {
 afterAll(async () => {
   if (client === undefined) return;
   const namespaces = new Api(Namespace, { client });
-  // No namespace controller in the test cluster: empty the namespace, delete it, then clear its finalizers.
+  // The namespace controller deletes what is left inside, then the namespace.
   await configMaps.deleteCollection({ gracePeriodSeconds: 0 }).catch(() => undefined);
   await deployments.deleteCollection({ gracePeriodSeconds: 0 }).catch(() => undefined);
   await namespaces.delete(ns).catch(() => undefined);
-  await namespaces.finalize.replace(ns, { metadata: { name: ns }, spec: { finalizers: [] } }).catch(() => undefined);
   await client.close();
 });
 

@@ -23,8 +23,6 @@ afterAll(async () => {
   const namespaces = new Api(Namespace, { client });
   await new Api(Pod36, { client, namespace: ns }).deleteCollection({ gracePeriodSeconds: 0 }).catch(() => undefined);
   await namespaces.delete(ns).catch(() => undefined);
-  const left = await namespaces.get(ns).catch(() => undefined);
-  if (left) await namespaces.finalize.replace(ns, { ...left, spec: { finalizers: [] } }).catch(() => undefined);
   await client.close();
 });
 

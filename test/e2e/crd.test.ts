@@ -111,7 +111,6 @@ afterAll(async () => {
   const namespaces = new Api(Namespace, { client });
   if (ns) {
     await namespaces.delete(ns).catch(() => undefined);
-    await namespaces.finalize.replace(ns, { metadata: { name: ns }, spec: { finalizers: [] } }).catch(() => undefined);
   }
   // Deleting a CRD deletes its objects (the apiserver's own cleanup controller).
   for (const name of installed) await crds.delete(name).catch(() => undefined);

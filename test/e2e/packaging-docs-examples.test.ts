@@ -49,7 +49,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Api(Pod, { client, namespace: podNamespace }).delete("web", { gracePeriodSeconds: 0 }).catch(() => undefined);
   await namespaces.delete(podNamespace).catch(() => undefined);
-  await namespaces.finalize.replace(podNamespace, { metadata: { name: podNamespace }, spec: { finalizers: [] } }).catch(() => undefined);
   await client.close();
 });
 

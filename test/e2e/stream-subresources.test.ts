@@ -59,7 +59,6 @@ afterAll(async () => {
   if (client === undefined) return;
   await pods?.deleteCollection({ gracePeriodSeconds: 0 }).catch(() => undefined);
   await namespaces.delete(ns).catch(() => undefined);
-  await namespaces.finalize.replace(ns, { metadata: { name: ns }, spec: { finalizers: [] } }).catch(() => undefined);
   await client.close();
 });
 

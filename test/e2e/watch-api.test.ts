@@ -78,7 +78,6 @@ afterAll(async () => {
   const namespaces = new Api(Namespace, { client });
   await configMaps.deleteCollection({ gracePeriodSeconds: 0 }).catch(() => undefined);
   await namespaces.delete(ns).catch(() => undefined);
-  await namespaces.finalize.replace(ns, { metadata: { name: ns }, spec: { finalizers: [] } }).catch(() => undefined);
   await client.close();
 });
 
