@@ -118,7 +118,7 @@ async function firstEvent<T>(iterator: AsyncIterator<{ type: string; object?: un
 async function roundTrip(kind: Kind): Promise<void> {
   const r = kind.resource;
   const sample = samples[keyOf(r)]!;
-  const ctx: SampleContext = { run, namespace, nodeName: state.nodeName };
+  const ctx: SampleContext = { run, namespace, nodeName: state.nodes[0]! };
   const name = sample.name?.(ctx) ?? `sweep-${run}-${r.kind.toLowerCase()}`;
   const ns = r.scope === "Namespaced" ? namespace : undefined;
   const api = new Api(kind.cls, { client, ...(ns !== undefined ? { namespace: ns } : {}) }) as unknown as Api<KubernetesObject> & {
@@ -210,7 +210,7 @@ describe(`sweep of the version package matching the apiserver`, () => {
         // Create-only: no name, the review comes back with its status.
         try {
           const api = new Api(kind.cls, { client, ...(r.scope === "Namespaced" ? { namespace } : {}) });
-          const answer = await api.create(reviews[keyOf(r)]!({ run, namespace, nodeName: state.nodeName }) as never);
+          const answer = await api.create(reviews[keyOf(r)]!({ run, namespace, nodeName: state.nodes[0]! }) as never);
           if ((answer as { status?: unknown }).status === undefined) throw new Error("the review came back without a status");
           record(kind, "create (create-only)", answer);
           roundTrips.passed.push(gvLabel(r));
@@ -225,7 +225,7 @@ describe(`sweep of the version package matching the apiserver`, () => {
           const pod = `sweep-${run}-bound`;
           // A scheduler name no scheduler has: the Pod waits for this Binding.
           await pods.create({ metadata: { name: pod }, spec: { schedulerName: "kubex-sweep-nobody", containers: [{ name: "c", image: "registry.example/app:1" }] } } as never);
-          const status = await new Api(kind.cls, { client, namespace }).create({ metadata: { name: pod }, target: { kind: "Node", name: state.nodeName } } as never);
+          const status = await new Api(kind.cls, { client, namespace }).create({ metadata: { name: pod }, target: { kind: "Node", name: state.nodes[0]! } } as never);
           if ((status as { kind?: string }).kind !== "Status") throw new Error(`Binding create answered ${(status as { kind?: string }).kind}, not Status`);
           recordAs("meta/v1", "Status", "create v1 Binding (a Status)", status);
           roundTrips.passed.push(gvLabel(r));
@@ -248,9 +248,9 @@ describe(`sweep of the version package matching the apiserver`, () => {
   it("(c) every object the server returned type-checks against its generated type, controller-filled ones included", async () => {
     const byKey = (key: string) => kinds.find((k) => keyOf(k.resource) === key && (k.resource.version === "v1" || key.startsWith("autoscaling/")))!;
     const pods = new Api(byKey("core/Pod").cls, { client, namespace });
-    // A Pod kwok runs: conditions with lastProbeTime: null, containerStatuses, podIP.
+    // A Pod the scheduler places and kwok runs: conditions with lastProbeTime: null, containerStatuses, podIP.
     const running = `sweep-${run}-running`;
-    await pods.create({ metadata: { name: running }, spec: { nodeName: state.nodeName, containers: [{ name: "c", image: "registry.example/app:1" }] } } as never);
+    await pods.create({ metadata: { name: running }, spec: { containers: [{ name: "c", image: "registry.example/app:1" }] } } as never);
     let pod: KubernetesObject & { status?: { phase?: string } } = await pods.get(running);
     for (let i = 0; i < 60 && pod.status?.phase !== "Running"; i++) {
       await new Promise((r) => setTimeout(r, 500));
