@@ -5,7 +5,8 @@
  * every package is built and packed as `npm run release:dry` does, published to a local
  * Verdaccio registry, installed side by side into an empty project from that registry only,
  * compiled with `tsc --strict` and run against a real kube-apiserver (KUBEX_E2E_KUBECONFIG,
- * or a cluster started here by the test harness).
+ * or a cluster started here by the test harness). The 1.38 pre-release package goes out under
+ * the `next` dist-tag, where no ordinary range finds it.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -144,6 +145,17 @@ describe("published packages", () => {
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain("ERR_PACKAGE_PATH_NOT_EXPORTED");
     expect(missing.stderr).toContain("./scheduling/v1beta1");
+  });
+
+  it("publish a pre-release version package (1.38.0-beta.0) under the next dist-tag, out of reach of ordinary ranges", () => {
+    const pre = packed.find((p) => p.name === "@kubex/k8s-v1-38");
+    expect(pre?.version).toMatch(/^\d+\.\d+\.\d+-(alpha|beta|rc)\.\d+/);
+    const tags = JSON.parse(npm(["view", "@kubex/k8s-v1-38", "dist-tags", "--json"], work)) as Record<string, string>;
+    expect(tags.next).toBe(pre!.version);
+    expect(npm(["view", "@kubex/k8s-v1-38@next", "version"], work).trim()).toBe(pre!.version);
+    // No ordinary range picks the pre-release up: npm finds no matching version.
+    const ranged = spawnSync("npm", ["view", "@kubex/k8s-v1-38@^1.0.0", "version"], { cwd: work, encoding: "utf8", env: npmEnv() });
+    expect(ranged.stdout.trim()).toBe("");
   });
 
   it("serve CommonJS consumers through require() of the ESM build", () => {
