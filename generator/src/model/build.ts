@@ -6,7 +6,7 @@
  */
 import { apiVersionOf, markerBySubresource as runtimeMarkers } from "@kubex/runtime";
 import type { DetectedResource } from "../detect/resources.js";
-import { refName, type GroupVersionKind, type Schema } from "../spec/schema.js";
+import { refName, type Schema } from "../spec/schema.js";
 import { docLines } from "./docs.js";
 import { locate, propertyKey, relativeImport, runtimeProvided, type DefinitionLocation } from "./names.js";
 import { tsType, type TypeResolver } from "./types.js";

@@ -26,7 +26,6 @@ import type { ApiContext } from "../context.js";
  * ```
  * `marker: unknown` makes the accessor present on every kind (metadata).
  */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
 export interface AccessorTypes<T extends KubernetesObject> {}
 
 export interface AccessorDefinition<P extends string = string> {
