@@ -17,7 +17,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, MergePatch, createClient, type Client, type KubernetesObject, type ResourceClass, type ResourceDescription } from "@kubex/runtime";
+import { Api, Conflict, MergePatch, createClient, type Client, type KubernetesObject, type ResourceClass, type ResourceDescription } from "@kubex/runtime";
 import { loadClusterState, type ClusterState } from "../cluster/state.js";
 import { startAllApisServer } from "./sweep/all-apis.js";
 import { compareDiscovery, type DiscoveryResult } from "./sweep/discovery.js";
@@ -115,6 +115,17 @@ async function firstEvent<T>(iterator: AsyncIterator<{ type: string; object?: un
   }
 }
 
+/** Runs a read-modify-write again when the object changed in between (a controller wrote it). */
+async function retryOnConflict<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!(error instanceof Conflict) || attempt >= 5) throw error;
+    }
+  }
+}
+
 async function roundTrip(kind: Kind): Promise<void> {
   const r = kind.resource;
   const sample = samples[keyOf(r)]!;
@@ -152,15 +163,18 @@ async function roundTrip(kind: Kind): Promise<void> {
     await watch.return?.(undefined);
     record(kind, "watch MODIFIED", seen.object);
     step = "replace";
-    const current = await api.get(name);
-    const replaced = await api.replace(name, { ...current, metadata: { ...current.metadata, annotations: { ...current.metadata?.annotations, "kubex.example.com/replaced": "yes" } } } as never);
+    const replaced = await retryOnConflict(async () => {
+      const current = await api.get(name);
+      return api.replace(name, { ...current, metadata: { ...current.metadata, annotations: { ...current.metadata?.annotations, "kubex.example.com/replaced": "yes" } } } as never);
+    });
     if (replaced.metadata?.annotations?.["kubex.example.com/replaced"] !== "yes") throw new Error("the replace did not apply");
     record(kind, "replace", replaced);
     if (r.subresources.includes("status") && api.status) {
       step = "status get/replace";
-      const status = await api.status.get(name);
-      record(kind, "status get", status);
-      record(kind, "status replace", await api.status.replace(name, status));
+      const statusApi = api.status;
+      record(kind, "status get", await statusApi.get(name));
+      // Controllers (when running) write status too: read and write again on a Conflict.
+      record(kind, "status replace", await retryOnConflict(async () => statusApi.replace(name, await statusApi.get(name))));
     }
     if (r.subresources.includes("scale") && api.scale) {
       step = "scale get/patch";
