@@ -4,7 +4,11 @@
  * arrays of objects, maps, enums, int-or-string, CEL rules, conditions), written as one
  * multi-document YAML file, then read, checked, modelled, rendered and formatted.
  *
- *   npx tsx bench/crd-gen.ts [--crds 100] [--runs 5]
+ *   npx tsx --conditions=kubex-source bench/crd-gen.ts [--crds 100] [--runs 5]
+ *
+ * The generator imports @kubex/runtime; the kubex-source condition resolves it to
+ * runtime/src, so this runs on a fresh clone with no `npm run build` (without the condition
+ * Node looks for runtime/dist, which only a build makes).
  *
  * With --corpus: the real-world CRD sets of test/fixtures/crd-corpus instead, each folder as
  * its project ships it, read + generated (no writing) --runs times in this process; the

@@ -1,4 +1,5 @@
 /** Timing and memory helpers shared by the Node worker (the Python script mirrors them). */
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 export interface Measurement {
   /** Milliseconds per measured iteration (wall clock). */
@@ -11,6 +12,8 @@ export interface Measurement {
   rssBeforeBytes: number;
   /** Peak resident set size (bytes) of the process, measured part included. */
   peakRssBytes: number;
+  /** TCP connections to the apiserver held at the most (the connections rows). */
+  connections?: number;
   /** Anything worth reporting (object counts, library version). */
   note?: string;
 }
@@ -51,4 +54,49 @@ export function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank]!;
+}
+
+/**
+ * TCP connections this process holds to `port` (established, IPv4 or IPv6): the sockets
+ * among /proc/self/fd matched against /proc/net/tcp{,6} by inode. Linux only.
+ */
+export function tcpConnectionsTo(port: number): number {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith("socket:[")) inodes.add(target.slice(8, -1));
+    } catch {
+      // closed while we read
+    }
+  }
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  let count = 0;
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text: string;
+    try {
+      text = readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      if (fields.length < 10 || fields[3] !== "01") continue;
+      if (fields[2]!.endsWith(`:${hexPort}`) && inodes.has(fields[9]!)) count++;
+    }
+  }
+  return count;
+}
+
+/** Runs `work` while sampling tcpConnectionsTo(port) every few ms; the most seen at once. */
+export async function peakConnections(port: number, work: () => Promise<void>): Promise<number> {
+  let peak = tcpConnectionsTo(port);
+  const timer = setInterval(() => (peak = Math.max(peak, tcpConnectionsTo(port))), 5);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(peak, tcpConnectionsTo(port));
 }

@@ -27,6 +27,18 @@ export function timeLines(row: RowId, label: string, count: number, outcomes: Pa
   const pick = (f: (m: Measurement) => number): Partial<Record<ColumnId, number | string>> =>
     Object.fromEntries(Object.entries(outcomes).map(([column, outcome]) => [column, failed(outcome) ? (outcome?.error ?? "not run") : f(outcome)]));
   const cpu: Line = { label: `${label}: client CPU per op`, unit: "ms", values: pick((m) => m.cpuMsPerOp) };
+  if (row === "cold-start") {
+    return [
+      { label: `${label} p50 (cold)`, unit: "ms", values: pick((m) => percentile(m.samples, 50)) },
+      { label: `${label}: process CPU (cold)`, unit: "ms", values: pick((m) => m.cpuMsPerOp) },
+    ];
+  }
+  if (row === "connections-informers" || row === "connections-gets") {
+    return [
+      { label: `${label}: TCP connections to the apiserver, most at once`, unit: "conns", values: pick((m) => m.connections ?? NaN) },
+      { label: `${label}: client CPU ${row === "connections-gets" ? "per GET" : "to start and sync all"}`, unit: "ms", values: pick((m) => m.cpuMsPerOp) },
+    ];
+  }
   if (row === "get") {
     return [
       { label: `${label} p50`, unit: "ms", values: pick((m) => percentile(m.samples, 50)) },
@@ -59,6 +71,8 @@ export function memoryLines(label: string, outcomes: Partial<Record<ColumnId, Ou
 function format(value: number | string | undefined): string {
   if (value === undefined) return "-";
   if (typeof value === "string") return value.length > 24 ? `${value.slice(0, 23)}…` : value;
+  if (Number.isNaN(value)) return "-";
+  if (Number.isInteger(value)) return String(value);
   if (value >= 1000) return value.toFixed(0);
   if (value >= 100) return value.toFixed(1);
   return value.toFixed(2);
@@ -74,7 +88,7 @@ export function ratio(line: Line, column: ColumnId, reference: ColumnId): number
 
 export function renderTable(lines: Line[], columns: ColumnId[], withRatios: boolean): string {
   const header = ["row", "unit", ...columns.map((c) => columnTitles[c])];
-  if (withRatios) header.push(...columns.filter((c) => c !== "floor").map((c) => `${c} / floor`), "kubex-ts / client-node");
+  if (withRatios) header.push(...columns.filter((c) => c !== "floor").map((c) => `${c} / floor`), "kubex-ts / client-node", "kubex-ts / kubex-py");
   const rows = lines.map((line) => {
     const cells = [line.label, line.unit, ...columns.map((c) => format(line.values[c]))];
     if (withRatios) {
@@ -82,8 +96,10 @@ export function renderTable(lines: Line[], columns: ColumnId[], withRatios: bool
         const r = ratio(line, c, "floor");
         cells.push(r === undefined ? "-" : `${r.toFixed(2)}x`);
       }
-      const r = ratio(line, "kubex-ts", "client-node");
-      cells.push(r === undefined ? "-" : `${r.toFixed(2)}x`);
+      for (const other of ["client-node", "kubex-py"] as const) {
+        const r = ratio(line, "kubex-ts", other);
+        cells.push(r === undefined ? "-" : `${r.toFixed(2)}x`);
+      }
     }
     return cells;
   });

@@ -4,7 +4,11 @@
  * @kubernetes/client-node, and the Python kubex (aiohttp). Each measurement runs in a
  * process of its own (heaps and peak RSS don't mix); rows run one after another with the
  * columns interleaved, so a slow moment of the machine hits every column alike.
- * Prints tables with ratios and writes bench/results/latest.json.
+ * Every row is measured warm (steady state: enough warm-ups that the JIT has compiled the
+ * hot paths, and enough iterations), except the cold-start row: fresh processes, process
+ * start -> import + createClient() + one GET (bench/cold-start.ts). The connections rows
+ * count the TCP connections each client holds to the apiserver with 30 informers and with
+ * 200 concurrent GETs. Prints tables with ratios and writes bench/results/latest.json.
  *
  * Then runs the other benchmarks in bench/ (watch.ts, stream.ts, crd-gen.ts) if present.
  *
@@ -12,7 +16,7 @@
  * (comma list, default all), KUBEX_BENCH_ROWS (comma list, default all),
  * KUBEX_BENCH_EXTRAS=0 (skip the other benchmarks).
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -21,6 +25,7 @@ import { acquireCluster } from "./cluster.js";
 import { causeModifications, ensureFixtures, namespaces, watchTarget } from "./fixtures.js";
 import { ensurePythonEnv, type PythonEnv } from "./python-env.js";
 import { connectRaw } from "./raw.js";
+import { measureColdStart, type ColdStartOptions } from "./cold-start.js";
 import type { Measurement } from "./measure.js";
 import { memoryLines, renderTable, timeLines, type Line, type Outcome } from "./report.js";
 import type { ColumnId, RowId, Task } from "./tasks.js";
@@ -41,16 +46,25 @@ interface RowPlan {
   pythonIterations?: number;
 }
 
+// Warm-ups and iterations long enough that every column runs at steady state (JIT warm):
+// with 50 warm-ups a GET measured the compiler (0.96 ms CPU/op), after 1,000 it is 0.24 ms.
+// Warm-up runs in each of the two rounds; the iterations are split between them.
 const plan: RowPlan[] = [
-  { row: "get", label: "GET one Pod", namespace: namespaces.pods10, name: "pod-0000", count: 1, warmup: 50, iterations: 300 },
-  { row: "list-pods-10", label: "LIST 10 Pods", namespace: namespaces.pods10, count: 10, warmup: 10, iterations: 100 },
-  { row: "list-pods-100", label: "LIST 100 Pods", namespace: namespaces.pods100, count: 100, warmup: 5, iterations: 50 },
-  { row: "list-pods-500", label: "LIST 500 Pods", namespace: namespaces.pods500, count: 500, warmup: 3, iterations: 30, pythonIterations: 15 },
-  { row: "list-configmaps-5000", label: "LIST 5,000 ConfigMaps", namespace: namespaces.configMaps5000, count: 5000, warmup: 2, iterations: 10, pythonIterations: 5 },
-  { row: "watch-50", label: "watch 50 MODIFIED events", namespace: namespaces.watch, name: watchTarget, count: 50, warmup: 3, iterations: 30 },
-  { row: "watch-events", label: "watch: 10,000 ADDED events", namespace: namespaces.configMaps10000, count: 10000, warmup: 1, iterations: 6, pythonIterations: 4 },
-  { row: "informer-10000", label: "informer, 10,000 ConfigMaps", namespace: namespaces.configMaps10000, count: 10000, warmup: 1, iterations: 4 },
+  { row: "get", label: "GET one Pod", namespace: namespaces.pods10, name: "pod-0000", count: 1, warmup: 1000, iterations: 3000 },
+  { row: "list-pods-10", label: "LIST 10 Pods", namespace: namespaces.pods10, count: 10, warmup: 300, iterations: 1000 },
+  { row: "list-pods-100", label: "LIST 100 Pods", namespace: namespaces.pods100, count: 100, warmup: 60, iterations: 200 },
+  { row: "list-pods-500", label: "LIST 500 Pods", namespace: namespaces.pods500, count: 500, warmup: 15, iterations: 60, pythonIterations: 30 },
+  { row: "list-configmaps-5000", label: "LIST 5,000 ConfigMaps", namespace: namespaces.configMaps5000, count: 5000, warmup: 5, iterations: 16, pythonIterations: 8 },
+  { row: "watch-50", label: "watch 50 MODIFIED events (a new watch each time)", namespace: namespaces.watch, name: watchTarget, count: 50, warmup: 20, iterations: 100 },
+  { row: "watch-events", label: "watch: 10,000 ADDED events", namespace: namespaces.configMaps10000, count: 10000, warmup: 3, iterations: 8, pythonIterations: 4 },
+  { row: "informer-10000", label: "informer, 10,000 ConfigMaps", namespace: namespaces.configMaps10000, count: 10000, warmup: 2, iterations: 6 },
+  // The connections rows: `iterations` is how many at once (not split between the rounds).
+  { row: "connections-informers", label: "30 informers on one client", namespace: namespaces.watch, count: 1, warmup: 0, iterations: 30 },
+  { row: "connections-gets", label: "200 concurrent GETs on one client", namespace: namespaces.pods10, name: "pod-0000", count: 1, warmup: 20, iterations: 200 },
 ];
+
+const COLD_RUNS = 9;
+const COLD_LABEL = "cold start: process start -> import, createClient(), one GET (floor column: bare node -e)";
 
 const allColumns: ColumnId[] = ["floor", "kubex-ts", "client-node", "kubex-py"];
 const TASK_TIMEOUT_MS = 180_000;
@@ -99,11 +113,11 @@ function runTask(task: Task, python: PythonEnv): Promise<Outcome> {
  * run after ours with their own defaults and printed as they print; a failure is reported, not fatal.
  */
 const extras = [
-  { script: "watch.ts", what: "watch/informer decode cost on a loopback server (watch engineer)", conditions: true },
-  { script: "stream.ts", what: "port-forward throughput and exec latency (streaming engineer)", conditions: true },
-  { script: "crd-gen.ts", what: "kubex-gen crd on 100 CRDs (CRD engineer)", conditions: false },
-  { script: "kubeconfig.ts", what: "loading kubeconfigs of 300 to 3,000 contexts, beside client-node (kubeconfig engineer)", conditions: true },
-  { script: "operator.ts", what: "the MyProxy operator on 1,000 objects: wall time and CPU (controller engineer)", conditions: true, timeoutMs: 900_000 },
+  { script: "watch.ts", what: "watch/informer decode cost on a loopback server (watch engineer)" },
+  { script: "stream.ts", what: "port-forward throughput and exec latency (streaming engineer)" },
+  { script: "crd-gen.ts", what: "kubex-gen crd on 100 CRDs (CRD engineer)" },
+  { script: "kubeconfig.ts", what: "loading kubeconfigs of 300 to 3,000 contexts, beside client-node (kubeconfig engineer)" },
+  { script: "operator.ts", what: "the MyProxy operator on 1,000 objects: wall time and CPU (controller engineer)", timeoutMs: 900_000 },
 ];
 const EXTRA_TIMEOUT_MS = 150_000;
 
@@ -112,7 +126,8 @@ async function runExtras(kubeconfig: string): Promise<void> {
     const file = join(here, extra.script);
     if (!existsSync(file)) continue;
     process.stdout.write(`\n== bench/${extra.script}: ${extra.what} ==\n`);
-    const args = [...(extra.conditions ? ["--conditions=kubex-source"] : []), "--import", "tsx", file];
+    // kubex-source: the workspace packages resolve to their sources, so a fresh clone needs no build first.
+    const args = ["--conditions=kubex-source", "--import", "tsx", file];
     const t0 = Date.now();
     const code = await new Promise<number | string>((resolve) => {
       const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ["ignore", "inherit", "inherit"] });
@@ -142,8 +157,15 @@ function mergeRounds(outcomes: (Outcome | undefined)[]): Outcome {
     peakRssBytes: Math.max(...ok.map((m) => m.peakRssBytes)),
   };
   if (heaps.length > 0) merged.heapDeltaBytes = mean(heaps);
+  const connections = ok.map((m) => m.connections).filter((c): c is number => c !== undefined);
+  if (connections.length > 0) merged.connections = Math.max(...connections);
   if (ok[0]!.note !== undefined) merged.note = ok[0]!.note;
   return merged;
+}
+
+function apiserverPort(origin: string): number {
+  const url = new URL(origin);
+  return url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
 }
 
 function packageVersion(name: string): string {
@@ -158,7 +180,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loadAtStart = loadavg()[0]!;
   const columns = selected("KUBEX_BENCH_COLUMNS", allColumns);
-  const rows = selected("KUBEX_BENCH_ROWS", plan.map((p) => p.row));
+  const rows = selected<RowId>("KUBEX_BENCH_ROWS", [...plan.map((p) => p.row), "cold-start"]);
   const python: PythonEnv = columns.includes("kubex-py") ? ensurePythonEnv(root, log) : { error: "not selected" };
   if ("error" in python) log(python.error);
 
@@ -188,7 +210,8 @@ async function main(): Promise<void> {
               namespace: step.namespace,
               count: step.count,
               warmup: step.warmup,
-              iterations: Math.max(1, Math.ceil(iterations / 2)),
+              iterations: step.row.startsWith("connections-") ? iterations : Math.max(1, Math.ceil(iterations / 2)),
+              apiserverPort: apiserverPort(raw.origin),
               warmupNamespace: namespaces.pods10,
             };
             if (step.name !== undefined) task.name = step.name;
@@ -204,6 +227,16 @@ async function main(): Promise<void> {
         for (const column of columns) outcomes[column] = mergeRounds(rounds.map((r) => r[column]));
         results.push({ row: step.row, label: step.label, outcomes });
       }
+      if (rows.includes("cold-start")) {
+        // Ours as users run it: the built dist of the runtime and the 1.36 models, no tsx.
+        log("cold start: building runtime and generated/v1_36 (tsc -b, incremental)");
+        execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-b", "runtime", "generated/v1_36"], { cwd: root, stdio: "inherit" });
+        const options: ColdStartOptions = { root, kubeconfig: cluster.kubeconfig, namespace: namespaces.pods10, name: "pod-0000", runs: COLD_RUNS };
+        if (!("error" in python)) options.python = python.python;
+        const outcomes = await measureColdStart(columns, options, log);
+        results.push({ row: "cold-start", label: COLD_LABEL, outcomes });
+        log(`cold start: ${COLD_RUNS} fresh processes per column done`);
+      }
     } finally {
       await raw.close();
     }
@@ -211,9 +244,9 @@ async function main(): Promise<void> {
     const timeTable: Line[] = [];
     const memoryTable: Line[] = [];
     for (const { row, label, outcomes } of results) {
-      const step = plan.find((p) => p.row === row)!;
-      timeTable.push(...timeLines(row, label, step.count, outcomes));
-      if (row !== "get" && row !== "watch-50") memoryTable.push(...memoryLines(label, outcomes));
+      const step = plan.find((p) => p.row === row);
+      timeTable.push(...timeLines(row, label, step?.count ?? 1, outcomes));
+      if (!["get", "watch-50", "cold-start", "connections-informers", "connections-gets"].includes(row)) memoryTable.push(...memoryLines(label, outcomes));
     }
 
     const versions = {
@@ -227,8 +260,11 @@ async function main(): Promise<void> {
     out.push(`kubex benchmark, ${new Date().toISOString()}: ${cluster.origin}; ${machine.cpus} x ${machine.model}, load average ${machine.loadAverage1m.start.toFixed(1)} at start, ${machine.loadAverage1m.end.toFixed(1)} at end`);
     out.push(`versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}`);
     out.push("");
+    out.push("Warm (steady state, JIT warm) unless marked cold: each row's warm-ups run first in every worker process (see plan in latest.json).");
     out.push("Time: wall clock p50 over both rounds' iterations unless marked; client CPU per op: user+system CPU of the worker process per");
     out.push("operation (the library's own cost, steadier than wall time on a loaded machine). Ratios > 1 mean slower / bigger than the reference.");
+    out.push(`Cold start: ${COLD_RUNS} fresh processes per column, taking turns; wall spawn -> exit and the process's own CPU, medians.`);
+    out.push("Connections: established TCP sockets of the worker to the apiserver port (/proc/self/fd + /proc/net/tcp*), the most seen at once.");
     out.push(renderTable(timeTable, columns, true));
     out.push("");
     out.push("Memory (MB). peak RSS: the worker process's peak (baseline included: runtime, loader, library);");
@@ -245,6 +281,7 @@ async function main(): Promise<void> {
       machine,
       versions,
       plan: plan.filter((p) => rows.includes(p.row)),
+      coldStartRuns: rows.includes("cold-start") ? COLD_RUNS : 0,
       time: timeTable,
       memory: memoryTable,
       raw: results,

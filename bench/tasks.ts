@@ -1,6 +1,17 @@
 /** The scenarios (rows) and the parameters the runner hands to each worker, Node or Python. */
 
-export type RowId = "get" | "list-pods-10" | "list-pods-100" | "list-pods-500" | "list-configmaps-5000" | "watch-50" | "watch-events" | "informer-10000";
+export type RowId =
+  | "get"
+  | "list-pods-10"
+  | "list-pods-100"
+  | "list-pods-500"
+  | "list-configmaps-5000"
+  | "watch-50"
+  | "watch-events"
+  | "informer-10000"
+  | "connections-informers"
+  | "connections-gets"
+  | "cold-start";
 
 export type ColumnId = "floor" | "kubex-ts" | "client-node" | "kubex-py";
 
@@ -17,6 +28,8 @@ export interface Task {
   count: number;
   warmup: number;
   iterations: number;
+  /** The apiserver's port (the connections rows count sockets to it). */
+  apiserverPort: number;
   /** A small namespace (10 Pods) for the warm-up request of one-shot rows. */
   warmupNamespace: string;
 }

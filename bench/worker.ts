@@ -4,7 +4,7 @@
  * Run by bench/run.ts as `node --expose-gc --conditions=kubex-source --import tsx bench/worker.ts`.
  */
 import type { Column, ColumnFactory } from "./columns/column.js";
-import { collect, heapUsed, peakRss, timeEach, type Measurement } from "./measure.js";
+import { collect, heapUsed, peakConnections, peakRss, timeEach, type Measurement } from "./measure.js";
 import type { ColumnId, Task } from "./tasks.js";
 
 const factories: Record<Exclude<ColumnId, "kubex-py">, () => Promise<ColumnFactory>> = {
@@ -80,6 +80,38 @@ async function measure(task: Task, column: Column): Promise<Measurement> {
       }
       return { samples, cpuMsPerOp: cpuMs / iterations, heapDeltaBytes, rssBeforeBytes, peakRssBytes: peakRss(), note: `${held} objects cached` };
     }
+    case "connections-informers": {
+      // `iterations` informers on one client, all synced and watching at once: the sockets they hold.
+      await column.listPods(task.warmupNamespace);
+      const rssBeforeBytes = process.memoryUsage().rss;
+      const cpuBefore = process.cpuUsage();
+      const started = process.hrtime.bigint();
+      const informers: { stop(): Promise<void> }[] = [];
+      const connections = await peakConnections(task.apiserverPort, async () => {
+        informers.push(...(await Promise.all(Array.from({ length: iterations }, () => column.informer(namespace, count)))));
+        await new Promise((resolve) => setTimeout(resolve, 200)); // the watches are open
+      });
+      const samples = [Number(process.hrtime.bigint() - started) / 1e6];
+      const cpu = process.cpuUsage(cpuBefore);
+      await Promise.all(informers.map((i) => i.stop()));
+      return { samples, cpuMsPerOp: (cpu.user + cpu.system) / 1000, connections, rssBeforeBytes, peakRssBytes: peakRss(), note: `${iterations} informers` };
+    }
+    case "connections-gets": {
+      // `iterations` GETs started at once on one client: the most sockets open while they run.
+      const name = task.name!;
+      for (let i = 0; i < warmup; i++) await column.getPod(namespace, name);
+      const rssBeforeBytes = process.memoryUsage().rss;
+      const cpuBefore = process.cpuUsage();
+      const started = process.hrtime.bigint();
+      const connections = await peakConnections(task.apiserverPort, async () => {
+        await Promise.all(Array.from({ length: iterations }, () => column.getPod(namespace, name)));
+      });
+      const samples = [Number(process.hrtime.bigint() - started) / 1e6];
+      const cpu = process.cpuUsage(cpuBefore);
+      return { samples, cpuMsPerOp: (cpu.user + cpu.system) / 1000 / iterations, connections, rssBeforeBytes, peakRssBytes: peakRss(), note: `${iterations} concurrent GETs` };
+    }
+    case "cold-start":
+      throw new Error("cold start runs in fresh processes (bench/cold-start.ts), not in a worker");
   }
 }
 

@@ -29,6 +29,31 @@ def rss_now() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def tcp_connections_to(port):
+    """Established TCP connections this process holds to `port` (mirrors tcpConnectionsTo in bench/measure.ts)."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    suffix = ":%04X" % port
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                lines = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) >= 10 and fields[3] == "01" and fields[2].endswith(suffix) and fields[9] in inodes:
+                count += 1
+    return count
+
+
 async def time_each(iterations, run):
     """Wall-clock ms per iteration, and this process's CPU ms per iteration."""
     samples = []
@@ -128,6 +153,55 @@ async def measure(task, client):
 
     if row == "informer-10000":
         return {"error": "not available: kubex (Python) has no informer"}
+
+    if row == "connections-informers":
+        # No informer in the Python kubex: as many watches held open at once (each past its first event).
+        api = Api(ConfigMap, client=client, namespace=namespace)
+        before = rss_now()
+        cpu_before = time.process_time()
+        start = time.perf_counter_ns()
+        watches = [api.watch() for _ in range(iterations)]
+        try:
+            await asyncio.gather(*(w.__anext__() for w in watches))
+            await asyncio.sleep(0.2)
+            connections = tcp_connections_to(task["apiserverPort"])
+        finally:
+            for w in watches:
+                await w.aclose()
+        return {
+            "samples": [(time.perf_counter_ns() - start) / 1e6],
+            "cpuMsPerOp": (time.process_time() - cpu_before) * 1000,
+            "connections": connections,
+            "rssBeforeBytes": before,
+            "peakRssBytes": peak_rss(),
+            "note": f"{iterations} watches (no informer in kubex Python)",
+        }
+
+    if row == "connections-gets":
+        api = Api(Pod, client=client, namespace=namespace)
+        name = task["name"]
+        for _ in range(warmup):
+            await api.get(name)
+        before = rss_now()
+        peak = tcp_connections_to(task["apiserverPort"])
+        done = False
+
+        async def sample():
+            nonlocal peak
+            while not done:
+                peak = max(peak, tcp_connections_to(task["apiserverPort"]))
+                await asyncio.sleep(0.005)
+
+        sampler = asyncio.ensure_future(sample())
+        cpu_before = time.process_time()
+        start = time.perf_counter_ns()
+        await asyncio.gather(*(api.get(name) for _ in range(iterations)))
+        elapsed = (time.perf_counter_ns() - start) / 1e6
+        cpu = (time.process_time() - cpu_before) * 1000
+        done = True
+        await sampler
+        peak = max(peak, tcp_connections_to(task["apiserverPort"]))
+        return {"samples": [elapsed], "cpuMsPerOp": cpu / iterations, "connections": peak, "rssBeforeBytes": before, "peakRssBytes": peak_rss(), "note": f"{iterations} concurrent GETs"}
 
     return {"error": f"unknown row {row}"}
 

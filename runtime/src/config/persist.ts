@@ -6,11 +6,13 @@
  */
 import { readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { isMap, isSeq, parseDocument, type YAMLMap } from "yaml";
+import type { YAMLMap } from "yaml";
 import { KubexConfigError } from "../errors.js";
 import { decodeKubeconfigBytes } from "./kubeconfig.js";
 
 export async function persistAuthProviderConfig(file: string, userName: string, values: Record<string, string>): Promise<void> {
+  // yaml's Document API keeps comments and order; loaded here, on the rare write-back, not when the runtime is imported (~60 ms).
+  const { isMap, isSeq, parseDocument } = await import("yaml");
   const text = decodeKubeconfigBytes(await readFile(file), file);
   const doc = parseDocument(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const users = doc.get("users");

@@ -1,6 +1,7 @@
 /**
  * What importing the runtime loads: the lean undici modules (not undici's main entry, which
- * brings fetch, WebSocket, caches and mocks) and no ws until a stream opens. Start-up time
+ * brings fetch, WebSocket, caches and mocks), no ws until a stream opens, and no yaml (its
+ * Document API is loaded only to write refreshed tokens back into a kubeconfig). Start-up time
  * itself is measured in the bench (cold rows), not here.
  */
 import { execFileSync } from "node:child_process";
@@ -21,7 +22,7 @@ describe("the lean undici loader", () => {
 });
 
 describe("importing @kubex/runtime", () => {
-  it("loads neither undici's main entry nor ws (ws is loaded when a stream opens)", () => {
+  it("loads neither undici's main entry, nor ws (loaded when a stream opens), nor yaml (loaded for a kubeconfig write-back)", () => {
     const probe = `
       import { createRequire } from "node:module";
       await import("@kubex/runtime");
@@ -30,11 +31,12 @@ describe("importing @kubex/runtime", () => {
         undiciMain: loaded.some((f) => /node_modules\\/undici\\/index\\.js$/.test(f)),
         undiciAgent: loaded.some((f) => /node_modules\\/undici\\/lib\\/dispatcher\\/agent\\.js$/.test(f)),
         ws: loaded.some((f) => /node_modules\\/ws\\//.test(f)),
+        yaml: loaded.some((f) => /node_modules\\/yaml\\//.test(f)),
       }));`;
     const out = execFileSync(process.execPath, ["--import", "tsx", "--conditions=kubex-source", "--input-type=module", "-e", probe], {
       encoding: "utf8",
       cwd: new URL("../../..", import.meta.url).pathname,
     });
-    expect(JSON.parse(out.trim().split("\n").pop()!)).toEqual({ undiciMain: false, undiciAgent: true, ws: false });
+    expect(JSON.parse(out.trim().split("\n").pop()!)).toEqual({ undiciMain: false, undiciAgent: true, ws: false, yaml: false });
   });
 });

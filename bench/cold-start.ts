@@ -1,0 +1,99 @@
+/**
+ * Cold start, as a CLI or a Job pays it: process start -> import, create a client, one GET
+ * of a Pod done. Each sample is a fresh process; the columns take turns within each round
+ * (rotated every round), so a busy moment of the machine hits them alike. Per column: the
+ * median wall time (spawn -> exit, measured here) and the median CPU the process reports for
+ * itself at the end (user + system since it started: loading, JIT, TLS, parsing).
+ *
+ *   floor       bare Node: `node -e` printing its own CPU, nothing imported (the reference)
+ *   kubex-ts    bench/cold/kubex-ts.mjs on the built dist (npm run build), no tsx, no source condition
+ *   client-node bench/cold/client-node.mjs: KubeConfig.loadFromDefault + CoreV1Api
+ *   kubex-py    bench/cold/kubex_py.py (not kubex.py: it would shadow the package) in the bench's virtualenv (aiohttp backend)
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import type { ColumnId } from "./tasks.js";
+import type { Outcome } from "./report.js";
+
+export interface ColdStartOptions {
+  root: string;
+  kubeconfig: string;
+  namespace: string;
+  name: string;
+  /** Fresh processes per column. */
+  runs: number;
+  python?: string;
+}
+
+const BARE = "const c = process.cpuUsage(); process.stdout.write(`COLD ${(c.user + c.system) / 1000}\\n`)";
+
+function command(column: ColumnId, options: ColdStartOptions): [string, string[]] | undefined {
+  const cold = join(options.root, "bench", "cold");
+  switch (column) {
+    case "floor":
+      return [process.execPath, ["-e", BARE]];
+    case "kubex-ts":
+      return [process.execPath, [join(cold, "kubex-ts.mjs"), options.namespace, options.name]];
+    case "client-node":
+      return [process.execPath, [join(cold, "client-node.mjs"), options.namespace, options.name]];
+    case "kubex-py":
+      return options.python === undefined ? undefined : [options.python, [join(cold, "kubex_py.py"), options.namespace, options.name]];
+  }
+}
+
+/** One fresh process: wall ms from spawn to exit, and the CPU ms it reported. */
+function once(file: string, args: string[], options: ColdStartOptions): Promise<{ wallMs: number; cpuMs: number }> {
+  return new Promise((resolve, reject) => {
+    // A clean environment for the child: no tsx loader, no NODE_OPTIONS from the runner.
+    const env: NodeJS.ProcessEnv = { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", KUBECONFIG: options.kubeconfig };
+    const started = process.hrtime.bigint();
+    const child = spawn(file, args, { cwd: options.root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const line = stdout.split("\n").find((l) => l.startsWith("COLD "));
+      if (code !== 0 || line === undefined) return reject(new Error(`exited ${code}: ${stderr.trim().split("\n").slice(-2).join(" | ").slice(0, 300)}`));
+      resolve({ wallMs, cpuMs: Number(line.slice(5)) });
+    });
+  });
+}
+
+export async function measureColdStart(columns: ColumnId[], options: ColdStartOptions, log: (line: string) => void): Promise<Partial<Record<ColumnId, Outcome>>> {
+  const wall = new Map<ColumnId, number[]>(columns.map((c) => [c, []]));
+  const cpu = new Map<ColumnId, number[]>(columns.map((c) => [c, []]));
+  const errors = new Map<ColumnId, string>();
+  for (const column of columns) if (command(column, options) === undefined) errors.set(column, "not available");
+  // One untimed start each first: the page cache holds the files afterwards, as it would for a CLI run twice.
+  for (let round = -1; round < options.runs; round++) {
+    const order = columns.map((_, i) => columns[(i + Math.max(round, 0)) % columns.length]!);
+    for (const column of order) {
+      if (errors.has(column)) continue;
+      const [file, args] = command(column, options)!;
+      try {
+        const sample = await once(file, args, options);
+        if (round < 0) continue;
+        wall.get(column)!.push(sample.wallMs);
+        cpu.get(column)!.push(sample.cpuMs);
+      } catch (error) {
+        errors.set(column, (error as Error).message);
+        log(`cold start / ${column}: ERROR ${(error as Error).message}`);
+      }
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const outcomes: Partial<Record<ColumnId, Outcome>> = {};
+  for (const column of columns) {
+    const error = errors.get(column);
+    if (error !== undefined) {
+      outcomes[column] = { error };
+      continue;
+    }
+    const cpus = cpu.get(column)!;
+    outcomes[column] = { samples: wall.get(column)!, cpuMsPerOp: median(cpus), rssBeforeBytes: 0, peakRssBytes: 0, note: `${cpus.length} fresh processes; CPU median of ${cpus.map((c) => Math.round(c)).join(", ")}` };
+  }
+  return outcomes;
+}
