@@ -43,8 +43,8 @@ console.log("hand edit of the Deployment put back: replicas 2");
 await proxies.delete("demo");
 await until("finalizer ran", async () => proxies.get("demo").then(() => undefined, (error: unknown) => (error instanceof NotFound ? true : undefined)));
 await events.flush();
-const reasons = (await new Api(Event, { client, namespace: "default" }).list({ fieldSelector: "regarding.name=demo" })).items.map((e) => e.reason);
-console.log("events:", [...new Set(reasons)].sort().join(", "));
+const ours = (await new Api(Event, { client, namespace: "default" }).list({ fieldSelector: "regarding.name=demo,reportingController=example.com/myproxy-operator" })).items;
+console.log("events:", [...new Set(ours.map((e) => e.reason))].sort().join(", "));
 
 stop.abort();
 await operator;

@@ -9,7 +9,7 @@
  * still at the index it was read at. When the guard fails the server rejects the patch,
  * and the reconcile is retried with the current object.
  */
-import { KubexApiError } from "../errors.js";
+import { KubexApiError, NotFound } from "../errors.js";
 import type { ObjectMeta } from "../model/meta.js";
 import { JsonPatch, type Patch } from "../patch/index.js";
 import type { PatchOptions } from "../request/options.js";
@@ -60,13 +60,18 @@ export async function addFinalizer<T extends WithMetadata>(api: Patches<T>, obje
   return api.patch(name, patch, { ...options, ...(namespace !== undefined ? { namespace } : {}) });
 }
 
-/** Removes `finalizer` (if present) without touching the others; answers the object as the server has it then. */
+/** Removes `finalizer` (if present) without touching the others; answers the object as the server has it then (or as given, when it is already gone). */
 export async function removeFinalizer<T extends WithMetadata>(api: Patches<T>, object: T, finalizer: string, options: PatchOptions = {}): Promise<T> {
   const index = object.metadata?.finalizers?.indexOf(finalizer) ?? -1;
   if (index < 0) return object;
   const { name, namespace } = target(object);
   const patch = new JsonPatch().test(["metadata", "finalizers", index], finalizer).remove(["metadata", "finalizers", index]);
-  return api.patch(name, patch, { ...options, ...(namespace !== undefined ? { namespace } : {}) });
+  try {
+    return await api.patch(name, patch, { ...options, ...(namespace !== undefined ? { namespace } : {}) });
+  } catch (error) {
+    if (error instanceof NotFound) return object; // already gone: nothing holds it any more
+    throw error;
+  }
 }
 
 export interface FinalizerHandlers<T, R> {
