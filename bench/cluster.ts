@@ -23,7 +23,7 @@ export async function acquireCluster(log: (line: string) => void): Promise<Bench
       const text = await response.body.text();
       if (response.statusCode !== 200) throw new Error(`/readyz answered ${response.statusCode}: ${text.slice(0, 200)}`);
     } catch (cause) {
-      throw new Error(`KUBEX_BENCH_KUBECONFIG=${given}: the cluster is not ready (${(cause as Error).message})`);
+      throw new Error(`KUBEX_BENCH_KUBECONFIG=${given}: the cluster is not ready (${(cause as Error).message})`, { cause });
     } finally {
       await raw.close();
     }

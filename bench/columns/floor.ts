@@ -28,7 +28,7 @@ export async function createFloorColumn(kubeconfig: string): Promise<Column> {
       // The least an informer does: list in pages of 500 (as ours does) into a map, then watch.
       const cache = new Map<string, unknown>();
       let continueToken: string | undefined;
-      let resourceVersion = "";
+      let resourceVersion: string;
       do {
         const query = `limit=500${continueToken !== undefined ? `&continue=${encodeURIComponent(continueToken)}` : ""}`;
         const page = await getJson<RawList>(raw, `/api/v1/namespaces/${namespace}/configmaps?${query}`);

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { adminConnection, stateFileForKubeconfig, writeState, type ClusterState } from "./state.js";
+import { stateFileForKubeconfig, writeState, type ClusterState } from "./state.js";
 import { request, requestJson, type Connection } from "./api.js";
 import { ensureBinaries } from "./binaries.js";
 import {

@@ -98,7 +98,7 @@ export async function readCrdInputs(inputs: string[], stdin: () => Promise<strin
       continue;
     }
     let files: string[];
-    let folder = false;
+    let folder: boolean;
     try {
       folder = statSync(input).isDirectory();
       files = folder ? filesBelow(input) : [input];

@@ -308,7 +308,7 @@ function serverUrl(cluster: KubeconfigCluster, at: string, context: string | und
 }
 
 function checkProxyUrl(cluster: KubeconfigCluster, at: string, context: string | undefined): void {
-  let ok = false;
+  let ok: boolean;
   try {
     ok = ["http:", "https:", "socks5:"].includes(new URL(cluster.proxyUrl as string).protocol); // client-go's parseProxyURL
   } catch {

@@ -273,7 +273,7 @@ class HttpTransport implements Transport {
     const path = query ? `${this.#basePath}${request.path}?${query}` : `${this.#basePath}${request.path}`;
     let attempt = 0;
     let refreshed = false;
-    let headers: Record<string, string> = {};
+    let headers: Record<string, string>;
     try {
       for (;;) {
         attempt++;
