@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, BadRequest, ServiceUnavailable, createClient, type Client } from "@kubex/runtime";
+import { Api, BadRequest, MergePatch, ServiceUnavailable, createClient, type Client } from "@kubex/runtime";
 import { EndpointSlice } from "@kubex/k8s-v1-37/discovery/v1";
 import { Namespace, Node, Pod, Service } from "@kubex/k8s-v1-37/core/v1";
 import { loadClusterState } from "../cluster/state.js";
@@ -46,8 +46,8 @@ beforeAll(async () => {
   await new Api(Namespace, { client }).create({ metadata: { name: ns } });
   const pods = new Api(Pod, { client, namespace: ns });
   // Held back from any scheduler; its status (written here) says where it runs.
-  const pod = await pods.create({ metadata: { name: "stand-in", labels: { app: "stand-in" } }, spec: { schedulingGates: [{ name: "kubex.example.com/hold" }], containers: [{ name: "c", image: "registry.example/stand-in:1" }] } });
-  await pods.status.replace("stand-in", { ...pod, status: { phase: "Running", podIP: hostIp, podIPs: [{ ip: hostIp }] } });
+  await pods.create({ metadata: { name: "stand-in", labels: { app: "stand-in" } }, spec: { schedulingGates: [{ name: "kubex.example.com/hold" }], containers: [{ name: "c", image: "registry.example/stand-in:1" }] } });
+  await pods.status.patch("stand-in", new MergePatch({ status: { phase: "Running", podIP: hostIp, podIPs: [{ ip: hostIp }] } }));
   await new Api(Service, { client, namespace: ns }).create({ metadata: { name: "stand-in" }, spec: { ports: [{ name: "http", port: 80, targetPort: port }] } });
   await new Api(EndpointSlice, { client, namespace: ns }).create({
     metadata: { name: "stand-in-1", labels: { "kubernetes.io/service-name": "stand-in" } },
@@ -56,8 +56,9 @@ beforeAll(async () => {
     ports: [{ name: "http", port, protocol: "TCP" }],
   });
   const nodes = new Api(Node, { client });
-  const node = await nodes.create({ metadata: { name: nodeName } });
-  await nodes.status.replace(nodeName, { ...node, status: { addresses: [{ type: "InternalIP", address: hostIp }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } } } });
+  await nodes.create({ metadata: { name: nodeName } });
+  // A merge patch: the server may touch a new Node (taints) between create and this write.
+  await nodes.status.patch(nodeName, new MergePatch({ status: { addresses: [{ type: "InternalIP", address: hostIp }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } } } }));
 }, 60_000);
 
 afterAll(async () => {
