@@ -20,6 +20,7 @@ import {
 } from "@kubex/runtime";
 import { Deployment } from "@kubex/k8s-v1-36/apps/v1";
 import { Event } from "@kubex/k8s-v1-36/events/v1";
+import { Pod } from "@kubex/k8s-v1-36/core/v1";
 import { FINALIZER, myProxyOperator, PROXY_LABEL } from "../../examples/operator/controller.js";
 import { MyProxy } from "../../examples/operator/crd-types/example.com/v1/index.js";
 import { installMyProxyCrd } from "../../examples/operator/install.js";
@@ -115,6 +116,35 @@ describe("the MyProxy operator", () => {
       expect(createdEvent.regarding).toMatchObject({ kind: "MyProxy", name: "web", namespace: ns, uid: created.metadata!.uid });
       expect(createdEvent.related).toMatchObject({ kind: "Deployment", name: "web" });
       expect(lines.some((line) => line.msg === "myproxy: finalizer ran" && line.key === `${ns}/web`)).toBe(true);
+    } finally {
+      stop.abort();
+      await running;
+      await events.close();
+    }
+  });
+
+  it("with the scheduler and the Deployment controller: Ready turns True and status.podNames lists the Deployment's pods", async () => {
+    const events = new EventRecorder({ client, reportingController: "example.com/myproxy-operator", reportingInstance: "e2e-pods" });
+    const stop = new AbortController();
+    const running = myProxyOperator({ client, events, log }).run({ signal: stop.signal });
+    try {
+      await proxies.create(proxy("pods", 2));
+      const ready = await until(
+        "Ready with 2 pods",
+        async () => {
+          const p = await proxies.get("pods");
+          return p.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" && p.status.podNames?.length === 2 ? p : undefined;
+        },
+        60_000,
+      );
+      const pods = (await new Api(Pod, { client, namespace: ns }).list({ labelSelector: `${PROXY_LABEL}=pods` })).items;
+      expect(ready.status!.podNames).toEqual(pods.map((pod) => pod.metadata!.name!).sort());
+      expect(ready.status!.conditions!.find((c) => c.type === "Ready")).toMatchObject({ reason: "ReplicasReady", message: "2/2 replicas ready" });
+      // Scale the MyProxy: the pod list follows (pods are mapped to their MyProxy by label).
+      await proxies.patch("pods", new MergePatch({ spec: { replicas: 1 } }));
+      await until("one pod left in status", async () => ((await proxies.get("pods")).status?.podNames?.length === 1 ? true : undefined), 60_000);
+      await proxies.delete("pods");
+      await until("MyProxy gone", async () => proxies.get("pods").then(() => false, (error: unknown) => error instanceof NotFound));
     } finally {
       stop.abort();
       await running;
