@@ -6,6 +6,7 @@
  * random. Each ends with the cache equal to a fresh list, and every object's handler
  * history in order.
  */
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Api, Gone, MergePatch, createClient, createInformer, loadClusterConfig, type Client, type Informer } from "@kubex/runtime";
 import { ConfigMap, Namespace } from "@kubex/k8s-v1-36/core/v1";
@@ -92,6 +93,31 @@ async function converge(informer: Informer<ConfigMap>, api: Api<ConfigMap>, ms: 
 
 const pacing = { initialDelay: 200, maxDelay: 2000, burst: 10, restartsPerSecond: 5 };
 
+/** This process's established TCP connections to `port` on loopback (its socket inodes matched in /proc/net/tcp*). */
+function tcpConnectionsTo(port: number): number {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode !== undefined) inodes.add(inode);
+    } catch {
+      // the descriptor closed while we looked
+    }
+  }
+  let count = 0;
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    for (const line of readFileSync(table, "utf8").split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10) continue;
+      const remotePort = Number.parseInt(fields[2]!.split(":")[1]!, 16);
+      const established = fields[3] === "01";
+      if (established && remotePort === port && inodes.has(fields[9]!)) count++;
+    }
+  }
+  return count;
+}
+
 describe("informer across failures (private cluster)", () => {
   it("kube-apiserver killed and restarted mid-watch, changes and an etcd compaction while cut off: cache equals a fresh list, every change arrives in order", async () => {
     const api = await namespace("restart-apiserver");
@@ -143,6 +169,48 @@ describe("informer across failures (private cluster)", () => {
     expect(Object.fromEntries(history.live())).toEqual(Object.fromEntries(expected));
     expect(history.violations).toEqual([]);
     expect(errors.length).toBeGreaterThan(0); // the outage was seen, not hidden
+  });
+
+  it("30 informers on one client hold at most 2 TCP connections (HTTP/2), and all of them recover from a kube-apiserver restart", async () => {
+    const api = await namespace("many-informers");
+    for (let i = 0; i < 30; i++) await api.create({ metadata: { name: `cm-${i}`, labels: { informer: String(i) } }, data: { v: "0" } });
+    const port = cluster.state.ports.apiserver;
+    // Connections of this process's other clients (admin, idle by now) are not this client's.
+    const others = tcpConnectionsTo(port);
+    await using client = await createClient({ kubeconfig: cluster.state.kubeconfig });
+    const informers = Array.from({ length: 30 }, (_, i) =>
+      createInformer(new Api(ConfigMap, { client, namespace: "many-informers" }), { labelSelector: `informer=${i}`, resume: pacing, onError: () => undefined }),
+    );
+    try {
+      await Promise.all(informers.map((informer) => informer.waitForSync({ timeout: 30_000 })));
+      expect(informers.map((informer) => informer.list().length)).toEqual(Array(30).fill(1));
+      const heldBefore = tcpConnectionsTo(port) - others;
+      expect(heldBefore).toBeGreaterThanOrEqual(1);
+      expect(heldBefore, "connections before the restart").toBeLessThanOrEqual(2);
+      // With HTTP/1.1 only, each watch holds a connection of its own: the comparison that makes the count mean something.
+      const http1 = await createClient({ kubeconfig: cluster.state.kubeconfig, http2: false });
+      const http1Informers = Array.from({ length: 5 }, (_, i) => createInformer(new Api(ConfigMap, { client: http1, namespace: "many-informers" }), { labelSelector: `informer=${i}` }));
+      await Promise.all(http1Informers.map((informer) => informer.waitForSync({ timeout: 30_000 })));
+      expect(tcpConnectionsTo(port) - others - heldBefore).toBeGreaterThanOrEqual(5);
+      await Promise.all(http1Informers.map((informer) => informer.stop()));
+      await http1.close();
+
+      const killed = await killComponent(cluster.state, "kubeApiserver");
+      restartedPids.push(await restartComponent(cluster.state, killed));
+      // Written by a client of its own, closed before counting: after the restart every connection is new.
+      const writerClient = await createClient({ kubeconfig: cluster.state.kubeconfig });
+      const writer = new Api(ConfigMap, { client: writerClient, namespace: "many-informers" });
+      for (let i = 0; i < 30; i++) await writer.patch(`cm-${i}`, new MergePatch({ data: { v: "1" } }));
+      await writerClient.close();
+      const deadline = Date.now() + 60_000;
+      const stale = () => informers.filter((informer, i) => informer.list()[0]?.data?.["v"] !== "1" || informer.list()[0]?.metadata?.name !== `cm-${i}`).length;
+      while (stale() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(stale()).toBe(0);
+      const heldAfter = tcpConnectionsTo(port);
+      expect(heldAfter, "connections after the restart").toBeLessThanOrEqual(2);
+    } finally {
+      await Promise.all(informers.map((informer) => informer.stop()));
+    }
   });
 
   it("etcd killed and restarted: the informer recovers and ends equal to a fresh list", async () => {

@@ -16,7 +16,7 @@ import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from "n
 import type { Dispatcher } from "undici";
 
 /** The legacy handler shape undici's request API dispatches with. */
-interface LegacyHandler {
+export interface LegacyHandler {
   onConnect?(abort: (reason?: Error) => void, context?: object): void;
   onHeaders?(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean | void;
   onData?(chunk: Buffer): boolean | void;
@@ -32,7 +32,7 @@ function socketError(message: string, cause?: unknown): Error {
 /** Headers that belong to one HTTP/1.1 hop and are not allowed in HTTP/2. */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host"]);
 
-type Dispatch = [options: Dispatcher.DispatchOptions, handler: LegacyHandler];
+export type Dispatch = [options: Dispatcher.DispatchOptions, handler: LegacyHandler];
 
 /**
  * One HTTP/2 connection. It takes streams once the peer's SETTINGS have arrived (`ready`), up to
@@ -54,18 +54,48 @@ export interface Http2LaneSettings {
   idleTimeout: number;
 }
 
-/** Opens a TLS connection offering h2 and http/1.1; resolves with the socket once ALPN has answered. */
-export function connectTls(origin: string, tls: ConnectionOptions): Promise<TLSSocket> {
+/** Most time a TCP+TLS connection may take (undici's default connect timeout). */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Opens a TLS connection offering h2 and http/1.1; resolves with the socket once ALPN has answered.
+ * Fails like undici's connector (`UND_ERR_CONNECT_TIMEOUT`) after `timeout` ms.
+ */
+export function connectTls(origin: string, tls: ConnectionOptions, timeout = CONNECT_TIMEOUT_MS): Promise<TLSSocket> {
   const url = new URL(origin);
   return new Promise((resolve, reject) => {
     const host = url.hostname.replace(/^\[|\]$/g, "");
     const servername = tls.servername ?? (/^[\d.]+$|:/.test(host) ? undefined : host);
     const socket = tlsConnect({ ...tls, host, port: Number(url.port || 443), ALPNProtocols: ["h2", "http/1.1"], ...(servername !== undefined ? { servername } : {}) });
+    const timer = setTimeout(() => {
+      socket.destroy(Object.assign(new Error(`connecting to ${origin} took longer than ${timeout} ms`), { code: "UND_ERR_CONNECT_TIMEOUT" }));
+    }, timeout);
     socket.once("secureConnect", () => {
-      socket.removeListener("error", reject);
+      clearTimeout(timer);
+      socket.removeListener("error", onError);
       resolve(socket);
     });
-    socket.once("error", reject);
+    const onError = (error: Error): void => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    socket.once("error", onError);
+  });
+}
+
+/**
+ * Puts a dispatch in a waiting list and gives its handler a way to abort it there: an abort
+ * (the request's signal, its timeout, the client closing) takes it out and fails it at once,
+ * instead of when a connection that may never come is made.
+ */
+export function waitIn(list: Dispatch[], options: Dispatcher.DispatchOptions, handler: LegacyHandler): void {
+  const entry: Dispatch = [options, handler];
+  list.push(entry);
+  handler.onConnect?.((reason) => {
+    const index = list.indexOf(entry);
+    if (index < 0) return; // already sent on: the abort reaches it there
+    list.splice(index, 1);
+    handler.onError?.(reason ?? Object.assign(new Error("aborted"), { name: "AbortError" }));
   });
 }
 
@@ -100,12 +130,12 @@ export class Http2Lane {
       return true;
     }
     if (open !== undefined) {
-      open.queued.push([options, handler]);
+      waitIn(open.queued, options, handler);
       return true;
     }
     // Every session is full or draining: one more connection (as Go's HTTP/2 transport does).
     const entry = this.#entry();
-    entry.queued.push([options, handler]);
+    waitIn(entry.queued, options, handler);
     connectTls(this.#settings.origin, this.#settings.tls).then(
       (socket) => {
         if (socket.alpnProtocol === "h2") return this.#attach(entry, socket);

@@ -25,7 +25,7 @@
  */
 import type { Dispatcher } from "undici";
 import type { ConnectionOptions } from "node:tls";
-import { connectTls, Http2Lane } from "./http2-lane.js";
+import { connectTls, Http2Lane, waitIn, type Dispatch, type LegacyHandler } from "./http2-lane.js";
 import { DispatcherClass } from "./undici.js";
 
 /** What the lanes know about the server's HTTP/2 support: a small state machine, see `#pick`. */
@@ -47,7 +47,6 @@ export interface LaneSettings {
   streams: () => Dispatcher;
 }
 
-type Dispatch = [options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler];
 
 /** Whether a dispatch is a long-lived stream (watch, follow): the transport gives those no body timeout. */
 function isStream(options: Dispatcher.DispatchOptions): boolean {
@@ -84,10 +83,10 @@ export class LanesDispatcher extends DispatcherClass {
       case "unknown":
         this.#http2 = "probing";
         this.#probe();
-        this.#waiting.push([options, handler]);
+        waitIn(this.#waiting, options, handler as LegacyHandler);
         return true;
       case "probing":
-        this.#waiting.push([options, handler]);
+        waitIn(this.#waiting, options, handler as LegacyHandler);
         return true;
     }
   }
@@ -145,8 +144,8 @@ export class LanesDispatcher extends DispatcherClass {
     const waiting = this.#waiting;
     this.#waiting = [];
     for (const [options, handler] of waiting) {
-      if (this.#http2 === "h2") this.#h2.dispatch(options, handler as never);
-      else this.#http1(options).dispatch(options, handler);
+      if (this.#http2 === "h2") this.#h2.dispatch(options, handler);
+      else this.#http1(options).dispatch(options, handler as Dispatcher.DispatchHandler);
     }
   }
 }

@@ -11,7 +11,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTransport, KubexClientError, type StreamingResponse, type Transport } from "@kubex/runtime";
 import { makePki, type TestPki } from "./helpers/pki.js";
 import type { ServerResponse } from "node:http";
-import { explicitConfig, startServer, waitFor } from "./helpers/servers.js";
+import { explicitConfig, startRawServer, startServer, waitFor } from "./helpers/servers.js";
 
 let pki: TestPki;
 beforeAll(() => {
@@ -192,6 +192,24 @@ describe("HTTP/2 lanes", () => {
 });
 
 describe("HTTP/2 connection-level faults", () => {
+  it("a request waiting for the HTTP/2 probe of a server that never finishes the TLS handshake ends at its timeout", async () => {
+    const silent = await startRawServer(() => undefined); // accepts, never answers the ClientHello
+    try {
+      const transport = createTransport(explicitConfig(silent.url.replace("http:", "https:"), { tls: { ca: pki.ca } }), { retry: false });
+      transports.push(transport);
+      const started = performance.now();
+      const error = await transport.stream({ ...watchRequest(0), timeout: 300 }).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error?.name).toBe("RequestAborted");
+      expect(error?.message).toContain("timed out after 300 ms");
+      expect(performance.now() - started).toBeLessThan(5000);
+    } finally {
+      await silent.close();
+    }
+  });
+
   it("after a GOAWAY, new requests open a new session and succeed", async () => {
     const server = await startH2Server();
     const transport = transportFor(server, { retry: {} }); // the default policy: a refused GET is retried
