@@ -257,11 +257,23 @@ export class Http2Lane {
       if (finished) return;
       if (handler.onData?.(chunk) === false) stream.pause();
     });
+    // 'end' also comes when the connection is cut under the stream (then 'close' has a non-zero
+    // rstCode and the session is gone): the response is complete only when both say so.
+    let ended = false;
     stream.on("end", () => {
-      if (finish()) handler.onComplete?.([]);
+      ended = true;
     });
     stream.on("close", () => {
       if (finished) return;
+      if (ended && stream.rstCode === constants.NGHTTP2_NO_ERROR && !session.destroyed) {
+        finish();
+        handler.onComplete?.([]);
+        return;
+      }
+      if (ended) {
+        fail(socketError("the connection was closed before the response was complete"));
+        return;
+      }
       const code = stream.rstCode;
       const refused = code === constants.NGHTTP2_REFUSED_STREAM || entry.draining;
       fail(

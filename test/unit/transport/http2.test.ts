@@ -27,6 +27,8 @@ interface H2Server {
   /** Open server-side streams of watches (the test ends them). */
   watches: ServerHttp2Stream[];
   server: Http2SecureServer;
+  /** Destroys every TCP connection at once (as a proxy or a load balancer cutting them). */
+  cut(): void;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,9 @@ async function startH2Server(options: { maxConcurrentStreams?: number; handler?:
     connections,
     watches,
     server,
+    cut: () => {
+      for (const socket of sockets) socket.destroy();
+    },
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -192,6 +197,22 @@ describe("HTTP/2 lanes", () => {
 });
 
 describe("HTTP/2 connection-level faults", () => {
+  it("a watch whose connection is cut under it fails its body (not a normal end)", async () => {
+    const server = await startH2Server();
+    const transport = transportFor(server);
+    const stream = await transport.stream(watchRequest(0));
+    const iterator = stream.body[Symbol.asyncIterator]();
+    await iterator.next();
+    server.cut();
+    const outcome = await Promise.race([
+      iterator.next().then(
+        (r) => (r.done === true ? "ended" : "more data"),
+        (e: unknown) => `error: ${(e as Error).message}`,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve("hang"), 3000)),
+    ]);
+    expect(outcome).toMatch(/^error: .*ended before its body was complete/);
+  });
   it("a request waiting for the HTTP/2 probe of a server that never finishes the TLS handshake ends at its timeout", async () => {
     const silent = await startRawServer(() => undefined); // accepts, never answers the ClientHello
     try {
