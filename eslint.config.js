@@ -7,7 +7,16 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   {
     // generated/ and the CRD classes kubex-gen wrote into the examples are generated code.
-    ignores: ["generated/**", "specs/**", "test/fixtures/**", "**/crd-types/**", "**/node_modules/**", "**/dist/**", "docs/api/**", "test/packaging/consumer/**"],
+    ignores: [
+      "generated/**",
+      "specs/**",
+      "test/fixtures/**",
+      "**/crd-types/**",
+      "**/node_modules/**",
+      "**/dist/**",
+      "docs/api/**",
+      "test/packaging/consumer/**",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -15,11 +24,34 @@ export default tseslint.config(
     languageOptions: {
       ecmaVersion: 2023,
       sourceType: "module",
-      globals: { process: "readonly", console: "readonly", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly", setImmediate: "readonly", URL: "readonly", URLSearchParams: "readonly", AbortController: "readonly", AbortSignal: "readonly", TextDecoder: "readonly", TextEncoder: "readonly", performance: "readonly", structuredClone: "readonly", fetch: "readonly", queueMicrotask: "readonly", NodeJS: "readonly" },
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        Buffer: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
+        setImmediate: "readonly",
+        URL: "readonly",
+        URLSearchParams: "readonly",
+        AbortController: "readonly",
+        AbortSignal: "readonly",
+        TextDecoder: "readonly",
+        TextEncoder: "readonly",
+        performance: "readonly",
+        structuredClone: "readonly",
+        fetch: "readonly",
+        queueMicrotask: "readonly",
+        NodeJS: "readonly",
+      },
     },
     rules: {
       // `_name` marks a binding kept on purpose (a destructured field left out, an unused parameter).
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", destructuredArrayIgnorePattern: "^_" },
+      ],
       // tsc (strict) already reports undefined names, with the types in view.
       "no-undef": "off",
       // A kind is a class merged with an interface of its fields on purpose (the generator's

@@ -32,5 +32,9 @@ export async function acquireCluster(log: (line: string) => void): Promise<Bench
   }
   log("starting a cluster of our own (set KUBEX_BENCH_KUBECONFIG to reuse a running one)");
   const cluster = await startCluster({ log: (line) => log(`[cluster] ${line}`) });
-  return { kubeconfig: cluster.state.kubeconfig, origin: `own cluster, Kubernetes ${cluster.state.kubernetesVersion}`, stop: () => cluster.stop() };
+  return {
+    kubeconfig: cluster.state.kubeconfig,
+    origin: `own cluster, Kubernetes ${cluster.state.kubernetesVersion}`,
+    stop: () => cluster.stop(),
+  };
 }

@@ -56,13 +56,18 @@ function once(file: string, args: string[], options: ColdStartOptions): Promise<
     child.on("close", (code) => {
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
       const line = stdout.split("\n").find((l) => l.startsWith("COLD "));
-      if (code !== 0 || line === undefined) return reject(new Error(`exited ${code}: ${stderr.trim().split("\n").slice(-2).join(" | ").slice(0, 300)}`));
+      if (code !== 0 || line === undefined)
+        return reject(new Error(`exited ${code}: ${stderr.trim().split("\n").slice(-2).join(" | ").slice(0, 300)}`));
       resolve({ wallMs, cpuMs: Number(line.slice(5)) });
     });
   });
 }
 
-export async function measureColdStart(columns: ColumnId[], options: ColdStartOptions, log: (line: string) => void): Promise<Partial<Record<ColumnId, Outcome>>> {
+export async function measureColdStart(
+  columns: ColumnId[],
+  options: ColdStartOptions,
+  log: (line: string) => void,
+): Promise<Partial<Record<ColumnId, Outcome>>> {
   const wall = new Map<ColumnId, number[]>(columns.map((c) => [c, []]));
   const cpu = new Map<ColumnId, number[]>(columns.map((c) => [c, []]));
   const errors = new Map<ColumnId, string>();
@@ -93,7 +98,13 @@ export async function measureColdStart(columns: ColumnId[], options: ColdStartOp
       continue;
     }
     const cpus = cpu.get(column)!;
-    outcomes[column] = { samples: wall.get(column)!, cpuMsPerOp: median(cpus), rssBeforeBytes: 0, peakRssBytes: 0, note: `${cpus.length} fresh processes; CPU median of ${cpus.map((c) => Math.round(c)).join(", ")}` };
+    outcomes[column] = {
+      samples: wall.get(column)!,
+      cpuMsPerOp: median(cpus),
+      rssBeforeBytes: 0,
+      peakRssBytes: 0,
+      note: `${cpus.length} fresh processes; CPU median of ${cpus.map((c) => Math.round(c)).join(", ")}`,
+    };
   }
   return outcomes;
 }

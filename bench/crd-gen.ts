@@ -28,7 +28,12 @@ import { generateCrdTypes } from "../generator/src/crd/pipeline.js";
 import { parseCrdText, readCrdInputs } from "../generator/src/crd/read.js";
 
 const { values } = parseArgs({
-  options: { crds: { type: "string", default: "100" }, runs: { type: "string", default: "5" }, corpus: { type: "boolean", default: false }, only: { type: "string" } },
+  options: {
+    crds: { type: "string", default: "100" },
+    runs: { type: "string", default: "5" },
+    corpus: { type: "boolean", default: false },
+    only: { type: "string" },
+  },
 });
 const count = Number(values.crds);
 const runs = Number(values.runs);
@@ -61,17 +66,26 @@ if (values.corpus) {
       const used = process.cpuUsage(usage);
       wall.push(performance.now() - started);
       cpu.push((used.user + used.system) / 1000);
-      if (result.problems.length > 0 || read.problems.length > 0) throw new Error(`${name}: ${[...read.problems, ...result.problems][0]!.message}`);
+      if (result.problems.length > 0 || read.problems.length > 0)
+        throw new Error(`${name}: ${[...read.problems, ...result.problems][0]!.message}`);
       summary = `${result.crds.length} CRDs, ${result.crds.reduce((n, c) => n + c.versions.length, 0)} served versions -> ${result.files.size} modules, ${([...result.files.values()].reduce((n, t) => n + t.length, 0) / 1024).toFixed(0)} KiB`;
     }
     const warm = (xs: number[]) => Math.round(median(xs.length > 1 ? xs.slice(1) : xs));
-    console.log(`${name}: ${summary}; cold ${Math.round(wall[0]!)} ms wall / ${Math.round(cpu[0]!)} ms CPU, warm median ${warm(wall)} ms wall / ${warm(cpu)} ms CPU`);
+    console.log(
+      `${name}: ${summary}; cold ${Math.round(wall[0]!)} ms wall / ${Math.round(cpu[0]!)} ms CPU, warm median ${warm(wall)} ms wall / ${warm(cpu)} ms CPU`,
+    );
   }
   process.exit(0);
 }
 
 function spec(i: number): Record<string, unknown> {
-  const leaf = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, k) => [`field${k}`, { type: k % 3 === 0 ? "integer" : "string", description: `Field ${k} of thing ${i}.` }]));
+  const leaf = (n: number) =>
+    Object.fromEntries(
+      Array.from({ length: n }, (_, k) => [
+        `field${k}`,
+        { type: k % 3 === 0 ? "integer" : "string", description: `Field ${k} of thing ${i}.` },
+      ]),
+    );
   return {
     type: "object",
     required: ["name"],
@@ -88,7 +102,11 @@ function spec(i: number): Record<string, unknown> {
         type: "array",
         "x-kubernetes-list-type": "map",
         "x-kubernetes-list-map-keys": ["name"],
-        items: { type: "object", required: ["name"], properties: { name: { type: "string" }, ...leaf(6), tls: { type: "object", properties: leaf(4) } } },
+        items: {
+          type: "object",
+          required: ["name"],
+          properties: { name: { type: "string" }, ...leaf(6), tls: { type: "object", properties: leaf(4) } },
+        },
       },
       routes: { type: "object", additionalProperties: { type: "object", properties: leaf(5) } },
       deep: { type: "object", properties: { a: { type: "object", properties: { b: { type: "object", properties: leaf(8) } } } } },
@@ -108,7 +126,18 @@ function crd(i: number): Record<string, unknown> {
         type: "object",
         properties: {
           replicas: { type: "integer" },
-          conditions: { type: "array", items: { type: "object", required: ["type", "status"], properties: { type: { type: "string" }, status: { type: "string", enum: ["True", "False", "Unknown"] }, message: { type: "string" } } } },
+          conditions: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["type", "status"],
+              properties: {
+                type: { type: "string" },
+                status: { type: "string", enum: ["True", "False", "Unknown"] },
+                message: { type: "string" },
+              },
+            },
+          },
         },
       },
     },
@@ -122,7 +151,13 @@ function crd(i: number): Record<string, unknown> {
       names: { kind, plural: `things${i}` },
       scope: i % 4 === 0 ? "Cluster" : "Namespaced",
       versions: [
-        { name: "v1", served: true, storage: true, subresources: { status: {}, scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas" } }, schema: { openAPIV3Schema: schema } },
+        {
+          name: "v1",
+          served: true,
+          storage: true,
+          subresources: { status: {}, scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas" } },
+          schema: { openAPIV3Schema: schema },
+        },
         { name: "v1beta1", served: true, storage: false, deprecated: true, schema: { openAPIV3Schema: schema } },
       ],
     },
@@ -160,6 +195,8 @@ try {
 }
 
 const fmt = (xs: number[]) => `median ${Math.round(median(xs))} ms (runs: ${xs.map((x) => Math.round(x)).join(", ")})`;
-console.log(`${count} CRDs (${count * 2} served versions, ${(text.length / 1024).toFixed(0)} KiB of YAML) -> ${files} modules, ${(bytes / 1024).toFixed(0)} KiB of TypeScript`);
+console.log(
+  `${count} CRDs (${count * 2} served versions, ${(text.length / 1024).toFixed(0)} KiB of YAML) -> ${files} modules, ${(bytes / 1024).toFixed(0)} KiB of TypeScript`,
+);
 console.log(`read + check + model + render + format: ${fmt(pipeline)}`);
 console.log(`kubex-gen crd <file> --out <dir> (also writes): ${fmt(cli)}`);

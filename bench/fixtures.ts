@@ -52,11 +52,19 @@ async function ensureNamespace(raw: RawCluster, name: string): Promise<void> {
   if (status !== 201 && status !== 409) throw new Error(`creating namespace ${name}: HTTP ${status} ${JSON.stringify(body)}`);
 }
 
-async function ensureObjects(raw: RawCluster, namespace: string, plural: "pods" | "configmaps", count: number, make: (i: number) => unknown, log: (line: string) => void): Promise<void> {
+async function ensureObjects(
+  raw: RawCluster,
+  namespace: string,
+  plural: "pods" | "configmaps",
+  count: number,
+  make: (i: number) => unknown,
+  log: (line: string) => void,
+): Promise<void> {
   await ensureNamespace(raw, namespace);
   const existing = await getJson<{ items: unknown[] }>(raw, `/api/v1/namespaces/${namespace}/${plural}?limit=${count + 1}`);
   if (existing.items.length === count) return;
-  if (existing.items.length > count) throw new Error(`${namespace} holds ${existing.items.length} ${plural}, expected ${count}: delete the namespace and run again`);
+  if (existing.items.length > count)
+    throw new Error(`${namespace} holds ${existing.items.length} ${plural}, expected ${count}: delete the namespace and run again`);
   const started = Date.now();
   let next = 0;
   let created = 0;
@@ -65,7 +73,8 @@ async function ensureObjects(raw: RawCluster, namespace: string, plural: "pods" 
       const i = next++;
       const { status, body } = await sendJson(raw, "POST", `/api/v1/namespaces/${namespace}/${plural}`, make(i));
       if (status === 201) created++;
-      else if (status !== 409) throw new Error(`creating ${plural} ${i} in ${namespace}: HTTP ${status} ${JSON.stringify(body).slice(0, 300)}`);
+      else if (status !== 409)
+        throw new Error(`creating ${plural} ${i} in ${namespace}: HTTP ${status} ${JSON.stringify(body).slice(0, 300)}`);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));

@@ -33,11 +33,18 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** A kubeconfig as `kubectl config set-*` would write it: token users, CA data, a namespace per context. */
 function kubeconfigText(n: number): string {
   const lines = ["apiVersion: v1", "kind: Config", `current-context: ctx-${n - 1}`, "preferences: {}", "clusters:"];
-  for (let i = 0; i < n; i++) lines.push(`- name: cluster-${i}`, "  cluster:", `    server: https://10.${i >> 8}.${i & 255}.1:6443`, `    insecure-skip-tls-verify: true`);
+  for (let i = 0; i < n; i++)
+    lines.push(
+      `- name: cluster-${i}`,
+      "  cluster:",
+      `    server: https://10.${i >> 8}.${i & 255}.1:6443`,
+      `    insecure-skip-tls-verify: true`,
+    );
   lines.push("users:");
   for (let i = 0; i < n; i++) lines.push(`- name: user-${i}`, "  user:", `    token: bench-token-${i.toString(16).padStart(8, "0")}`);
   lines.push("contexts:");
-  for (let i = 0; i < n; i++) lines.push(`- name: ctx-${i}`, "  context:", `    cluster: cluster-${i}`, `    user: user-${i}`, `    namespace: ns-${i}`);
+  for (let i = 0; i < n; i++)
+    lines.push(`- name: ctx-${i}`, "  context:", `    cluster: cluster-${i}`, `    user: user-${i}`, `    namespace: ns-${i}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -92,7 +99,11 @@ try {
     const cold = { kubex: [] as number[], "client-node": [] as number[] };
     for (let i = 0; i < coldSamples; i++) {
       for (const column of ["kubex", "client-node"] as const) {
-        const child = spawnSync(process.execPath, ["--conditions=kubex-source", "--import", "tsx", join(here, "kubeconfig.ts"), "--child", column, "--file", file], { encoding: "utf8" });
+        const child = spawnSync(
+          process.execPath,
+          ["--conditions=kubex-source", "--import", "tsx", join(here, "kubeconfig.ts"), "--child", column, "--file", file],
+          { encoding: "utf8" },
+        );
         if (child.status !== 0) throw new Error(`cold ${column} sample failed: ${child.stderr}`);
         cold[column].push(Number(child.stdout.trim()));
       }

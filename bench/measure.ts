@@ -36,7 +36,11 @@ export function peakRss(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-export async function timeEach(warmup: number, iterations: number, run: () => Promise<unknown>): Promise<{ samples: number[]; cpuMsPerOp: number }> {
+export async function timeEach(
+  warmup: number,
+  iterations: number,
+  run: () => Promise<unknown>,
+): Promise<{ samples: number[]; cpuMsPerOp: number }> {
   for (let i = 0; i < warmup; i++) await run();
   const samples: number[] = [];
   const cpuBefore = process.cpuUsage();

@@ -64,21 +64,37 @@ async function converged(image: string): Promise<boolean> {
 
 async function convergedNow(image: string): Promise<boolean> {
   let ready = 0;
-  for await (const p of proxies.listAll({ limit: 500 })) if (p.status?.observedGeneration === p.metadata?.generation && p.status?.conditions?.length) ready += 1;
+  for await (const p of proxies.listAll({ limit: 500 }))
+    if (p.status?.observedGeneration === p.metadata?.generation && p.status?.conditions?.length) ready += 1;
   if (ready < count) return false;
   let applied = 0;
   for await (const d of deployments.listAll({ limit: 500 })) if (d.spec?.template?.spec?.containers?.[0]?.image === image) applied += 1;
   return applied === count;
 }
 
-await inBatches(count, (i) => proxies.create(new MyProxy({ metadata: { name: `proxy-${String(i).padStart(4, "0")}` }, spec: { name: `p${i}`, replicas: 0 } })));
+await inBatches(count, (i) =>
+  proxies.create(new MyProxy({ metadata: { name: `proxy-${String(i).padStart(4, "0")}` }, spec: { name: `p${i}`, replicas: 0 } })),
+);
 process.stderr.write(`[bench/operator] created ${count} MyProxy in ${ns}\n`);
 
-const operator = spawn(process.execPath, ["--import", "tsx", "--conditions=kubex-source", join(root, "examples/operator/main.ts"), "--lease-namespace", ns, "--workers", values.workers!], {
-  cwd: root,
-  env: process.env,
-  stdio: ["ignore", "ignore", "inherit"],
-});
+const operator = spawn(
+  process.execPath,
+  [
+    "--import",
+    "tsx",
+    "--conditions=kubex-source",
+    join(root, "examples/operator/main.ts"),
+    "--lease-namespace",
+    ns,
+    "--workers",
+    values.workers!,
+  ],
+  {
+    cwd: root,
+    env: process.env,
+    stdio: ["ignore", "ignore", "inherit"],
+  },
+);
 const pid = operator.pid!;
 process.once("exit", () => operator.kill("SIGKILL")); // never leave it running, even if this process dies
 const rows: { phase: string; seconds: number; cpuMs: number }[] = [];
@@ -97,7 +113,10 @@ try {
   t0 = performance.now();
   c0 = cpuMs(pid);
   await proxies.deleteCollection({});
-  await waitFor("finalizers", async () => (await proxies.list({ limit: 1 })).items.length === 0 && (await deployments.list({ limit: 1 })).items.length === 0);
+  await waitFor(
+    "finalizers",
+    async () => (await proxies.list({ limit: 1 })).items.length === 0 && (await deployments.list({ limit: 1 })).items.length === 0,
+  );
   rows.push({ phase: `delete ${count}: finalizers run`, seconds: (performance.now() - t0) / 1000, cpuMs: cpuMs(pid) - c0 });
 } finally {
   operator.kill("SIGTERM");
@@ -106,6 +125,11 @@ try {
   await client.close();
 }
 
-process.stdout.write(`MyProxy operator, ${count} objects, ${values.workers} workers (operator process CPU from /proc, user + system; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)\n`);
+process.stdout.write(
+  `MyProxy operator, ${count} objects, ${values.workers} workers (operator process CPU from /proc, user + system; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)\n`,
+);
 process.stdout.write(`| phase | wall s | operator CPU s | CPU ms per object |\n| --- | ---: | ---: | ---: |\n`);
-for (const row of rows) process.stdout.write(`| ${row.phase} | ${row.seconds.toFixed(1)} | ${(row.cpuMs / 1000).toFixed(2)} | ${(row.cpuMs / count).toFixed(2)} |\n`);
+for (const row of rows)
+  process.stdout.write(
+    `| ${row.phase} | ${row.seconds.toFixed(1)} | ${(row.cpuMs / 1000).toFixed(2)} | ${(row.cpuMs / count).toFixed(2)} |\n`,
+  );

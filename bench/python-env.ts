@@ -10,7 +10,8 @@ export const PYTHON_PACKAGES = ["kubex[aiohttp]", "kubex-k8s-1-36"];
 
 export type PythonEnv = { python: string; version: string } | { error: string };
 
-const probe = "import kubex, kubex.k8s.v1_36.core.v1.pod, aiohttp; from importlib.metadata import version; print(version('kubex'), version('aiohttp'))";
+const probe =
+  "import kubex, kubex.k8s.v1_36.core.v1.pod, aiohttp; from importlib.metadata import version; print(version('kubex'), version('aiohttp'))";
 
 export function ensurePythonEnv(root: string, log: (line: string) => void): PythonEnv {
   const venv = join(root, ".venv-bench");

@@ -41,7 +41,8 @@ export function connectRaw(kubeconfigPath: string): RawCluster {
   const ca = material(cluster, "certificate-authority");
   const cert = material(user, "client-certificate");
   const key = material(user, "client-key");
-  if (cert === undefined || key === undefined) throw new Error(`${kubeconfigPath}: the floor needs a client certificate in the current context`);
+  if (cert === undefined || key === undefined)
+    throw new Error(`${kubeconfigPath}: the floor needs a client certificate in the current context`);
   // One secure context for every connection, as a careful hand-written client would do.
   const secureContext = createSecureContext({ ...(ca !== undefined ? { ca } : {}), cert, key });
   const agent = new Agent({ pipelining: 1, keepAliveTimeout: 30_000, connect: { secureContext } });
@@ -60,7 +61,13 @@ export async function getJson<T>(raw: RawCluster, path: string): Promise<T> {
 }
 
 /** Sends a JSON body; 409 on create is reported to the caller as `false`. */
-export async function sendJson(raw: RawCluster, method: Dispatcher.HttpMethod, path: string, body: unknown, contentType = "application/json"): Promise<{ status: number; body: unknown }> {
+export async function sendJson(
+  raw: RawCluster,
+  method: Dispatcher.HttpMethod,
+  path: string,
+  body: unknown,
+  contentType = "application/json",
+): Promise<{ status: number; body: unknown }> {
   const response = await raw.agent.request({
     origin: raw.origin,
     path,
@@ -76,10 +83,15 @@ export async function sendJson(raw: RawCluster, method: Dispatcher.HttpMethod, p
  * A watch stream read the floor way: split lines as chunks arrive, `JSON.parse` each.
  * `onEvent` returns true to stop.
  */
-export async function watchRaw(raw: RawCluster, path: string, onEvent: (event: { type: string; object: unknown }) => boolean): Promise<void> {
+export async function watchRaw(
+  raw: RawCluster,
+  path: string,
+  onEvent: (event: { type: string; object: unknown }) => boolean,
+): Promise<void> {
   const controller = new AbortController();
   const response = await raw.agent.request({ origin: raw.origin, path, method: "GET", headers, signal: controller.signal, bodyTimeout: 0 });
-  if (response.statusCode >= 300) throw new Error(`watch ${path}: HTTP ${response.statusCode}: ${(await response.body.text()).slice(0, 300)}`);
+  if (response.statusCode >= 300)
+    throw new Error(`watch ${path}: HTTP ${response.statusCode}: ${(await response.body.text()).slice(0, 300)}`);
   let rest = "";
   response.body.setEncoding("utf8");
   try {

@@ -25,7 +25,9 @@ function failed(outcome: Outcome | undefined): outcome is { error: string } | un
 
 export function timeLines(row: RowId, label: string, count: number, outcomes: Partial<Record<ColumnId, Outcome>>): Line[] {
   const pick = (f: (m: Measurement) => number): Partial<Record<ColumnId, number | string>> =>
-    Object.fromEntries(Object.entries(outcomes).map(([column, outcome]) => [column, failed(outcome) ? (outcome?.error ?? "not run") : f(outcome)]));
+    Object.fromEntries(
+      Object.entries(outcomes).map(([column, outcome]) => [column, failed(outcome) ? (outcome?.error ?? "not run") : f(outcome)]),
+    );
   const cpu: Line = { label: `${label}: client CPU per op`, unit: "ms", values: pick((m) => m.cpuMsPerOp) };
   if (row === "cold-start") {
     return [
@@ -36,7 +38,11 @@ export function timeLines(row: RowId, label: string, count: number, outcomes: Pa
   if (row === "connections-informers" || row === "connections-gets") {
     return [
       { label: `${label}: TCP connections to the apiserver, most at once`, unit: "conns", values: pick((m) => m.connections ?? NaN) },
-      { label: `${label}: client CPU ${row === "connections-gets" ? "per GET" : "to start and sync all"}`, unit: "ms", values: pick((m) => m.cpuMsPerOp) },
+      {
+        label: `${label}: client CPU ${row === "connections-gets" ? "per GET" : "to start and sync all"}`,
+        unit: "ms",
+        values: pick((m) => m.cpuMsPerOp),
+      },
     ];
   }
   if (row === "get") {
@@ -49,7 +55,14 @@ export function timeLines(row: RowId, label: string, count: number, outcomes: Pa
   if (row === "watch-events") {
     return [{ label, unit: "events/s", higherIsBetter: true, values: pick((m) => count / (percentile(m.samples, 50) / 1000)) }, cpu];
   }
-  return [{ label: row === "informer-10000" ? `${label}: time to sync p50` : `${label} p50`, unit: "ms", values: pick((m) => percentile(m.samples, 50)) }, cpu];
+  return [
+    {
+      label: row === "informer-10000" ? `${label}: time to sync p50` : `${label} p50`,
+      unit: "ms",
+      values: pick((m) => percentile(m.samples, 50)),
+    },
+    cpu,
+  ];
 }
 
 export function memoryLines(label: string, outcomes: Partial<Record<ColumnId, Outcome>>): Line[] {
@@ -88,7 +101,8 @@ export function ratio(line: Line, column: ColumnId, reference: ColumnId): number
 
 export function renderTable(lines: Line[], columns: ColumnId[], withRatios: boolean): string {
   const header = ["row", "unit", ...columns.map((c) => columnTitles[c])];
-  if (withRatios) header.push(...columns.filter((c) => c !== "floor").map((c) => `${c} / floor`), "kubex-ts / client-node", "kubex-ts / kubex-py");
+  if (withRatios)
+    header.push(...columns.filter((c) => c !== "floor").map((c) => `${c} / floor`), "kubex-ts / client-node", "kubex-ts / kubex-py");
   const rows = lines.map((line) => {
     const cells = [line.label, line.unit, ...columns.map((c) => format(line.values[c]))];
     if (withRatios) {
@@ -105,5 +119,9 @@ export function renderTable(lines: Line[], columns: ColumnId[], withRatios: bool
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const render = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
-  return [render(header), `|${widths.map((w, i) => (i < 2 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`, ...rows.map(render)].join("\n");
+  return [
+    render(header),
+    `|${widths.map((w, i) => (i < 2 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`,
+    ...rows.map(render),
+  ].join("\n");
 }

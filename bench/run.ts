@@ -53,14 +53,61 @@ const plan: RowPlan[] = [
   { row: "get", label: "GET one Pod", namespace: namespaces.pods10, name: "pod-0000", count: 1, warmup: 1000, iterations: 3000 },
   { row: "list-pods-10", label: "LIST 10 Pods", namespace: namespaces.pods10, count: 10, warmup: 300, iterations: 1000 },
   { row: "list-pods-100", label: "LIST 100 Pods", namespace: namespaces.pods100, count: 100, warmup: 60, iterations: 200 },
-  { row: "list-pods-500", label: "LIST 500 Pods", namespace: namespaces.pods500, count: 500, warmup: 15, iterations: 60, pythonIterations: 30 },
-  { row: "list-configmaps-5000", label: "LIST 5,000 ConfigMaps", namespace: namespaces.configMaps5000, count: 5000, warmup: 5, iterations: 16, pythonIterations: 8 },
-  { row: "watch-50", label: "watch 50 MODIFIED events (a new watch each time)", namespace: namespaces.watch, name: watchTarget, count: 50, warmup: 20, iterations: 100 },
-  { row: "watch-events", label: "watch: 10,000 ADDED events", namespace: namespaces.configMaps10000, count: 10000, warmup: 3, iterations: 8, pythonIterations: 4 },
-  { row: "informer-10000", label: "informer, 10,000 ConfigMaps", namespace: namespaces.configMaps10000, count: 10000, warmup: 2, iterations: 6 },
+  {
+    row: "list-pods-500",
+    label: "LIST 500 Pods",
+    namespace: namespaces.pods500,
+    count: 500,
+    warmup: 15,
+    iterations: 60,
+    pythonIterations: 30,
+  },
+  {
+    row: "list-configmaps-5000",
+    label: "LIST 5,000 ConfigMaps",
+    namespace: namespaces.configMaps5000,
+    count: 5000,
+    warmup: 5,
+    iterations: 16,
+    pythonIterations: 8,
+  },
+  {
+    row: "watch-50",
+    label: "watch 50 MODIFIED events (a new watch each time)",
+    namespace: namespaces.watch,
+    name: watchTarget,
+    count: 50,
+    warmup: 20,
+    iterations: 100,
+  },
+  {
+    row: "watch-events",
+    label: "watch: 10,000 ADDED events",
+    namespace: namespaces.configMaps10000,
+    count: 10000,
+    warmup: 3,
+    iterations: 8,
+    pythonIterations: 4,
+  },
+  {
+    row: "informer-10000",
+    label: "informer, 10,000 ConfigMaps",
+    namespace: namespaces.configMaps10000,
+    count: 10000,
+    warmup: 2,
+    iterations: 6,
+  },
   // The connections rows: `iterations` is how many at once (not split between the rounds).
   { row: "connections-informers", label: "30 informers on one client", namespace: namespaces.watch, count: 1, warmup: 0, iterations: 30 },
-  { row: "connections-gets", label: "200 concurrent GETs on one client", namespace: namespaces.pods10, name: "pod-0000", count: 1, warmup: 20, iterations: 200 },
+  {
+    row: "connections-gets",
+    label: "200 concurrent GETs on one client",
+    namespace: namespaces.pods10,
+    name: "pod-0000",
+    count: 1,
+    warmup: 20,
+    iterations: 200,
+  },
 ];
 
 const COLD_RUNS = 9;
@@ -130,7 +177,11 @@ async function runExtras(kubeconfig: string): Promise<void> {
     const args = ["--conditions=kubex-source", "--import", "tsx", file];
     const t0 = Date.now();
     const code = await new Promise<number | string>((resolve) => {
-      const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ["ignore", "inherit", "inherit"] });
+      const child = spawn(process.execPath, args, {
+        cwd: root,
+        env: { ...process.env, KUBECONFIG: kubeconfig },
+        stdio: ["ignore", "inherit", "inherit"],
+      });
       const timeoutMs = ("timeoutMs" in extra ? extra.timeoutMs : undefined) ?? EXTRA_TIMEOUT_MS;
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
       child.on("close", (exit, signal) => {
@@ -219,7 +270,9 @@ async function main(): Promise<void> {
             const t0 = Date.now();
             const outcome = await runTask(task, python);
             round[column] = outcome;
-            log(`${step.label} / ${column} (round ${rounds.length + 1}): ${"error" in outcome ? `ERROR ${outcome.error}` : "ok"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+            log(
+              `${step.label} / ${column} (round ${rounds.length + 1}): ${"error" in outcome ? `ERROR ${outcome.error}` : "ok"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+            );
           }
           rounds.push(round);
         }
@@ -230,8 +283,17 @@ async function main(): Promise<void> {
       if (rows.includes("cold-start")) {
         // Ours as users run it: the built dist of the runtime and the 1.36 models, no tsx.
         log("cold start: building runtime and generated/v1_36 (tsc -b, incremental)");
-        execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-b", "runtime", "generated/v1_36"], { cwd: root, stdio: "inherit" });
-        const options: ColdStartOptions = { root, kubeconfig: cluster.kubeconfig, namespace: namespaces.pods10, name: "pod-0000", runs: COLD_RUNS };
+        execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-b", "runtime", "generated/v1_36"], {
+          cwd: root,
+          stdio: "inherit",
+        });
+        const options: ColdStartOptions = {
+          root,
+          kubeconfig: cluster.kubeconfig,
+          namespace: namespaces.pods10,
+          name: "pod-0000",
+          runs: COLD_RUNS,
+        };
         if (!("error" in python)) options.python = python.python;
         const outcomes = await measureColdStart(columns, options, log);
         results.push({ row: "cold-start", label: COLD_LABEL, outcomes });
@@ -246,7 +308,8 @@ async function main(): Promise<void> {
     for (const { row, label, outcomes } of results) {
       const step = plan.find((p) => p.row === row);
       timeTable.push(...timeLines(row, label, step?.count ?? 1, outcomes));
-      if (!["get", "watch-50", "cold-start", "connections-informers", "connections-gets"].includes(row)) memoryTable.push(...memoryLines(label, outcomes));
+      if (!["get", "watch-50", "cold-start", "connections-informers", "connections-gets"].includes(row))
+        memoryTable.push(...memoryLines(label, outcomes));
     }
 
     const versions = {
@@ -257,14 +320,28 @@ async function main(): Promise<void> {
     };
     const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? "?", loadAverage1m: { start: loadAtStart, end: loadavg()[0]! } };
     const out: string[] = [];
-    out.push(`kubex benchmark, ${new Date().toISOString()}: ${cluster.origin}; ${machine.cpus} x ${machine.model}, load average ${machine.loadAverage1m.start.toFixed(1)} at start, ${machine.loadAverage1m.end.toFixed(1)} at end`);
-    out.push(`versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    out.push(
+      `kubex benchmark, ${new Date().toISOString()}: ${cluster.origin}; ${machine.cpus} x ${machine.model}, load average ${machine.loadAverage1m.start.toFixed(1)} at start, ${machine.loadAverage1m.end.toFixed(1)} at end`,
+    );
+    out.push(
+      `versions: ${Object.entries(versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
+    );
     out.push("");
-    out.push("Warm (steady state, JIT warm) unless marked cold: each row's warm-ups run first in every worker process (see plan in latest.json).");
-    out.push("Time: wall clock p50 over both rounds' iterations unless marked; client CPU per op: user+system CPU of the worker process per");
-    out.push("operation (the library's own cost, steadier than wall time on a loaded machine). Ratios > 1 mean slower / bigger than the reference.");
+    out.push(
+      "Warm (steady state, JIT warm) unless marked cold: each row's warm-ups run first in every worker process (see plan in latest.json).",
+    );
+    out.push(
+      "Time: wall clock p50 over both rounds' iterations unless marked; client CPU per op: user+system CPU of the worker process per",
+    );
+    out.push(
+      "operation (the library's own cost, steadier than wall time on a loaded machine). Ratios > 1 mean slower / bigger than the reference.",
+    );
     out.push(`Cold start: ${COLD_RUNS} fresh processes per column, taking turns; wall spawn -> exit and the process's own CPU, medians.`);
-    out.push("Connections: established TCP sockets of the worker to the apiserver port (/proc/self/fd + /proc/net/tcp*), the most seen at once.");
+    out.push(
+      "Connections: established TCP sockets of the worker to the apiserver port (/proc/self/fd + /proc/net/tcp*), the most seen at once.",
+    );
     out.push(renderTable(timeTable, columns, true));
     out.push("");
     out.push("Memory (MB). peak RSS: the worker process's peak (baseline included: runtime, loader, library);");

@@ -59,7 +59,9 @@ try {
     const received = await reading;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (round === "measured") {
-      console.log(`port-forward: ${(received / 1024 / 1024).toFixed(0)} MiB echoed in ${seconds.toFixed(2)} s = ${(received / 1024 / 1024 / seconds).toFixed(1)} MiB/s each way`);
+      console.log(
+        `port-forward: ${(received / 1024 / 1024).toFixed(0)} MiB echoed in ${seconds.toFixed(2)} s = ${(received / 1024 / 1024 / seconds).toFixed(1)} MiB/s each way`,
+      );
     }
   }
 

@@ -23,15 +23,33 @@ const PATH = "/api/v1/namespaces/bench/configmaps";
 
 function configMap(i: number, rv: number) {
   return {
-    metadata: { name: `cm-${i}`, namespace: "bench", resourceVersion: String(rv), uid: `00000000-0000-0000-0000-${String(i).padStart(12, "0")}`, labels: { app: "bench", shard: String(i % 10) } },
+    metadata: {
+      name: `cm-${i}`,
+      namespace: "bench",
+      resourceVersion: String(rv),
+      uid: `00000000-0000-0000-0000-${String(i).padStart(12, "0")}`,
+      labels: { app: "bench", shard: String(i % 10) },
+    },
     data: { key: "x".repeat(200), index: String(i) },
   };
 }
 
 /** Serves a list of `objects` ConfigMaps and a watch that streams `events` MODIFIED events then ends. */
 async function serve(objects: number, events: number): Promise<{ url: string; server: Server }> {
-  const listBody = JSON.stringify({ apiVersion: "v1", kind: "ConfigMapList", metadata: { resourceVersion: "1000" }, items: Array.from({ length: objects }, (_, i) => configMap(i, 1000)) });
-  const lines = Array.from({ length: events }, (_, n) => JSON.stringify({ type: "MODIFIED", object: { apiVersion: "v1", kind: "ConfigMap", ...configMap(n % Math.max(objects, 1), 2000 + n) } }) + "\n");
+  const listBody = JSON.stringify({
+    apiVersion: "v1",
+    kind: "ConfigMapList",
+    metadata: { resourceVersion: "1000" },
+    items: Array.from({ length: objects }, (_, i) => configMap(i, 1000)),
+  });
+  const lines = Array.from(
+    { length: events },
+    (_, n) =>
+      JSON.stringify({
+        type: "MODIFIED",
+        object: { apiVersion: "v1", kind: "ConfigMap", ...configMap(n % Math.max(objects, 1), 2000 + n) },
+      }) + "\n",
+  );
   const watchBody = Buffer.from(lines.join(""));
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
@@ -103,7 +121,12 @@ async function clientNode() {
 
 function kubeConfigFor(k8s: NonNullable<Awaited<ReturnType<typeof clientNode>>>, url: string) {
   const kc = new k8s.KubeConfig();
-  kc.loadFromOptions({ clusters: [{ name: "c", server: url, skipTLSVerify: true }], users: [{ name: "u" }], contexts: [{ name: "x", cluster: "c", user: "u" }], currentContext: "x" });
+  kc.loadFromOptions({
+    clusters: [{ name: "c", server: url, skipTLSVerify: true }],
+    users: [{ name: "u" }],
+    contexts: [{ name: "x", cluster: "c", user: "u" }],
+    currentContext: "x",
+  });
   return kc;
 }
 
@@ -116,12 +139,17 @@ async function clientNodeWatch(url: string, events: number): Promise<Rate | unde
     await new Promise<void>((resolve, reject) => {
       let request: { abort(): void } | undefined;
       void w
-        .watch(PATH, { resourceVersion: "1000" }, () => {
-          if (++count === events) {
-            request?.abort();
-            resolve();
-          }
-        }, (err) => (count < events && err ? reject(err) : undefined))
+        .watch(
+          PATH,
+          { resourceVersion: "1000" },
+          () => {
+            if (++count === events) {
+              request?.abort();
+              resolve();
+            }
+          },
+          (err) => (count < events && err ? reject(err) : undefined),
+        )
         .then((r) => (request = r));
     });
   });
@@ -178,7 +206,11 @@ async function memoryChild(which: string, objects: number): Promise<void> {
 }
 
 function memory(which: string, objects: number): { size: number; bytes: number } | undefined {
-  const result = spawnSync(process.execPath, ["--expose-gc", "--conditions", "kubex-source", "--import", "tsx", fileURLToPath(import.meta.url), "--memory", which, String(objects)], { encoding: "utf8", timeout: 120_000 });
+  const result = spawnSync(
+    process.execPath,
+    ["--expose-gc", "--conditions", "kubex-source", "--import", "tsx", fileURLToPath(import.meta.url), "--memory", which, String(objects)],
+    { encoding: "utf8", timeout: 120_000 },
+  );
   const line = result.stdout.trim().split("\n").pop();
   try {
     return JSON.parse(line ?? "");
@@ -201,9 +233,13 @@ async function serverChild(objects: number, events: number): Promise<void> {
 }
 
 async function startServerChild(objects: number, events: number): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ["--conditions", "kubex-source", "--import", "tsx", fileURLToPath(import.meta.url), "--serve", String(objects), String(events)], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions", "kubex-source", "--import", "tsx", fileURLToPath(import.meta.url), "--serve", String(objects), String(events)],
+    {
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (data: Buffer) => {
@@ -239,7 +275,10 @@ async function compare(rounds: number, a: () => Promise<Rate>, b: () => Promise<
     as.push(ra);
     if (rb !== undefined) bs.push(rb);
   }
-  const summary = (list: Rate[]): Rate => ({ perSecond: median(list.map((r) => r.perSecond)), cpuMicros: median(list.map((r) => r.cpuMicros)) });
+  const summary = (list: Rate[]): Rate => ({
+    perSecond: median(list.map((r) => r.perSecond)),
+    cpuMicros: median(list.map((r) => r.cpuMicros)),
+  });
   return [summary(as), bs.length === 0 ? undefined : summary(bs)];
 }
 
@@ -252,16 +291,32 @@ async function main(): Promise<void> {
   const rounds = Number(args[2] ?? 5);
   const server = await startServerChild(1000, events);
   const hasClientNode = (await clientNode()) !== undefined;
-  const fmt = (r: Rate | undefined) => (r === undefined ? "n/a" : `${Math.round(r.perSecond).toLocaleString("en")} ev/s, ${r.cpuMicros.toFixed(2)} µs CPU/ev`);
+  const fmt = (r: Rate | undefined) =>
+    r === undefined ? "n/a" : `${Math.round(r.perSecond).toLocaleString("en")} ev/s, ${r.cpuMicros.toFixed(2)} µs CPU/ev`;
   const rows: [string, string, string][] = [];
-  const [watchKubex, watchClientNode] = await compare(rounds, () => kubexWatch(server.url, events), () => clientNodeWatch(server.url, events));
+  const [watchKubex, watchClientNode] = await compare(
+    rounds,
+    () => kubexWatch(server.url, events),
+    () => clientNodeWatch(server.url, events),
+  );
   rows.push([`watch, ${events} events`, fmt(watchKubex), fmt(watchClientNode)]);
-  const [informerKubex, informerClientNode] = await compare(rounds, () => kubexInformer(server.url, events), () => clientNodeInformer(server.url, events));
+  const [informerKubex, informerClientNode] = await compare(
+    rounds,
+    () => kubexInformer(server.url, events),
+    () => clientNodeInformer(server.url, events),
+  );
   rows.push([`informer, ${events} events`, fmt(informerKubex), fmt(informerClientNode)]);
   server.stop();
-  const mb = (m: { bytes: number; size: number } | undefined) => (m === undefined ? "n/a" : `${(m.bytes / 1048576).toFixed(1)} MiB (${m.size} objects)`);
-  rows.push([`informer heap, ${objects} ConfigMaps`, mb(memory("kubex", objects)), hasClientNode ? mb(memory("client-node", objects)) : "n/a"]);
-  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length), ["scenario", "kubex", "@kubernetes/client-node"][c]!.length));
+  const mb = (m: { bytes: number; size: number } | undefined) =>
+    m === undefined ? "n/a" : `${(m.bytes / 1048576).toFixed(1)} MiB (${m.size} objects)`;
+  rows.push([
+    `informer heap, ${objects} ConfigMaps`,
+    mb(memory("kubex", objects)),
+    hasClientNode ? mb(memory("client-node", objects)) : "n/a",
+  ]);
+  const widths = [0, 1, 2].map((c) =>
+    Math.max(...rows.map((r) => r[c]!.length), ["scenario", "kubex", "@kubernetes/client-node"][c]!.length),
+  );
   const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ");
   console.log(line(["scenario", "kubex", "@kubernetes/client-node"]));
   for (const row of rows) console.log(line(row));

@@ -78,7 +78,14 @@ async function measure(task: Task, column: Column): Promise<Measurement> {
         cpuMs += (cpu.user + cpu.system) / 1000;
         await informer.stop();
       }
-      return { samples, cpuMsPerOp: cpuMs / iterations, heapDeltaBytes, rssBeforeBytes, peakRssBytes: peakRss(), note: `${held} objects cached` };
+      return {
+        samples,
+        cpuMsPerOp: cpuMs / iterations,
+        heapDeltaBytes,
+        rssBeforeBytes,
+        peakRssBytes: peakRss(),
+        note: `${held} objects cached`,
+      };
     }
     case "connections-informers": {
       // `iterations` informers on one client, all synced and watching at once: the sockets they hold.
@@ -94,7 +101,14 @@ async function measure(task: Task, column: Column): Promise<Measurement> {
       const samples = [Number(process.hrtime.bigint() - started) / 1e6];
       const cpu = process.cpuUsage(cpuBefore);
       await Promise.all(informers.map((i) => i.stop()));
-      return { samples, cpuMsPerOp: (cpu.user + cpu.system) / 1000, connections, rssBeforeBytes, peakRssBytes: peakRss(), note: `${iterations} informers` };
+      return {
+        samples,
+        cpuMsPerOp: (cpu.user + cpu.system) / 1000,
+        connections,
+        rssBeforeBytes,
+        peakRssBytes: peakRss(),
+        note: `${iterations} informers`,
+      };
     }
     case "connections-gets": {
       // `iterations` GETs started at once on one client: the most sockets open while they run.
@@ -108,7 +122,14 @@ async function measure(task: Task, column: Column): Promise<Measurement> {
       });
       const samples = [Number(process.hrtime.bigint() - started) / 1e6];
       const cpu = process.cpuUsage(cpuBefore);
-      return { samples, cpuMsPerOp: (cpu.user + cpu.system) / 1000 / iterations, connections, rssBeforeBytes, peakRssBytes: peakRss(), note: `${iterations} concurrent GETs` };
+      return {
+        samples,
+        cpuMsPerOp: (cpu.user + cpu.system) / 1000 / iterations,
+        connections,
+        rssBeforeBytes,
+        peakRssBytes: peakRss(),
+        note: `${iterations} concurrent GETs`,
+      };
     }
     case "cold-start":
       throw new Error("cold start runs in fresh processes (bench/cold-start.ts), not in a worker");

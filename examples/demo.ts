@@ -72,11 +72,10 @@ try {
   console.log(`status: replicas=${status?.replicas} ready=${status?.readyReplicas} available=${status?.availableReplicas}`);
 
   step("server-side apply a label");
-  const applied = await deployments.patch(
-    "web",
-    new ApplyPatch({ metadata: { name: "web", labels: { ...labels, tier: "frontend" } } }),
-    { fieldManager: "kubex-demo", force: true },
-  );
+  const applied = await deployments.patch("web", new ApplyPatch({ metadata: { name: "web", labels: { ...labels, tier: "frontend" } } }), {
+    fieldManager: "kubex-demo",
+    force: true,
+  });
   console.log(`labels: ${JSON.stringify(applied.metadata?.labels)}`);
 
   step("list deployments with a label selector");
@@ -113,5 +112,9 @@ try {
   // The namespace controller deletes what is left inside, then the namespace itself.
   await namespaces.delete(namespace).catch(() => undefined);
 }
-await waitFor(`namespace ${namespace} gone`, 60, async () => (await namespaces.list({ fieldSelector: `metadata.name=${namespace}` })).items.length === 0);
+await waitFor(
+  `namespace ${namespace} gone`,
+  60,
+  async () => (await namespaces.list({ fieldSelector: `metadata.name=${namespace}` })).items.length === 0,
+);
 console.log(`namespace ${namespace} is gone`);

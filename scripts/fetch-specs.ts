@@ -53,7 +53,9 @@ function fetchVersion(version: string): void {
   const target = join(specsDir, `v1_${minor}`);
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
-  const files = readdirSync(source).filter((f) => f.endsWith(".json")).sort();
+  const files = readdirSync(source)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
   for (const file of files) {
     copyFileSync(join(source, file), join(target, file));
     chmodSync(join(target, file), 0o644); // the module cache is read-only
@@ -74,7 +76,8 @@ try {
   releases = proxyReleases();
   for (const arg of args) {
     if (arg === "--all") {
-      for (const [minor, release] of [...newestStable(releases)].sort(([a], [b]) => a - b)) if (minor >= firstMinor) wanted.push(release.version);
+      for (const [minor, release] of [...newestStable(releases)].sort(([a], [b]) => a - b))
+        if (minor >= firstMinor) wanted.push(release.version);
     } else {
       wanted.push(resolveRelease(arg, releases).version);
     }

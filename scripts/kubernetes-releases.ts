@@ -111,7 +111,10 @@ export function resolveRelease(requested: string, releases: KubernetesRelease[])
   if (minorOnly) {
     const minor = Number(minorOnly[1]);
     const found = stable.get(minor) ?? newestPrerelease(releases).get(minor);
-    if (!found) throw new ReleaseError(`Kubernetes ${wanted} has no release or pre-release on the Go module proxy (newest: ${newestListed(releases)})`);
+    if (!found)
+      throw new ReleaseError(
+        `Kubernetes ${wanted} has no release or pre-release on the Go module proxy (newest: ${newestListed(releases)})`,
+      );
     return found;
   }
   const exact = parseRelease(wanted);
@@ -166,7 +169,8 @@ export function outdated(recorded: Record<string, string>, releases: KubernetesR
     if (have.prerelease !== undefined && newest) entries.push({ ...base, kind: "shipped", available: newest.version, missing: true });
     else if (have.prerelease !== undefined && newestPre && compareReleases(have, newestPre) < 0)
       entries.push({ ...base, kind: "newer-prerelease", available: newestPre.version, missing: false });
-    else if (newest && compareReleases(have, newest) < 0) entries.push({ ...base, kind: "patch", available: newest.version, missing: true });
+    else if (newest && compareReleases(have, newest) < 0)
+      entries.push({ ...base, kind: "patch", available: newest.version, missing: true });
     else entries.push({ ...base, kind: "up-to-date", available: have.version, missing: false });
   }
   return entries;

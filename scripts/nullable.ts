@@ -33,7 +33,13 @@ function fail(message: string): never {
 
 function run(command: string, args: string[], cwd = root): string {
   try {
-    return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? "auto" } }); // a pre-release may need a newer Go (1.38.0-beta.0: go >= 1.27), fetched from the module proxy
+    return execFileSync(command, args, {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? "auto" },
+    }); // a pre-release may need a newer Go (1.38.0-beta.0: go >= 1.27), fetched from the module proxy
   } catch (error) {
     fail(`${command} ${args.slice(0, 3).join(" ")} ... failed: ${(error as { stderr?: string }).stderr?.trim() ?? String(error)}`);
   }

@@ -23,7 +23,11 @@ const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
 
 function npmInstall(dir: string, specs: string[]): void {
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", ...specs], { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", ...specs], {
+    cwd: dir,
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
 }
 
 function project(name: string, source: string): string {
@@ -34,7 +38,15 @@ function project(name: string, source: string): string {
   writeFileSync(
     join(dir, "tsconfig.json"),
     JSON.stringify({
-      compilerOptions: { target: "ES2022", lib: ["ES2023", "ESNext.Disposable"], module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, types: ["node"] },
+      compilerOptions: {
+        target: "ES2022",
+        lib: ["ES2023", "ESNext.Disposable"],
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        noEmit: true,
+        types: ["node"],
+      },
       include: ["main.ts"],
     }),
   );
@@ -68,11 +80,20 @@ interface Sample {
 
 function typecheckOnce(dir: string, extra: readonly string[]): Sample {
   const t0 = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json", "--extendedDiagnostics", ...extra], { cwd: dir, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json", "--extendedDiagnostics", ...extra], {
+    cwd: dir,
+    encoding: "utf8",
+  });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   if (result.status !== 0) throw new Error(`tsc failed in ${dir}:\n${result.stdout}${result.stderr}`);
   const figure = (name: string) => Number(new RegExp(`^${name}:\\s+([\\d.]+)`, "m").exec(result.stdout)?.[1] ?? NaN);
-  return { wall, total: figure("Total time"), check: figure("Check time"), definitionLines: figure("Lines of Definitions"), files: figure("Files") };
+  return {
+    wall,
+    total: figure("Total time"),
+    check: figure("Check time"),
+    definitionLines: figure("Lines of Definitions"),
+    files: figure("Files"),
+  };
 }
 
 /** Runs the projects' type-checks alternately (so machine load hits all alike) and takes medians. */
@@ -97,7 +118,8 @@ function typecheckAll(dirs: Record<string, string>, extra: readonly string[]): R
 try {
   const wanted = workspacePackages().filter((p) => p.name === "@kubex/runtime" || p.name === "@kubex/k8s-v1-36");
   const packed = wanted.map((p) => packStaged(p, stagePackage(p, join(work, "stage")), join(work, "tarballs")));
-  for (const p of packed) console.log(`${p.name}@${p.version}: tarball ${formatBytes(p.size)}, unpacked ${formatBytes(p.unpackedSize)}, ${p.files.length} files`);
+  for (const p of packed)
+    console.log(`${p.name}@${p.version}: tarball ${formatBytes(p.size)}, unpacked ${formatBytes(p.unpackedSize)}, ${p.files.length} files`);
 
   const kubex = project(
     "kubex-consumer",
@@ -128,27 +150,41 @@ try {
   npmInstall(clientNode, [`@kubernetes/client-node@${values["client-node"]}`, "@types/node@20", "@types/ws"]);
 
   // Install size without @types/node, which both consumers add themselves.
-  const size = (dir: string) => folderSize(join(dir, "node_modules")) - folderSize(join(dir, "node_modules", "@types", "node")) - folderSize(join(dir, "node_modules", "undici-types"));
+  const size = (dir: string) =>
+    folderSize(join(dir, "node_modules")) -
+    folderSize(join(dir, "node_modules", "@types", "node")) -
+    folderSize(join(dir, "node_modules", "undici-types"));
   const kubexSize = size(kubex);
   const clientNodeSize = size(clientNode);
   const clientNodeOwn = folderSize(join(clientNode, "node_modules", "@kubernetes", "client-node"));
   console.log(`\ninstall (node_modules without @types/node and its undici-types):`);
   console.log(`  @kubex/runtime + @kubex/k8s-v1-36: ${formatBytes(kubexSize)}, ${packages(kubex)} packages`);
-  console.log(`  @kubernetes/client-node@${values["client-node"]}: ${formatBytes(clientNodeSize)}, ${packages(clientNode)} packages (the package alone: ${formatBytes(clientNodeOwn)})`);
-  console.log(`  ratio: ${(kubexSize / clientNodeSize).toFixed(3)} of client-node's install, ${((folderSize(join(kubex, "node_modules", "@kubex")) / clientNodeOwn)).toFixed(3)} of its own unpacked size`);
+  console.log(
+    `  @kubernetes/client-node@${values["client-node"]}: ${formatBytes(clientNodeSize)}, ${packages(clientNode)} packages (the package alone: ${formatBytes(clientNodeOwn)})`,
+  );
+  console.log(
+    `  ratio: ${(kubexSize / clientNodeSize).toFixed(3)} of client-node's install, ${(folderSize(join(kubex, "node_modules", "@kubex")) / clientNodeOwn).toFixed(3)} of its own unpacked size`,
+  );
 
   // Baseline: the same compiler options and @types/node, no Kubernetes library.
   const baseline = project("baseline-consumer", `console.log(process.version);\n`);
   npmInstall(baseline, ["@types/node@20"]);
-  for (const [label, extra] of [["skipLibCheck", ["--skipLibCheck"]], ["full (lib check)", []]] as const) {
+  for (const [label, extra] of [
+    ["skipLibCheck", ["--skipLibCheck"]],
+    ["full (lib check)", []],
+  ] as const) {
     const r = typecheckAll({ kubex, clientNode, baseline }, extra);
     const a = r.kubex!;
     const b = r.clientNode!;
     const base = r.baseline!;
     console.log(`\ntype-check, ${label}, medians of ${runs} alternating runs (seconds):`);
     for (const [name, f] of Object.entries(r)) console.log(`  ${name.padEnd(10)} ${JSON.stringify(f)}`);
-    console.log(`  ratio kubex/client-node: wall ${(a.wall / b.wall).toFixed(2)}, tsc total ${(a.total / b.total).toFixed(2)}, check ${(a.check / b.check).toFixed(2)}`);
-    console.log(`  above the baseline: kubex ${(a.total - base.total).toFixed(2)}s, client-node ${(b.total - base.total).toFixed(2)}s, ratio ${((a.total - base.total) / (b.total - base.total)).toFixed(2)}`);
+    console.log(
+      `  ratio kubex/client-node: wall ${(a.wall / b.wall).toFixed(2)}, tsc total ${(a.total / b.total).toFixed(2)}, check ${(a.check / b.check).toFixed(2)}`,
+    );
+    console.log(
+      `  above the baseline: kubex ${(a.total - base.total).toFixed(2)}s, client-node ${(b.total - base.total).toFixed(2)}s, ratio ${((a.total - base.total) / (b.total - base.total)).toFixed(2)}`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -137,8 +137,12 @@ export function checkPacked(p: PackedPackage): string[] {
   // A pre-release (1.0.0-beta.0 from Kubernetes 1.38.0-beta.0) goes out under `next`, never `latest`.
   const prerelease = String(m.version).includes("-");
   const tag = (m.publishConfig as Json | undefined)?.tag;
-  if (prerelease && tag !== "next") problems.push(`pre-release version ${String(m.version)} must publish under the next dist-tag (publishConfig.tag is ${JSON.stringify(tag)})`);
-  if (!prerelease && tag !== undefined) problems.push(`release version ${String(m.version)} must publish as latest (publishConfig.tag is ${JSON.stringify(tag)})`);
+  if (prerelease && tag !== "next")
+    problems.push(
+      `pre-release version ${String(m.version)} must publish under the next dist-tag (publishConfig.tag is ${JSON.stringify(tag)})`,
+    );
+  if (!prerelease && tag !== undefined)
+    problems.push(`release version ${String(m.version)} must publish as latest (publishConfig.tag is ${JSON.stringify(tag)})`);
   if (p.name === "@kubex/generator" && !files.has("templates/module.hbs")) problems.push(`templates/ is not in the tarball`);
 
   // Every bare import in shipped JS and .d.ts must be a Node builtin or a declared dependency.
@@ -148,12 +152,20 @@ export function checkPacked(p: PackedPackage): string[] {
   const builtins = new Set(builtinModules);
   for (const f of p.files) {
     if (!/\.(d\.ts|js)$/.test(f)) continue;
-    const text = readFileSync(join(p.stageDir, f), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
-    const importLike = /^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/gm;
+    const text = readFileSync(join(p.stageDir, f), "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/^\s*\/\/.*$/gm, "");
+    const importLike =
+      /^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/gm;
     for (const match of text.matchAll(importLike)) {
       const spec = (match[1] ?? match[2] ?? match[3])!;
       if (spec.startsWith(".")) continue;
-      const bare = spec.startsWith("node:") ? spec : spec.split("/").slice(0, spec.startsWith("@") ? 2 : 1).join("/");
+      const bare = spec.startsWith("node:")
+        ? spec
+        : spec
+            .split("/")
+            .slice(0, spec.startsWith("@") ? 2 : 1)
+            .join("/");
       if (bare.startsWith("node:") || builtins.has(bare)) continue;
       if (bare === p.name) continue;
       if (!declared.has(bare)) problems.push(`${f} imports "${spec}", which is not a dependency`);

@@ -48,7 +48,9 @@ try {
   console.log(`\n${line(header)}`);
   for (const row of rows) console.log(line(row));
   console.log(`\ntarballs: ${outDir}`);
-  console.log(failed ? "release:dry FAILED: fix the problems above" : `release:dry ok: ${packed.length} packages checked, nothing published`);
+  console.log(
+    failed ? "release:dry FAILED: fix the problems above" : `release:dry ok: ${packed.length} packages checked, nothing published`,
+  );
 } finally {
   rmSync(join(work, "stage"), { recursive: true, force: true });
 }

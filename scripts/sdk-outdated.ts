@@ -23,7 +23,9 @@ try {
   else {
     console.log("specs/versions.json against k8s.io/kubernetes on the Go module proxy:");
     for (const entry of entries) console.log(`  ${describeEntry(entry)}`);
-    console.log(missing.length === 0 ? "sdk:outdated: nothing stable missing" : `sdk:outdated: ${missing.length} stable release(s) missing`);
+    console.log(
+      missing.length === 0 ? "sdk:outdated: nothing stable missing" : `sdk:outdated: ${missing.length} stable release(s) missing`,
+    );
   }
   process.exitCode = missing.length === 0 ? 0 : 1;
 } catch (error) {

@@ -38,11 +38,15 @@ function addBuildReferences(minors: string[]): void {
   const file = join(root, "tsconfig.build.json");
   const config = JSON.parse(readFileSync(file, "utf8")) as { references: Array<{ path: string }> };
   const paths = new Set(config.references.map((r) => r.path));
-  const added = minors.map((m) => `generated/v1_${m.split(".")[1]}`).filter((p) => !paths.has(p) && existsSync(join(root, p, "package.json")));
+  const added = minors
+    .map((m) => `generated/v1_${m.split(".")[1]}`)
+    .filter((p) => !paths.has(p) && existsSync(join(root, p, "package.json")));
   if (added.length === 0) return;
   const minorOf = (p: string): number => Number(/v1_(\d+)$/.exec(p)?.[1] ?? -1);
   const others = config.references.filter((r) => !r.path.startsWith("generated/"));
-  const generated = [...config.references.filter((r) => r.path.startsWith("generated/")), ...added.map((path) => ({ path }))].sort((a, b) => minorOf(a.path) - minorOf(b.path));
+  const generated = [...config.references.filter((r) => r.path.startsWith("generated/")), ...added.map((path) => ({ path }))].sort(
+    (a, b) => minorOf(a.path) - minorOf(b.path),
+  );
   const text = readFileSync(file, "utf8");
   const head = text.slice(0, text.indexOf('"references"'));
   const lines = [...others, ...generated].map((r) => `    { "path": "${r.path}" }`).join(",\n");
@@ -59,5 +63,6 @@ run(tsx[0]!, [...tsx.slice(1), "generator/src/cli.ts", "generate", ...minors.fla
 addBuildReferences(minors);
 run("npm", ["install", "--no-audit", "--no-fund"]);
 run("npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]);
-const describe = (m: string): string => `@kubex/k8s-v${m.replace(".", "-")} (${versions[m]}${/-/.test(versions[m] ?? "") ? ", a pre-release: npm dist-tag next" : ""})`;
+const describe = (m: string): string =>
+  `@kubex/k8s-v${m.replace(".", "-")} (${versions[m]}${/-/.test(versions[m] ?? "") ? ", a pre-release: npm dist-tag next" : ""})`;
 console.log(`sdk:update: ${minors.map(describe).join(", ")} ready; review and commit specs/ and generated/`);

@@ -45,13 +45,18 @@ for (const minor of minors) {
   }
   try {
     const kubeconfig = join(root, ".kubex", "cluster", "kubeconfig");
-    const status = run(join(root, "node_modules", ".bin", "vitest"), ["run", "--project", "e2e", "test/e2e/sweep.test.ts"], { ...process.env, KUBEX_E2E_KUBECONFIG: kubeconfig });
+    const status = run(join(root, "node_modules", ".bin", "vitest"), ["run", "--project", "e2e", "test/e2e/sweep.test.ts"], {
+      ...process.env,
+      KUBEX_E2E_KUBECONFIG: kubeconfig,
+    });
     const summaryFile = join(root, "test", "e2e", ".sweep", `v1_${minor.split(".")[1]}`, "summary.json");
     const summary = existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, "utf8")) as Record<string, unknown>) : undefined;
     const trips = summary?.roundTrips as { passed: number; failed: unknown[] } | undefined;
     results.push(
       `${minor}: ${status === 0 ? "passed" : "FAILED"}` +
-        (summary ? ` (${String(summary.kinds)} kinds, ${trips?.passed} round trips, ${trips?.failed.length} failed, ${String(summary.typeChecked)} objects type-checked, ${(summary.typeMismatches as unknown[]).length} mismatches)` : ""),
+        (summary
+          ? ` (${String(summary.kinds)} kinds, ${trips?.passed} round trips, ${trips?.failed.length} failed, ${String(summary.typeChecked)} objects type-checked, ${(summary.typeMismatches as unknown[]).length} mismatches)`
+          : ""),
     );
     if (status !== 0) failed++;
   } finally {

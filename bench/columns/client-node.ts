@@ -43,14 +43,20 @@ export async function createClientNodeColumn(kubeconfig: string): Promise<Column
     listConfigMaps: (namespace) => core.listNamespacedConfigMap({ namespace }),
     async watchModified(namespace, name, resourceVersion, count) {
       let seen = 0;
-      await watchUntil(`/api/v1/namespaces/${namespace}/configmaps`, { resourceVersion, fieldSelector: `metadata.name=${name}` }, (phase) => phase === "MODIFIED" && ++seen >= count);
+      await watchUntil(
+        `/api/v1/namespaces/${namespace}/configmaps`,
+        { resourceVersion, fieldSelector: `metadata.name=${name}` },
+        (phase) => phase === "MODIFIED" && ++seen >= count,
+      );
     },
     async watchEvents(namespace, count) {
       let seen = 0;
       await watchUntil(`/api/v1/namespaces/${namespace}/configmaps`, {}, () => ++seen >= count);
     },
     async informer(namespace, count) {
-      const informer = makeInformer<V1ConfigMap>(kc, `/api/v1/namespaces/${namespace}/configmaps`, () => core.listNamespacedConfigMap({ namespace }));
+      const informer = makeInformer<V1ConfigMap>(kc, `/api/v1/namespaces/${namespace}/configmaps`, () =>
+        core.listNamespacedConfigMap({ namespace }),
+      );
       await informer.start();
       if (informer.list().length < count) throw new Error(`informer synced with ${informer.list().length} of ${count}`);
       return { size: () => informer.list().length, stop: () => informer.stop() };

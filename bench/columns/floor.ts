@@ -39,7 +39,13 @@ export async function createFloorColumn(kubeconfig: string): Promise<Column> {
       if (cache.size < count) throw new Error(`listed ${cache.size} of ${count}`);
       const controller = new AbortController();
       const watching = raw.agent
-        .request({ origin: raw.origin, path: `/api/v1/namespaces/${namespace}/configmaps?watch=true&resourceVersion=${resourceVersion}`, method: "GET", signal: controller.signal, bodyTimeout: 0 })
+        .request({
+          origin: raw.origin,
+          path: `/api/v1/namespaces/${namespace}/configmaps?watch=true&resourceVersion=${resourceVersion}`,
+          method: "GET",
+          signal: controller.signal,
+          bodyTimeout: 0,
+        })
         .then((response) => response.body.resume())
         .catch(() => undefined);
       return {

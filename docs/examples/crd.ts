@@ -11,7 +11,8 @@ await using client = await createClient();
 // Install the CRD (a cluster-scoped kind of the version package) and wait until it is served.
 const crds = new Api(CustomResourceDefinition, { client });
 await crds.create(parse(readFileSync(new URL("crds/backup.yaml", import.meta.url), "utf8")));
-const established = () => crds.get("backups.example.com").then((crd) => crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True"));
+const established = () =>
+  crds.get("backups.example.com").then((crd) => crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True"));
 while (!(await established())) await sleep(200);
 
 // The generated class works like a built-in kind; its markers come from the CRD's subresources.

@@ -15,7 +15,10 @@ await configMaps.replace("crud-a", a);
 
 // list: one page at a time, with selectors ...
 const page = await configMaps.list({ labelSelector: { app: "crud" }, limit: 1 });
-console.log(page.items.map((item) => item.metadata?.name), page.metadata?.continue !== undefined);
+console.log(
+  page.items.map((item) => item.metadata?.name),
+  page.metadata?.continue !== undefined,
+);
 // ... or every page, fetched as the loop goes.
 for await (const item of configMaps.listAll({ labelSelector: "app=crud" })) console.log(item.data?.color);
 // namespace: null lists in all namespaces.

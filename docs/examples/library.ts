@@ -22,7 +22,11 @@ const deployments = new Api(Deployment, { client, namespace: "default" });
 const labels = { app: "library" };
 await deployments.create({
   metadata: { name: "library", labels },
-  spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "web", image: "nginx" }] } } },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: labels },
+    template: { metadata: { labels }, spec: { containers: [{ name: "web", image: "nginx" }] } },
+  },
 });
 const deployment: Deployment = await scaleAndRead(deployments, "library", 3);
 console.log(deployment instanceof Deployment, deployment.spec?.replicas);

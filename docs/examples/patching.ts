@@ -39,6 +39,9 @@ const applied = await deployments.patch(
   new ApplyPatch({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "patching" }, spec: { replicas: 3 } }),
   { fieldManager: "docs-example", force: true },
 );
-console.log(applied.spec?.replicas, applied.spec?.template?.spec?.containers.map((c) => c.name));
+console.log(
+  applied.spec?.replicas,
+  applied.spec?.template?.spec?.containers.map((c) => c.name),
+);
 
 await deployments.delete("patching");

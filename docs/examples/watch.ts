@@ -9,7 +9,11 @@ const list = await configMaps.list({ labelSelector: "app=watch" });
 const abort = new AbortController();
 const watching = (async () => {
   try {
-    for await (const event of configMaps.watch({ labelSelector: "app=watch", resourceVersion: list.metadata?.resourceVersion, signal: abort.signal })) {
+    for await (const event of configMaps.watch({
+      labelSelector: "app=watch",
+      resourceVersion: list.metadata?.resourceVersion,
+      signal: abort.signal,
+    })) {
       if (event.type === "ADDED" || event.type === "MODIFIED" || event.type === "DELETED") {
         console.log(event.type, event.object.metadata?.name, event.object.data);
         if (event.type === "DELETED") abort.abort();

@@ -1,7 +1,20 @@
 // The MyProxy operator: each MyProxy gets an nginx Deployment it controls; the status
 // lists the Deployment's pods and says Ready; a finalizer cleans up on deletion; events
 // say what was done.
-import { ApplyPatch, Api, Controller, NotFound, setCondition, setControllerReference, withFinalizer, type Client, type Condition, type ControllerLogger, type EventRecorder, type ReconcileContext } from "@kubex/runtime";
+import {
+  ApplyPatch,
+  Api,
+  Controller,
+  NotFound,
+  setCondition,
+  setControllerReference,
+  withFinalizer,
+  type Client,
+  type Condition,
+  type ControllerLogger,
+  type EventRecorder,
+  type ReconcileContext,
+} from "@kubex/runtime";
 import { Deployment } from "@kubex/k8s-v1-36/apps/v1";
 import { Pod } from "@kubex/k8s-v1-36/core/v1";
 // Written by: npx kubex-gen crd myproxy-crd.yaml --out crd-types
@@ -28,7 +41,10 @@ function desiredDeployment(proxy: MyProxy): Deployment {
     spec: {
       replicas: proxy.spec!.replicas ?? 2,
       selector: { matchLabels: { [PROXY_LABEL]: name } },
-      template: { metadata: { labels }, spec: { containers: [{ name: "nginx", image: proxy.spec!.image ?? "nginx:1.27", ports: [{ containerPort: 80 }] }] } },
+      template: {
+        metadata: { labels },
+        spec: { containers: [{ name: "nginx", image: proxy.spec!.image ?? "nginx:1.27", ports: [{ containerPort: 80 }] }] },
+      },
     },
   });
   return setControllerReference(proxy, deployment);
@@ -38,7 +54,12 @@ function desiredDeployment(proxy: MyProxy): Deployment {
 function drifted(actual: Deployment, desired: Deployment): boolean {
   const have = actual.spec?.template?.spec?.containers?.[0];
   const want = desired.spec!.template.spec!.containers[0]!;
-  return actual.spec?.replicas !== desired.spec!.replicas || have?.image !== want.image || have?.name !== want.name || actual.metadata?.labels?.[PROXY_LABEL] !== desired.metadata!.labels![PROXY_LABEL];
+  return (
+    actual.spec?.replicas !== desired.spec!.replicas ||
+    have?.image !== want.image ||
+    have?.name !== want.name ||
+    actual.metadata?.labels?.[PROXY_LABEL] !== desired.metadata!.labels![PROXY_LABEL]
+  );
 }
 
 export function myProxyOperator(options: MyProxyOperatorOptions): Controller<MyProxy> {
@@ -46,26 +67,61 @@ export function myProxyOperator(options: MyProxyOperatorOptions): Controller<MyP
   const proxies = new Api(MyProxy, { client, namespace: null });
   const deployments = new Api(Deployment, { client, namespace: null });
 
-  const controller = new Controller(MyProxy, { client, namespace: null, maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4, ...(options.log ? { log: options.log } : {}) })
+  const controller = new Controller(MyProxy, {
+    client,
+    namespace: null,
+    maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
+    ...(options.log ? { log: options.log } : {}),
+  })
     .owns(Deployment)
     // Pods belong to ReplicaSets, not to us: map them to their MyProxy through our label.
-    .watches(Pod, (pod) => [{ name: pod.metadata?.labels?.[PROXY_LABEL] ?? "", namespace: pod.metadata?.namespace }].filter((key) => key.name !== ""), { labelSelector: PROXY_LABEL })
+    .watches(
+      Pod,
+      (pod) => [{ name: pod.metadata?.labels?.[PROXY_LABEL] ?? "", namespace: pod.metadata?.namespace }].filter((key) => key.name !== ""),
+      { labelSelector: PROXY_LABEL },
+    )
     .reconcile((proxy, ctx) =>
-      withFinalizer(proxies, proxy, FINALIZER, { apply: (current) => ensure(current, ctx), cleanup: (current) => cleanup(current, ctx) }, { signal: ctx.signal }),
+      withFinalizer(
+        proxies,
+        proxy,
+        FINALIZER,
+        { apply: (current) => ensure(current, ctx), cleanup: (current) => cleanup(current, ctx) },
+        { signal: ctx.signal },
+      ),
     );
 
   async function ensure(proxy: MyProxy, ctx: ReconcileContext): Promise<void> {
     const { name, namespace } = { name: proxy.metadata!.name!, namespace: proxy.metadata!.namespace! };
     const desired = desiredDeployment(proxy);
     // The cache may not have seen a Deployment we applied a moment ago: ask before creating.
-    let deployment = controller.cache(Deployment).get(name, namespace) ?? (await deployments.get(name, { namespace, signal: ctx.signal }).catch((error: unknown) => (error instanceof NotFound ? undefined : Promise.reject(error))));
+    let deployment =
+      controller.cache(Deployment).get(name, namespace) ??
+      (await deployments
+        .get(name, { namespace, signal: ctx.signal })
+        .catch((error: unknown) => (error instanceof NotFound ? undefined : Promise.reject(error))));
     if (deployment === undefined || drifted(deployment, desired)) {
       // Drift although this spec was already reconciled: someone edited the Deployment.
-      const what = deployment === undefined ? "Created" : proxy.status?.observedGeneration === proxy.metadata?.generation ? "Reverted" : "Updated";
+      const what =
+        deployment === undefined ? "Created" : proxy.status?.observedGeneration === proxy.metadata?.generation ? "Reverted" : "Updated";
       // Server-side apply with force: the fields we manage go back to what we want.
-      deployment = await deployments.patch(name, new ApplyPatch(desired), { namespace, fieldManager: FIELD_MANAGER, force: true, signal: ctx.signal });
-      const notes = { Created: `created Deployment ${name}`, Updated: `updated Deployment ${name} to the new spec`, Reverted: `Deployment ${name} was changed by hand; put it back` };
-      events.record(proxy, { type: "Normal", reason: what, action: what === "Created" ? "CreateDeployment" : "UpdateDeployment", note: notes[what], related: deployment });
+      deployment = await deployments.patch(name, new ApplyPatch(desired), {
+        namespace,
+        fieldManager: FIELD_MANAGER,
+        force: true,
+        signal: ctx.signal,
+      });
+      const notes = {
+        Created: `created Deployment ${name}`,
+        Updated: `updated Deployment ${name} to the new spec`,
+        Reverted: `Deployment ${name} was changed by hand; put it back`,
+      };
+      events.record(proxy, {
+        type: "Normal",
+        reason: what,
+        action: what === "Created" ? "CreateDeployment" : "UpdateDeployment",
+        note: notes[what],
+        related: deployment,
+      });
     }
 
     const podNames = controller

@@ -24,7 +24,12 @@ await installMyProxyCrd(client);
 const stop = new AbortController();
 await using events = new EventRecorder({ client, reportingController: "example.com/myproxy-operator" });
 const log = jsonLogger({ write: (text) => void process.stderr.write(text) });
-const operator = runWithLeaderElection(myProxyOperator({ client, events, log }), { lease: "myproxy-operator", namespace: "default", signal: stop.signal, log });
+const operator = runWithLeaderElection(myProxyOperator({ client, events, log }), {
+  lease: "myproxy-operator",
+  namespace: "default",
+  signal: stop.signal,
+  log,
+});
 
 const proxies = new Api(MyProxy, { client, namespace: "default" });
 const deployments = new Api(Deployment, { client, namespace: "default" });
@@ -41,9 +46,18 @@ await until("hand edit put back", async () => ((await deployments.get("demo")).s
 console.log("hand edit of the Deployment put back: replicas 2");
 
 await proxies.delete("demo");
-await until("finalizer ran", async () => proxies.get("demo").then(() => undefined, (error: unknown) => (error instanceof NotFound ? true : undefined)));
+await until("finalizer ran", async () =>
+  proxies.get("demo").then(
+    () => undefined,
+    (error: unknown) => (error instanceof NotFound ? true : undefined),
+  ),
+);
 await events.flush();
-const ours = (await new Api(Event, { client, namespace: "default" }).list({ fieldSelector: "regarding.name=demo,reportingController=example.com/myproxy-operator" })).items;
+const ours = (
+  await new Api(Event, { client, namespace: "default" }).list({
+    fieldSelector: "regarding.name=demo,reportingController=example.com/myproxy-operator",
+  })
+).items;
 console.log("events:", [...new Set(ours.map((e) => e.reason))].sort().join(", "));
 
 stop.abort();

@@ -61,11 +61,18 @@ async function generate(args: string[]): Promise<number> {
   let drift = 0;
   for (const minor of minors) {
     const exact = versions[minor];
-    if (!exact) throw new GeneratorError(`Kubernetes ${minor} is not in ${join(values.specs, "versions.json")}; run npm run specs:fetch -- ${minor}`);
+    if (!exact)
+      throw new GeneratorError(`Kubernetes ${minor} is not in ${join(values.specs, "versions.json")}; run npm run specs:fetch -- ${minor}`);
     const folder = `v1_${minor.split(".")[1]}`;
     const started = performance.now();
     const nullableFile = join(values.specs, "nullable", `${folder}.json`);
-    const pkg = await generateVersionPackage({ specDir: join(values.specs, folder), nullableFile, kubernetesVersion: exact, runtimeRange: range, renderer });
+    const pkg = await generateVersionPackage({
+      specDir: join(values.specs, folder),
+      nullableFile,
+      kubernetesVersion: exact,
+      runtimeRange: range,
+      renderer,
+    });
     for (const warning of pkg.warnings) console.warn(`warning: ${warning}`);
     const outDir = join(values.out, folder);
     const managed = ["src"];

@@ -76,7 +76,8 @@ export async function createClient(options: CreateClientOptions = {}): Promise<C
   if (options.connections !== undefined) transportOptions.connections = options.connections;
   if (options.maxResponseBytes !== undefined) transportOptions.maxResponseBytes = options.maxResponseBytes;
   // A config passed in gets the guards a loaded one has (non-enumerable hooks: its fields read as before).
-  if (options.config !== undefined && Object.isExtensible(config) && !Object.prototype.hasOwnProperty.call(config, "toJSON")) protectConfig(config);
+  if (options.config !== undefined && Object.isExtensible(config) && !Object.prototype.hasOwnProperty.call(config, "toJSON"))
+    protectConfig(config);
   if (options.http2 !== undefined) transportOptions.http2 = options.http2;
   return new ClusterClient(config, createTransport(config, transportOptions), namespace, options.timeout);
 }

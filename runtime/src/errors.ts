@@ -16,10 +16,7 @@ export class KubexConfigError extends KubexError {
   readonly field: string | undefined;
   readonly hint: string | undefined;
 
-  constructor(
-    message: string,
-    details: { file?: string; context?: string; field?: string; hint?: string; cause?: unknown } = {},
-  ) {
+  constructor(message: string, details: { file?: string; context?: string; field?: string; hint?: string; cause?: unknown } = {}) {
     const where = [
       details.file !== undefined ? `file ${details.file}` : undefined,
       details.context !== undefined ? `context "${details.context}"` : undefined,
@@ -68,7 +65,9 @@ export class ResponseTooLarge extends KubexClientError {
   /** The option that sets the limit, e.g. `maxResponseBytes` or `maxEventBytes`. */
   readonly option: string;
   constructor(what: string, limit: number, option: string) {
-    super(`${what} is larger than ${formatBytes(limit)}, the ${option} limit; reading stopped there (raise ${option} if it really is that large)`);
+    super(
+      `${what} is larger than ${formatBytes(limit)}, the ${option} limit; reading stopped there (raise ${option} if it really is that large)`,
+    );
     this.limit = limit;
     this.option = option;
   }
@@ -128,7 +127,9 @@ export class KubexApiError extends KubexError {
 
   constructor(code: number, status: Status, retryAfterSeconds?: number, attempts?: number) {
     const message =
-      status.message && status.message.length > 0 ? status.message : `the API server answered ${code}${status.reason ? ` ${status.reason}` : ""}`;
+      status.message && status.message.length > 0
+        ? status.message
+        : `the API server answered ${code}${status.reason ? ` ${status.reason}` : ""}`;
     super(withAttempts(message, attempts));
     this.code = code;
     this.status = status;
@@ -142,22 +143,52 @@ export class KubexApiError extends KubexError {
   }
 }
 
-export class BadRequest extends KubexApiError { override name = "BadRequest"; }
-export class Unauthorized extends KubexApiError { override name = "Unauthorized"; }
-export class Forbidden extends KubexApiError { override name = "Forbidden"; }
-export class NotFound extends KubexApiError { override name = "NotFound"; }
-export class MethodNotAllowed extends KubexApiError { override name = "MethodNotAllowed"; }
-export class NotAcceptable extends KubexApiError { override name = "NotAcceptable"; }
-export class Conflict extends KubexApiError { override name = "Conflict"; }
-export class Gone extends KubexApiError { override name = "Gone"; }
+export class BadRequest extends KubexApiError {
+  override name = "BadRequest";
+}
+export class Unauthorized extends KubexApiError {
+  override name = "Unauthorized";
+}
+export class Forbidden extends KubexApiError {
+  override name = "Forbidden";
+}
+export class NotFound extends KubexApiError {
+  override name = "NotFound";
+}
+export class MethodNotAllowed extends KubexApiError {
+  override name = "MethodNotAllowed";
+}
+export class NotAcceptable extends KubexApiError {
+  override name = "NotAcceptable";
+}
+export class Conflict extends KubexApiError {
+  override name = "Conflict";
+}
+export class Gone extends KubexApiError {
+  override name = "Gone";
+}
 /** 413: the request body is larger than the API server accepts (3 MiB by default; etcd's limit is 1.5 MiB per object). */
-export class RequestEntityTooLarge extends KubexApiError { override name = "RequestEntityTooLarge"; }
-export class UnsupportedMediaType extends KubexApiError { override name = "UnsupportedMediaType"; }
-export class UnprocessableEntity extends KubexApiError { override name = "UnprocessableEntity"; }
-export class TooManyRequests extends KubexApiError { override name = "TooManyRequests"; }
-export class InternalServerError extends KubexApiError { override name = "InternalServerError"; }
-export class ServiceUnavailable extends KubexApiError { override name = "ServiceUnavailable"; }
-export class GatewayTimeout extends KubexApiError { override name = "GatewayTimeout"; }
+export class RequestEntityTooLarge extends KubexApiError {
+  override name = "RequestEntityTooLarge";
+}
+export class UnsupportedMediaType extends KubexApiError {
+  override name = "UnsupportedMediaType";
+}
+export class UnprocessableEntity extends KubexApiError {
+  override name = "UnprocessableEntity";
+}
+export class TooManyRequests extends KubexApiError {
+  override name = "TooManyRequests";
+}
+export class InternalServerError extends KubexApiError {
+  override name = "InternalServerError";
+}
+export class ServiceUnavailable extends KubexApiError {
+  override name = "ServiceUnavailable";
+}
+export class GatewayTimeout extends KubexApiError {
+  override name = "GatewayTimeout";
+}
 
 const byCode: Record<number, new (code: number, status: Status, retryAfterSeconds?: number, attempts?: number) => KubexApiError> = {
   400: BadRequest,

@@ -5,7 +5,12 @@ export * from "./errors.js";
 export type { Transport, HttpRequest, HttpMethod, StreamingResponse, Client } from "./transport/types.js";
 export { createClient } from "./client.js";
 export type { CreateClientOptions } from "./client.js";
-export { createTransport, DEFAULT_CONNECTIONS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from "./transport/http-transport.js";
+export {
+  createTransport,
+  DEFAULT_CONNECTIONS,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from "./transport/http-transport.js";
 export type { TransportOptions } from "./transport/http-transport.js";
 export { DEFAULT_RETRY_POLICY } from "./transport/retry.js";
 export type { RetryOptions, RetryPolicy } from "./transport/retry.js";

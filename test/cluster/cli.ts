@@ -34,14 +34,21 @@ async function up(version: string | undefined, nodes: number | undefined, foregr
     }
     if (state && (await isUp(state))) {
       if (state.kubernetesVersion !== wanted) {
-        throw new ClusterSetupError(`a cluster of ${state.kubernetesVersion} is already running; run \`npm run cluster:down\` first to start ${wanted}`);
+        throw new ClusterSetupError(
+          `a cluster of ${state.kubernetesVersion} is already running; run \`npm run cluster:down\` first to start ${wanted}`,
+        );
       }
       console.log(`cluster ${state.kubernetesVersion} is already running\nexport KUBECONFIG=${state.kubeconfig}`);
       return;
     }
     await stopRecorded();
   }
-  const cluster = await startCluster({ version: wanted, detached: !foreground, kubeconfigDir: namedClusterDir, ...(nodes !== undefined ? { nodes } : {}) });
+  const cluster = await startCluster({
+    version: wanted,
+    detached: !foreground,
+    kubeconfigDir: namedClusterDir,
+    ...(nodes !== undefined ? { nodes } : {}),
+  });
   console.log(`export KUBECONFIG=${cluster.state.kubeconfig}`);
   console.log(`# e2e tests can reuse it: KUBEX_E2E_KUBECONFIG=${cluster.state.kubeconfig} npm run test:e2e`);
   if (!foreground) return;
@@ -78,22 +85,36 @@ async function status(): Promise<void> {
   const admin = adminConnection(state);
   const ca = (port: number): Connection => ({ server: `https://127.0.0.1:${port}`, caFile: state.caFile });
   const rows: [string, number, number, string, boolean][] = [];
-  const row = (name: string, pid: number, port: number, check: string, ok: boolean) => rows.push([name, pid, port, check, ok && isAlive(pid)]);
+  const row = (name: string, pid: number, port: number, check: string, ok: boolean) =>
+    rows.push([name, pid, port, check, ok && isAlive(pid)]);
   const etcd = await httpStatus(`http://127.0.0.1:${state.ports.etcd}/health`);
   row("etcd", state.pids.etcd, state.ports.etcd, `GET /health ${etcd || "unreachable"}`, etcd === 200);
   const readyz = await health(admin, "/readyz");
   row("kube-apiserver", state.pids.kubeApiserver, state.ports.apiserver, `GET /readyz ${readyz || "unreachable"}`, readyz === 200);
   const kcm = await health(ca(state.ports.controllerManager), "/healthz");
-  row("kube-controller-manager", state.pids.kubeControllerManager, state.ports.controllerManager, `GET /healthz ${kcm || "unreachable"}`, kcm === 200);
+  row(
+    "kube-controller-manager",
+    state.pids.kubeControllerManager,
+    state.ports.controllerManager,
+    `GET /healthz ${kcm || "unreachable"}`,
+    kcm === 200,
+  );
   const scheduler = await health(ca(state.ports.scheduler), "/healthz");
   row("kube-scheduler", state.pids.kubeScheduler, state.ports.scheduler, `GET /healthz ${scheduler || "unreachable"}`, scheduler === 200);
   const kwok = await health(ca(state.ports.kwok), "/healthz");
   row("kwok", state.pids.kwok, state.ports.kwok, `GET /healthz ${kwok || "unreachable"}`, kwok === 200);
 
-  const version = readyz === 200 ? await request(admin, "GET", "/version").then((r) => (JSON.parse(r.body) as { gitVersion: string }).gitVersion).catch(() => "?") : "?";
+  const version =
+    readyz === 200
+      ? await request(admin, "GET", "/version")
+          .then((r) => (JSON.parse(r.body) as { gitVersion: string }).gitVersion)
+          .catch(() => "?")
+      : "?";
   console.log(`Kubernetes ${state.kubernetesVersion} (server reports ${version}) at ${state.server}, started ${state.startedAt}`);
   for (const [name, pid, port, check, ok] of rows) {
-    console.log(`  ${name.padEnd(24)} ${(ok ? "healthy" : "NOT HEALTHY").padEnd(12)} pid ${String(pid).padEnd(8)} 127.0.0.1:${String(port).padEnd(6)} ${check}`);
+    console.log(
+      `  ${name.padEnd(24)} ${(ok ? "healthy" : "NOT HEALTHY").padEnd(12)} pid ${String(pid).padEnd(8)} 127.0.0.1:${String(port).padEnd(6)} ${check}`,
+    );
   }
   let nodesOk = true;
   for (const name of state.nodes) {
@@ -101,7 +122,9 @@ async function status(): Promise<void> {
     const taints = node ? lifecycleTaints(node) : [];
     const ok = node !== undefined && isReady(node) && taints.length === 0;
     nodesOk &&= ok;
-    console.log(`  node ${name.padEnd(19)} ${ok ? "Ready" : node ? `NOT READY${taints.length ? ` (${taints.join(", ")})` : ""}` : "unknown"}`);
+    console.log(
+      `  node ${name.padEnd(19)} ${ok ? "Ready" : node ? `NOT READY${taints.length ? ` (${taints.join(", ")})` : ""}` : "unknown"}`,
+    );
   }
   console.log(`KUBECONFIG=${state.kubeconfig}\nlogs: ${join(state.runDir, "logs")}/`);
   if (!rows.every((r) => r[4]) || !nodesOk) process.exitCode = 1;

@@ -5,8 +5,18 @@ import { stateFileForKubeconfig, writeState, type ClusterState } from "./state.j
 import { request, requestJson, type Connection } from "./api.js";
 import { ensureBinaries } from "./binaries.js";
 import {
-  ComponentStartError, isReady, kwokNodeAnnotation, lifecycleTaints, readNode, startApiserver, startControllerManager, startEtcd, startKwok,
-  startScheduler, type ComponentName, type Spawner,
+  ComponentStartError,
+  isReady,
+  kwokNodeAnnotation,
+  lifecycleTaints,
+  readNode,
+  startApiserver,
+  startControllerManager,
+  startEtcd,
+  startKwok,
+  startScheduler,
+  type ComponentName,
+  type Spawner,
 } from "./components.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { writeKwokConfig } from "./kwok-config.js";
@@ -130,27 +140,47 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
       return file;
     };
     const kwokKubeconfig = componentKubeconfig("kwok", pki.kwokClientCertFile, pki.kwokClientKeyFile);
-    const controllerManagerKubeconfig = componentKubeconfig("kube-controller-manager", pki.controllerManagerClientCertFile, pki.controllerManagerClientKeyFile);
+    const controllerManagerKubeconfig = componentKubeconfig(
+      "kube-controller-manager",
+      pki.controllerManagerClientCertFile,
+      pki.controllerManagerClientKeyFile,
+    );
     const schedulerKubeconfig = componentKubeconfig("kube-scheduler", pki.schedulerClientCertFile, pki.schedulerClientKeyFile);
 
     // The three need only the apiserver, not each other: start them side by side.
     const [controllerManager, scheduler, kwok] = await allOrFirstError([
       retryOnPortConflict(log, "kube-controller-manager", async (attempt) => {
         if (attempt > 0) [controllerManagerPort] = (await freePorts(1)) as [number];
-        const input = { port: controllerManagerPort, kubeconfig: controllerManagerKubeconfig, pki,
-          servingCertFile: pki.controllerManagerServingCertFile, servingKeyFile: pki.controllerManagerServingKeyFile };
+        const input = {
+          port: controllerManagerPort,
+          kubeconfig: controllerManagerKubeconfig,
+          pki,
+          servingCertFile: pki.controllerManagerServingCertFile,
+          servingKeyFile: pki.controllerManagerServingKeyFile,
+        };
         return startControllerManager(spawner, binaries.kubeControllerManager, input, admin, attempt);
       }).then((proc) => (log(`kube-controller-manager healthy on 127.0.0.1:${controllerManagerPort} (${elapsed()})`), proc)),
       retryOnPortConflict(log, "kube-scheduler", async (attempt) => {
         if (attempt > 0) [schedulerPort] = (await freePorts(1)) as [number];
-        const input = { port: schedulerPort, kubeconfig: schedulerKubeconfig, pki,
-          servingCertFile: pki.schedulerServingCertFile, servingKeyFile: pki.schedulerServingKeyFile };
+        const input = {
+          port: schedulerPort,
+          kubeconfig: schedulerKubeconfig,
+          pki,
+          servingCertFile: pki.schedulerServingCertFile,
+          servingKeyFile: pki.schedulerServingKeyFile,
+        };
         return startScheduler(spawner, binaries.kubeScheduler, input, attempt);
       }).then((proc) => (log(`kube-scheduler healthy on 127.0.0.1:${schedulerPort} (${elapsed()})`), proc)),
       retryOnPortConflict(log, "kwok", async (attempt) => {
         if (attempt > 0) [kwokPort] = (await freePorts(1)) as [number];
         await createNodes(admin, nodes);
-        return startKwok(spawner, binaries.kwok, { port: kwokPort, nodeNames: nodes, kubeconfig: kwokKubeconfig, pki, serves }, admin, attempt);
+        return startKwok(
+          spawner,
+          binaries.kwok,
+          { port: kwokPort, nodeNames: nodes, kubeconfig: kwokKubeconfig, pki, serves },
+          admin,
+          attempt,
+        );
       }).then((proc) => (log(`kwok nodes ${nodes.join(", ")} Ready, kubelet API on 127.0.0.1:${kwokPort} (${elapsed()})`), proc)),
     ]);
     await waitSchedulable(admin, nodes, controllerManager.logFile);
@@ -159,7 +189,13 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     const outDir = options.kubeconfigDir ?? runDir;
     mkdirSync(outDir, { recursive: true });
     const kubeconfig = join(outDir, "kubeconfig");
-    writeKubeconfig(kubeconfig, { server: admin.server, caFile: pki.caFile, clientCertFile: pki.adminCertFile, clientKeyFile: pki.adminKeyFile, tokens: pki.tokens });
+    writeKubeconfig(kubeconfig, {
+      server: admin.server,
+      caFile: pki.caFile,
+      clientCertFile: pki.adminCertFile,
+      clientKeyFile: pki.adminKeyFile,
+      tokens: pki.tokens,
+    });
     const state: ClusterState = {
       formatVersion: 2,
       kubernetesVersion,
@@ -174,13 +210,27 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
       users: { ...identities },
       nodes,
       kwok: { ...serves, port: kwokPort },
-      ports: { etcd: etcdPort, etcdPeer: etcdPeerPort, apiserver: apiserverPort, kwok: kwokPort, controllerManager: controllerManagerPort, scheduler: schedulerPort },
+      ports: {
+        etcd: etcdPort,
+        etcdPeer: etcdPeerPort,
+        apiserver: apiserverPort,
+        kwok: kwokPort,
+        controllerManager: controllerManagerPort,
+        scheduler: schedulerPort,
+      },
       pids: {
-        etcd: etcd.pid, kubeApiserver: apiserver.pid, kubeControllerManager: controllerManager.pid, kubeScheduler: scheduler.pid, kwok: kwok.pid,
+        etcd: etcd.pid,
+        kubeApiserver: apiserver.pid,
+        kubeControllerManager: controllerManager.pid,
+        kubeScheduler: scheduler.pid,
+        kwok: kwok.pid,
         watchdog: watchdogPid,
       },
       logs: {
-        etcd: etcd.logFile, kubeApiserver: apiserver.logFile, kubeControllerManager: controllerManager.logFile, kubeScheduler: scheduler.logFile,
+        etcd: etcd.logFile,
+        kubeApiserver: apiserver.logFile,
+        kubeControllerManager: controllerManager.logFile,
+        kubeScheduler: scheduler.logFile,
         kwok: kwok.logFile,
       },
       ownerPid: owner.ownerPid,

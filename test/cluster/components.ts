@@ -11,7 +11,10 @@ import { ClusterSetupError } from "./versions.js";
 export class ComponentStartError extends ClusterSetupError {
   override name = "ComponentStartError";
   readonly portInUse: boolean;
-  constructor(readonly process: ManagedProcess, reason: string) {
+  constructor(
+    readonly process: ManagedProcess,
+    reason: string,
+  ) {
     const tail = logTail(process.logFile);
     super(
       `${process.name} failed to start: ${reason}; log: ${process.logFile} (its last lines are below: fix what they name, then start again)` +
@@ -58,17 +61,23 @@ export async function startEtcd(spawner: Spawner, binary: string, ports: EtcdPor
   const peer = `http://127.0.0.1:${ports.peer}`;
   // A fresh data dir per attempt: data from a failed start is never reused.
   const dataDir = join(spawner.runDir, attempt === 0 ? "etcd" : `etcd.${attempt}`);
-  const proc = spawnComponent(spawner, "etcd", binary, [
-    "--name=kubex",
-    `--data-dir=${dataDir}`,
-    `--listen-client-urls=${client}`,
-    `--advertise-client-urls=${client}`,
-    `--listen-peer-urls=${peer}`,
-    `--initial-advertise-peer-urls=${peer}`,
-    `--initial-cluster=kubex=${peer}`,
-    "--unsafe-no-fsync=true",
-    "--log-level=warn",
-  ], attempt);
+  const proc = spawnComponent(
+    spawner,
+    "etcd",
+    binary,
+    [
+      "--name=kubex",
+      `--data-dir=${dataDir}`,
+      `--listen-client-urls=${client}`,
+      `--advertise-client-urls=${client}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=kubex=${peer}`,
+      "--unsafe-no-fsync=true",
+      "--log-level=warn",
+    ],
+    attempt,
+  );
   await waitReady(proc, 30_000, async () => (await httpStatus(`${client}/health`)) === 200);
   return proc;
 }
@@ -79,32 +88,44 @@ export interface ApiserverInput {
   pki: Pki;
 }
 
-export async function startApiserver(spawner: Spawner, binary: string, input: ApiserverInput, admin: Connection, attempt: number): Promise<ManagedProcess> {
+export async function startApiserver(
+  spawner: Spawner,
+  binary: string,
+  input: ApiserverInput,
+  admin: Connection,
+  attempt: number,
+): Promise<ManagedProcess> {
   const { pki } = input;
   const certDir = join(spawner.runDir, "apiserver");
   mkdirSync(certDir, { recursive: true });
-  const proc = spawnComponent(spawner, "kube-apiserver", binary, [
-    `--etcd-servers=http://127.0.0.1:${input.etcdPort}`,
-    "--bind-address=127.0.0.1",
-    "--advertise-address=127.0.0.1",
-    `--secure-port=${input.port}`,
-    `--cert-dir=${certDir}`,
-    `--tls-cert-file=${pki.apiserverCertFile}`,
-    `--tls-private-key-file=${pki.apiserverKeyFile}`,
-    `--client-ca-file=${pki.caFile}`,
-    `--token-auth-file=${pki.tokenFile}`,
-    "--authorization-mode=RBAC",
-    "--service-cluster-ip-range=10.0.0.0/24",
-    "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-    `--service-account-key-file=${pki.serviceAccountPublicKeyFile}`,
-    `--service-account-signing-key-file=${pki.serviceAccountKeyFile}`,
-    "--allow-privileged=true",
-    // No other apiserver and no kube-proxy: do not maintain the kubernetes Service's endpoints.
-    "--endpoint-reconciler-type=none",
-    // The kwok node has no resolvable hostname; reach it (logs/exec/port-forward) by its IP.
-    "--kubelet-preferred-address-types=InternalIP",
-    "--profiling=false",
-  ], attempt);
+  const proc = spawnComponent(
+    spawner,
+    "kube-apiserver",
+    binary,
+    [
+      `--etcd-servers=http://127.0.0.1:${input.etcdPort}`,
+      "--bind-address=127.0.0.1",
+      "--advertise-address=127.0.0.1",
+      `--secure-port=${input.port}`,
+      `--cert-dir=${certDir}`,
+      `--tls-cert-file=${pki.apiserverCertFile}`,
+      `--tls-private-key-file=${pki.apiserverKeyFile}`,
+      `--client-ca-file=${pki.caFile}`,
+      `--token-auth-file=${pki.tokenFile}`,
+      "--authorization-mode=RBAC",
+      "--service-cluster-ip-range=10.0.0.0/24",
+      "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+      `--service-account-key-file=${pki.serviceAccountPublicKeyFile}`,
+      `--service-account-signing-key-file=${pki.serviceAccountKeyFile}`,
+      "--allow-privileged=true",
+      // No other apiserver and no kube-proxy: do not maintain the kubernetes Service's endpoints.
+      "--endpoint-reconciler-type=none",
+      // The kwok node has no resolvable hostname; reach it (logs/exec/port-forward) by its IP.
+      "--kubelet-preferred-address-types=InternalIP",
+      "--profiling=false",
+    ],
+    attempt,
+  );
   await waitReady(proc, 120_000, async () => (await request(admin, "GET", "/readyz", { timeout: 3000 })).status === 200);
   return proc;
 }
@@ -143,29 +164,50 @@ function healthz(port: number, pki: Pki): () => Promise<boolean> {
   return async () => (await request(conn, "GET", "/healthz", { timeout: 2000 })).status === 200;
 }
 
-export async function startControllerManager(spawner: Spawner, binary: string, input: ControlPlaneComponentInput, admin: Connection, attempt: number): Promise<ManagedProcess> {
+export async function startControllerManager(
+  spawner: Spawner,
+  binary: string,
+  input: ControlPlaneComponentInput,
+  admin: Connection,
+  attempt: number,
+): Promise<ManagedProcess> {
   const { pki } = input;
-  const proc = spawnComponent(spawner, "kube-controller-manager", binary, [
-    ...componentFlags(input),
-    "--controllers=*",
-    // Each controller talks to the API as its own ServiceAccount (kube-system/<controller>), as on users' clusters.
-    "--use-service-account-credentials=true",
-    `--service-account-private-key-file=${pki.serviceAccountKeyFile}`,
-    `--root-ca-file=${pki.caFile}`,
-    // CSRs for the kubernetes.io/kube-apiserver-client, kube-apiserver-client-kubelet and kubelet-serving signers get certificates from the cluster CA.
-    `--cluster-signing-cert-file=${pki.caFile}`,
-    `--cluster-signing-key-file=${pki.caKeyFile}`,
-    "--service-cluster-ip-range=10.0.0.0/24",
-  ], attempt);
+  const proc = spawnComponent(
+    spawner,
+    "kube-controller-manager",
+    binary,
+    [
+      ...componentFlags(input),
+      "--controllers=*",
+      // Each controller talks to the API as its own ServiceAccount (kube-system/<controller>), as on users' clusters.
+      "--use-service-account-credentials=true",
+      `--service-account-private-key-file=${pki.serviceAccountKeyFile}`,
+      `--root-ca-file=${pki.caFile}`,
+      // CSRs for the kubernetes.io/kube-apiserver-client, kube-apiserver-client-kubelet and kubelet-serving signers get certificates from the cluster CA.
+      `--cluster-signing-cert-file=${pki.caFile}`,
+      `--cluster-signing-key-file=${pki.caKeyFile}`,
+      "--service-cluster-ip-range=10.0.0.0/24",
+    ],
+    attempt,
+  );
   // Healthy, and its ServiceAccount controller has run: the "default" ServiceAccount of "default" exists.
   const healthy = healthz(input.port, pki);
-  await waitReady(proc, 60_000, async () =>
-    (await healthy()) && (await request(admin, "GET", "/api/v1/namespaces/default/serviceaccounts/default", { timeout: 2000 })).status === 200,
+  await waitReady(
+    proc,
+    60_000,
+    async () =>
+      (await healthy()) &&
+      (await request(admin, "GET", "/api/v1/namespaces/default/serviceaccounts/default", { timeout: 2000 })).status === 200,
   );
   return proc;
 }
 
-export async function startScheduler(spawner: Spawner, binary: string, input: ControlPlaneComponentInput, attempt: number): Promise<ManagedProcess> {
+export async function startScheduler(
+  spawner: Spawner,
+  binary: string,
+  input: ControlPlaneComponentInput,
+  attempt: number,
+): Promise<ManagedProcess> {
   const proc = spawnComponent(spawner, "kube-scheduler", binary, componentFlags(input), attempt);
   await waitReady(proc, 60_000, healthz(input.port, input.pki));
   return proc;
@@ -182,18 +224,30 @@ export interface KwokInput {
   serves: KwokServes;
 }
 
-export async function startKwok(spawner: Spawner, binary: string, input: KwokInput, admin: Connection, attempt: number): Promise<ManagedProcess> {
-  const proc = spawnComponent(spawner, "kwok", binary, [
-    `--kubeconfig=${input.kubeconfig}`,
-    `--config=${input.serves.configFile}`,
-    `--manage-nodes-with-annotation-selector=${kwokNodeAnnotation.key}=${kwokNodeAnnotation.value}`,
-    "--node-ip=127.0.0.1",
-    `--node-port=${input.port}`,
-    `--server-address=127.0.0.1:${input.port}`,
-    `--tls-cert-file=${input.pki.kwokServingCertFile}`,
-    `--tls-private-key-file=${input.pki.kwokServingKeyFile}`,
-    "--cidr=10.244.0.0/24",
-  ], attempt);
+export async function startKwok(
+  spawner: Spawner,
+  binary: string,
+  input: KwokInput,
+  admin: Connection,
+  attempt: number,
+): Promise<ManagedProcess> {
+  const proc = spawnComponent(
+    spawner,
+    "kwok",
+    binary,
+    [
+      `--kubeconfig=${input.kubeconfig}`,
+      `--config=${input.serves.configFile}`,
+      `--manage-nodes-with-annotation-selector=${kwokNodeAnnotation.key}=${kwokNodeAnnotation.value}`,
+      "--node-ip=127.0.0.1",
+      `--node-port=${input.port}`,
+      `--server-address=127.0.0.1:${input.port}`,
+      `--tls-cert-file=${input.pki.kwokServingCertFile}`,
+      `--tls-private-key-file=${input.pki.kwokServingKeyFile}`,
+      "--cidr=10.244.0.0/24",
+    ],
+    attempt,
+  );
   const kwokServer: Connection = { server: `https://127.0.0.1:${input.port}`, caFile: input.pki.caFile };
   await waitReady(proc, 60_000, async () => {
     if ((await request(kwokServer, "GET", "/healthz", { timeout: 2000 })).status !== 200) return false;

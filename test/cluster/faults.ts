@@ -24,7 +24,9 @@ export interface KilledComponent {
 /** SIGKILLs a component of `state` and waits until it is gone; returns how to start it again. */
 export async function killComponent(state: ClusterState, component: Component): Promise<KilledComponent> {
   const pid = state.pids[component];
-  const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((part) => part !== "");
+  const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8")
+    .split("\0")
+    .filter((part) => part !== "");
   signalGroup(pid, "SIGKILL");
   const deadline = Date.now() + 10_000;
   while (isAlive(pid) && Date.now() < deadline) await sleep(20);
@@ -49,7 +51,8 @@ export async function restartComponent(state: ClusterState, killed: KilledCompon
   const ready =
     killed.component === "etcd"
       ? async () => (await httpStatus(`http://127.0.0.1:${state.ports.etcd}/health`)) === 200
-      : async () => (await request(adminConnection(state), "GET", "/readyz", { timeout: 3000 }).catch(() => ({ status: 0 }))).status === 200;
+      : async () =>
+          (await request(adminConnection(state), "GET", "/readyz", { timeout: 3000 }).catch(() => ({ status: 0 }))).status === 200;
   const deadline = Date.now() + timeoutMs;
   while (!(await ready())) {
     if (proc.exit) throw new Error(`${name} exited after restart (code ${proc.exit.code}); log: ${proc.logFile}`);

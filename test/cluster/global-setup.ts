@@ -21,13 +21,20 @@ export default async function setup(): Promise<() => Promise<void>> {
     const kubeconfig = resolve(reuse);
     const stateFile = stateFileForKubeconfig(kubeconfig);
     const state = readState(stateFile);
-    const ready = await request(adminConnection(state), "GET", "/readyz", { timeout: 5000 }).catch((err: Error) => ({ status: 0, body: err.message }));
+    const ready = await request(adminConnection(state), "GET", "/readyz", { timeout: 5000 }).catch((err: Error) => ({
+      status: 0,
+      body: err.message,
+    }));
     if (ready.status !== 200) {
-      throw new Error(`${envVars.reuseKubeconfig}=${reuse}: the cluster at ${state.server} is not ready (${ready.status || ready.body}); run \`npm run cluster:up\` or unset ${envVars.reuseKubeconfig}`);
+      throw new Error(
+        `${envVars.reuseKubeconfig}=${reuse}: the cluster at ${state.server} is not ready (${ready.status || ready.body}); run \`npm run cluster:up\` or unset ${envVars.reuseKubeconfig}`,
+      );
     }
     const version = process.env[envVars.version];
     if (version && resolveKubernetesVersion(version) !== state.kubernetesVersion) {
-      throw new Error(`${envVars.version}=${version} but the reused cluster (${envVars.reuseKubeconfig}=${reuse}) runs ${state.kubernetesVersion}; unset one of them`);
+      throw new Error(
+        `${envVars.version}=${version} but the reused cluster (${envVars.reuseKubeconfig}=${reuse}) runs ${state.kubernetesVersion}; unset one of them`,
+      );
     }
     process.env[envVars.kubeconfig] = kubeconfig;
     process.env[envVars.state] = stateFile;

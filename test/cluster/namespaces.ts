@@ -4,7 +4,9 @@ import { request, requestJson, type Connection } from "./api.js";
 /** Creates a namespace `<prefix>-<random>` so e2e tests can run in parallel without clashing. */
 export async function createTestNamespace(conn: Connection, prefix: string): Promise<string> {
   const name = `${prefix}-${randomBytes(4).toString("hex")}`;
-  await requestJson(conn, "POST", "/api/v1/namespaces", { body: { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "kubex.test/e2e": "true" } } } });
+  await requestJson(conn, "POST", "/api/v1/namespaces", {
+    body: { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "kubex.test/e2e": "true" } } },
+  });
   return name;
 }
 

@@ -64,7 +64,8 @@ async function openssl(args: string[], what: string): Promise<void> {
     await run("openssl", args);
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
-    const detail = e.code === "ENOENT" ? "the 'openssl' command is not installed (apt-get install openssl)" : (e.stderr ?? e.message).trim();
+    const detail =
+      e.code === "ENOENT" ? "the 'openssl' command is not installed (apt-get install openssl)" : (e.stderr ?? e.message).trim();
     throw new ClusterSetupError(`creating the test PKI failed at "${what}": ${detail}`);
   }
 }
@@ -92,8 +93,24 @@ async function signLeaf(dir: string, caFile: string, caKeyFile: string, spec: Le
   writeFileSync(ext, lines.join("\n") + "\n");
   await openssl(["req", "-new", "-key", key, "-subj", spec.subject, "-out", csr], `${spec.name} request`);
   await openssl(
-    ["x509", "-req", "-in", csr, "-CA", caFile, "-CAkey", caKeyFile, "-set_serial", `0x${randomBytes(8).toString("hex")}`,
-      "-days", validityDays, "-extfile", ext, "-out", crt],
+    [
+      "x509",
+      "-req",
+      "-in",
+      csr,
+      "-CA",
+      caFile,
+      "-CAkey",
+      caKeyFile,
+      "-set_serial",
+      `0x${randomBytes(8).toString("hex")}`,
+      "-days",
+      validityDays,
+      "-extfile",
+      ext,
+      "-out",
+      crt,
+    ],
     `${spec.name} certificate`,
   );
   return [crt, key];
@@ -118,9 +135,16 @@ export async function createPki(runDir: string): Promise<Pki> {
   writeFileSync(
     caConf,
     [
-      "[req]", "distinguished_name = dn", "prompt = no", "[dn]", "CN = kubex-test-ca", "[v3_ca]",
-      "basicConstraints = critical,CA:TRUE", "keyUsage = critical,keyCertSign,cRLSign,digitalSignature",
-      "subjectKeyIdentifier = hash", "",
+      "[req]",
+      "distinguished_name = dn",
+      "prompt = no",
+      "[dn]",
+      "CN = kubex-test-ca",
+      "[v3_ca]",
+      "basicConstraints = critical,CA:TRUE",
+      "keyUsage = critical,keyCertSign,cRLSign,digitalSignature",
+      "subjectKeyIdentifier = hash",
+      "",
     ].join("\n"),
   );
   await openssl(
@@ -144,15 +168,30 @@ export async function createPki(runDir: string): Promise<Pki> {
       subject: "/CN=kube-apiserver",
       usage: "serverAuth",
       altNames: [
-        "DNS:localhost", "DNS:kubernetes", "DNS:kubernetes.default", "DNS:kubernetes.default.svc",
-        "DNS:kubernetes.default.svc.cluster.local", "IP:127.0.0.1", "IP:::1", "IP:10.0.0.1",
+        "DNS:localhost",
+        "DNS:kubernetes",
+        "DNS:kubernetes.default",
+        "DNS:kubernetes.default.svc",
+        "DNS:kubernetes.default.svc.cluster.local",
+        "IP:127.0.0.1",
+        "IP:::1",
+        "IP:10.0.0.1",
       ],
     }),
     signLeaf(dir, caFile, caKeyFile, { name: "admin", subject: `/O=system:masters/CN=${identities.admin}`, usage: "clientAuth" }),
     signLeaf(dir, caFile, caKeyFile, { name: "kwok-client", subject: `/O=system:masters/CN=${identities.kwok}`, usage: "clientAuth" }),
     signLeaf(dir, caFile, caKeyFile, { name: "kwok-serving", subject: "/CN=kwok-node", usage: "serverAuth", altNames: loopback }),
-    signLeaf(dir, caFile, caKeyFile, { name: "controller-manager-client", subject: `/CN=${identities.controllerManager}`, usage: "clientAuth" }),
-    signLeaf(dir, caFile, caKeyFile, { name: "controller-manager-serving", subject: "/CN=kube-controller-manager", usage: "serverAuth", altNames: loopback }),
+    signLeaf(dir, caFile, caKeyFile, {
+      name: "controller-manager-client",
+      subject: `/CN=${identities.controllerManager}`,
+      usage: "clientAuth",
+    }),
+    signLeaf(dir, caFile, caKeyFile, {
+      name: "controller-manager-serving",
+      subject: "/CN=kube-controller-manager",
+      usage: "serverAuth",
+      altNames: loopback,
+    }),
     signLeaf(dir, caFile, caKeyFile, { name: "scheduler-client", subject: `/CN=${identities.scheduler}`, usage: "clientAuth" }),
     signLeaf(dir, caFile, caKeyFile, { name: "scheduler-serving", subject: "/CN=kube-scheduler", usage: "serverAuth", altNames: loopback }),
   ]);
@@ -174,10 +213,28 @@ export async function createPki(runDir: string): Promise<Pki> {
   );
 
   return {
-    dir, caFile, caKeyFile, apiserverCertFile, apiserverKeyFile, adminCertFile, adminKeyFile,
-    kwokClientCertFile, kwokClientKeyFile, kwokServingCertFile, kwokServingKeyFile,
-    controllerManagerClientCertFile, controllerManagerClientKeyFile, controllerManagerServingCertFile, controllerManagerServingKeyFile,
-    schedulerClientCertFile, schedulerClientKeyFile, schedulerServingCertFile, schedulerServingKeyFile,
-    serviceAccountKeyFile, serviceAccountPublicKeyFile, tokenFile, tokens,
+    dir,
+    caFile,
+    caKeyFile,
+    apiserverCertFile,
+    apiserverKeyFile,
+    adminCertFile,
+    adminKeyFile,
+    kwokClientCertFile,
+    kwokClientKeyFile,
+    kwokServingCertFile,
+    kwokServingKeyFile,
+    controllerManagerClientCertFile,
+    controllerManagerClientKeyFile,
+    controllerManagerServingCertFile,
+    controllerManagerServingKeyFile,
+    schedulerClientCertFile,
+    schedulerClientKeyFile,
+    schedulerServingCertFile,
+    schedulerServingKeyFile,
+    serviceAccountKeyFile,
+    serviceAccountPublicKeyFile,
+    tokenFile,
+    tokens,
   };
 }

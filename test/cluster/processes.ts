@@ -87,10 +87,10 @@ export function logTail(file: string, lines = 40): string {
  */
 export function startWatchdog(ownerPid: number, runDir: string, pidsFile: string): number {
   const script = [
-    'owner=$1; dir=$2; pids=$3',
+    "owner=$1; dir=$2; pids=$3",
     'while kill -0 "$owner" 2>/dev/null; do sleep 1; done',
     'if [ -f "$pids" ]; then while read -r p; do [ -n "$p" ] && { kill -KILL -- "-$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null; }; done < "$pids"; fi',
-    'sleep 1',
+    "sleep 1",
     'rm -rf -- "$dir"',
   ].join("\n");
   const child = spawn("sh", ["-c", script, "kubex-cluster-watchdog", String(ownerPid), runDir, pidsFile], {

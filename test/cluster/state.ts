@@ -39,7 +39,14 @@ export interface ClusterState {
   kwok: KwokServes & { port: number };
   /** Loopback ports; controllerManager and scheduler are their secure ports (/healthz, /metrics). */
   ports: { etcd: number; etcdPeer: number; apiserver: number; kwok: number; controllerManager: number; scheduler: number };
-  pids: { etcd: number; kubeApiserver: number; kubeControllerManager: number; kubeScheduler: number; kwok: number; watchdog: number | null };
+  pids: {
+    etcd: number;
+    kubeApiserver: number;
+    kubeControllerManager: number;
+    kubeScheduler: number;
+    kwok: number;
+    watchdog: number | null;
+  };
   logs: { etcd: string; kubeApiserver: string; kubeControllerManager: string; kubeScheduler: string; kwok: string };
   /** The process whose exit stops the cluster; null for a detached cluster (cluster:up). */
   ownerPid: number | null;
@@ -56,7 +63,9 @@ export function readState(file: string): ClusterState {
   if (!existsSync(file)) throw new Error(`cluster state file ${file} does not exist (is the cluster running?)`);
   const state = JSON.parse(readFileSync(file, "utf8")) as ClusterState;
   if (state.formatVersion !== 2) {
-    throw new Error(`${file}: unsupported formatVersion ${String(state.formatVersion)} (a cluster started by an older checkout); stop its processes and run \`npm run cluster:up\` again`);
+    throw new Error(
+      `${file}: unsupported formatVersion ${String(state.formatVersion)} (a cluster started by an older checkout); stop its processes and run \`npm run cluster:up\` again`,
+    );
   }
   return state;
 }

@@ -26,7 +26,8 @@ export function pinnedVersions(): PinnedVersions {
 /** specs/versions.json: each supported minor ("1.33") and the patch its spec and package come from. */
 export function supportedMinors(): Record<string, string> {
   const file = join(repoRoot, "specs", "versions.json");
-  if (!existsSync(file)) throw new ClusterSetupError(`${file} is missing, so the supported Kubernetes versions are unknown; restore it from git`);
+  if (!existsSync(file))
+    throw new ClusterSetupError(`${file} is missing, so the supported Kubernetes versions are unknown; restore it from git`);
   return JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
 }
 

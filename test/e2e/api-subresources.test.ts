@@ -10,7 +10,18 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, ApplyPatch, JsonPatch, MergePatch, NotFound, StrategicMergePatch, UnprocessableEntity, createClient, type Client, type Status } from "@kubex/runtime";
+import {
+  Api,
+  ApplyPatch,
+  JsonPatch,
+  MergePatch,
+  NotFound,
+  StrategicMergePatch,
+  UnprocessableEntity,
+  createClient,
+  type Client,
+  type Status,
+} from "@kubex/runtime";
 import { Deployment, StatefulSet } from "@kubex/k8s-v1-36/apps/v1";
 import { CertificateSigningRequest } from "@kubex/k8s-v1-36/certificates/v1";
 import { ConfigMap, Namespace, Pod, Service, ServiceAccount } from "@kubex/k8s-v1-36/core/v1";
@@ -37,19 +48,32 @@ const labels = (name: string) => ({ app: name });
 function deployment(name: string): Deployment {
   return new Deployment({
     metadata: { name },
-    spec: { replicas: 1, selector: { matchLabels: labels(name) }, template: { metadata: { labels: labels(name) }, spec: { containers: [{ name: "app", image: "nginx:1" }] } } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: labels(name) },
+      template: { metadata: { labels: labels(name) }, spec: { containers: [{ name: "app", image: "nginx:1" }] } },
+    },
   });
 }
 /** A pod the scheduler leaves Pending: no node has this label. */
 function pod(name: string): Pod {
-  return new Pod({ metadata: { name }, spec: { nodeSelector: { "kubex.test/no-such-node": "true" }, containers: [{ name: "app", image: "nginx:1", resources: { requests: { cpu: "100m" }, limits: { cpu: "200m" } } }] } });
+  return new Pod({
+    metadata: { name },
+    spec: {
+      nodeSelector: { "kubex.test/no-such-node": "true" },
+      containers: [{ name: "app", image: "nginx:1", resources: { requests: { cpu: "100m" }, limits: { cpu: "200m" } } }],
+    },
+  });
 }
 
 describe("status", () => {
   it("status writes ignore spec changes, spec writes ignore status", async () => {
     // A Service: without a cloud provider no controller writes its status, so what we write stays.
     const services = new Api(Service, { client, namespace: ns });
-    await services.create({ metadata: { name: "status" }, spec: { type: "LoadBalancer", selector: labels("status"), ports: [{ port: 80 }] } });
+    await services.create({
+      metadata: { name: "status" },
+      spec: { type: "LoadBalancer", selector: labels("status"), ports: [{ port: 80 }] },
+    });
     const ingress = (ip: string) => ({ loadBalancer: { ingress: [{ ip }] } });
 
     const current = await services.status.get("status");
@@ -66,14 +90,24 @@ describe("status", () => {
     expect(afterSpec.spec?.ports?.[0]?.port).toBe(82);
     expect(afterSpec.status).toMatchObject(ingress("192.0.2.1"));
 
-    const patched = await services.status.patch("status", new MergePatch({ status: ingress("192.0.2.2"), spec: { ports: [{ port: 83 }] } }));
+    const patched = await services.status.patch(
+      "status",
+      new MergePatch({ status: ingress("192.0.2.2"), spec: { ports: [{ port: 83 }] } }),
+    );
     expect(patched.status).toMatchObject(ingress("192.0.2.2"));
     expect(patched.spec?.ports?.[0]?.port).toBe(82);
     const json = await services.status.patch("status", new JsonPatch().replace("/status/loadBalancer/ingress/0/ip", "192.0.2.3"));
     expect(json.status).toMatchObject(ingress("192.0.2.3"));
     const applied = await services.status.patch(
       "status",
-      new ApplyPatch({ apiVersion: "v1", kind: "Service", metadata: { name: "status" }, status: { conditions: [{ type: "KubexTest", status: "True", reason: "Applied", message: "", lastTransitionTime: "2026-01-01T00:00:00Z" }] } }),
+      new ApplyPatch({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "status" },
+        status: {
+          conditions: [{ type: "KubexTest", status: "True", reason: "Applied", message: "", lastTransitionTime: "2026-01-01T00:00:00Z" }],
+        },
+      }),
       { fieldManager: "status-writer", force: true },
     );
     expect(applied.status?.conditions?.map((c) => c.type)).toEqual(["KubexTest"]);
@@ -91,7 +125,12 @@ describe("scale", () => {
     expect(patched.spec?.replicas).toBe(3);
     expect((await deployments.get("scaled")).spec?.replicas).toBe(3);
     // No resourceVersion: the Deployment controller writes the object's status meanwhile, which would make a conditional replace conflict.
-    const replaced = await deployments.scale.replace("scaled", { apiVersion: "autoscaling/v1", kind: "Scale", metadata: { name: "scaled", namespace: ns }, spec: { replicas: 2 } });
+    const replaced = await deployments.scale.replace("scaled", {
+      apiVersion: "autoscaling/v1",
+      kind: "Scale",
+      metadata: { name: "scaled", namespace: ns },
+      spec: { replicas: 2 },
+    });
     expect(replaced.spec?.replicas).toBe(2);
     expect((await deployments.get("scaled")).spec?.replicas).toBe(2);
   });
@@ -100,7 +139,12 @@ describe("scale", () => {
     const statefulSets = new Api(StatefulSet, { client, namespace: ns });
     await statefulSets.create({
       metadata: { name: "db" },
-      spec: { replicas: 1, serviceName: "db", selector: { matchLabels: labels("db") }, template: { metadata: { labels: labels("db") }, spec: { containers: [{ name: "db", image: "postgres:16" }] } } },
+      spec: {
+        replicas: 1,
+        serviceName: "db",
+        selector: { matchLabels: labels("db") },
+        template: { metadata: { labels: labels("db") }, spec: { containers: [{ name: "db", image: "postgres:16" }] } },
+      },
     });
     const scaled = await statefulSets.scale.patch("db", new MergePatch({ spec: { replicas: 4 } }));
     expect(scaled.spec?.replicas).toBe(4);
@@ -177,7 +221,25 @@ describe("approval", () => {
     const dir = mkdtempSync(join(tmpdir(), "kubex-csr-"));
     let request: string;
     try {
-      execFileSync("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "k.pem"), "-out", join(dir, "r.pem"), "-subj", "/CN=kubex-e2e"], { stdio: "ignore" });
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-new",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-keyout",
+          join(dir, "k.pem"),
+          "-out",
+          join(dir, "r.pem"),
+          "-subj",
+          "/CN=kubex-e2e",
+        ],
+        { stdio: "ignore" },
+      );
       request = readFileSync(join(dir, "r.pem")).toString("base64");
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -215,7 +277,8 @@ describe("finalize", () => {
 describe("metadata", () => {
   it("lists, gets and patches objects as PartialObjectMetadata", async () => {
     const configMaps = new Api(ConfigMap, { client, namespace: ns });
-    for (const name of ["meta-1", "meta-2"]) await configMaps.create({ metadata: { name, labels: { meta: "yes" } }, data: { big: "x".repeat(1000) } });
+    for (const name of ["meta-1", "meta-2"])
+      await configMaps.create({ metadata: { name, labels: { meta: "yes" } }, data: { big: "x".repeat(1000) } });
     const list = await configMaps.metadata.list({ labelSelector: "meta=yes" });
     expect(list.kind).toBe("PartialObjectMetadataList");
     expect(list.items.map((i) => i.metadata.name)).toEqual(["meta-1", "meta-2"]);

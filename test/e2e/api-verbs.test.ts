@@ -104,9 +104,15 @@ describe("create, get, list, replace, delete", () => {
 
   it("delete with a wrong preconditions.uid is a Conflict; the right uid deletes", async () => {
     const created = await configMaps.create({ metadata: { name: "precond" } });
-    await expect(configMaps.delete("precond", { preconditions: { uid: "00000000-0000-0000-0000-000000000000" } })).rejects.toBeInstanceOf(Conflict);
+    await expect(configMaps.delete("precond", { preconditions: { uid: "00000000-0000-0000-0000-000000000000" } })).rejects.toBeInstanceOf(
+      Conflict,
+    );
     expect((await configMaps.get("precond")).metadata?.uid).toBe(created.metadata?.uid);
-    await configMaps.delete("precond", { preconditions: { uid: created.metadata!.uid! }, gracePeriodSeconds: 0, propagationPolicy: "Background" });
+    await configMaps.delete("precond", {
+      preconditions: { uid: created.metadata!.uid! },
+      gracePeriodSeconds: 0,
+      propagationPolicy: "Background",
+    });
     await expect(configMaps.get("precond")).rejects.toBeInstanceOf(NotFound);
   });
 
@@ -177,10 +183,21 @@ describe("patches", () => {
   });
 
   it("strategic merge patch merges the container list by name (a merge patch replaces it)", async () => {
-    await deployments.create(deployment("smp", [{ name: "app", image: "nginx:1" }, { name: "side", image: "busybox:1" }]));
-    const smp = await deployments.patch("smp", new StrategicMergePatch({ spec: { template: { spec: { containers: [{ name: "side", image: "busybox:2" }] } } } }));
+    await deployments.create(
+      deployment("smp", [
+        { name: "app", image: "nginx:1" },
+        { name: "side", image: "busybox:1" },
+      ]),
+    );
+    const smp = await deployments.patch(
+      "smp",
+      new StrategicMergePatch({ spec: { template: { spec: { containers: [{ name: "side", image: "busybox:2" }] } } } }),
+    );
     expect(smp.spec?.template.spec?.containers.map((c) => `${c.name}=${c.image}`)).toEqual(["app=nginx:1", "side=busybox:2"]);
-    const merge = await deployments.patch("smp", new MergePatch({ spec: { template: { spec: { containers: [{ name: "side", image: "busybox:3" }] } } } }));
+    const merge = await deployments.patch(
+      "smp",
+      new MergePatch({ spec: { template: { spec: { containers: [{ name: "side", image: "busybox:3" }] } } } }),
+    );
     expect(merge.spec?.template.spec?.containers.map((c) => `${c.name}=${c.image}`)).toEqual(["side=busybox:3"]);
   });
 

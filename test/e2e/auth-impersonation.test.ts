@@ -28,7 +28,12 @@ beforeAll(async () => {
   namespace = await createTestNamespace(conn, "imp");
   dir = await mkdtemp(path.join(os.tmpdir(), "kubex-e2e-imp-"));
   await requestJson(conn, "POST", `/api/v1/namespaces/${namespace}/pods`, {
-    body: { apiVersion: "v1", kind: "Pod", metadata: { name: "unscheduled" }, spec: { nodeName: "", nodeSelector: { "kubex.test/none": "none" }, containers: [{ name: "c", image: "busybox" }] } },
+    body: {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "unscheduled" },
+      spec: { nodeName: "", nodeSelector: { "kubex.test/none": "none" }, containers: [{ name: "c", image: "busybox" }] },
+    },
   });
 });
 afterAll(async () => {
@@ -38,10 +43,13 @@ afterAll(async () => {
 
 const as = (impersonate: Impersonation) => createClient({ kubeconfig: state.kubeconfig, impersonate });
 
-const listConfigMaps = (client: Client) => client.transport.json<{ items: unknown[] }>({ method: "GET", path: `/api/v1/namespaces/${namespace}/configmaps` });
+const listConfigMaps = (client: Client) =>
+  client.transport.json<{ items: unknown[] }>({ method: "GET", path: `/api/v1/namespaces/${namespace}/configmaps` });
 
 async function review(client: Client): Promise<{ username: string; groups?: string[]; extra?: Record<string, string[]> }> {
-  const answer = await client.transport.json<{ status: { userInfo: { username: string; groups?: string[]; extra?: Record<string, string[]> } } }>({
+  const answer = await client.transport.json<{
+    status: { userInfo: { username: string; groups?: string[]; extra?: Record<string, string[]> } };
+  }>({
     method: "POST",
     path: "/apis/authentication.k8s.io/v1/selfsubjectreviews",
     body: JSON.stringify({ apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" }),
@@ -76,7 +84,12 @@ describe("impersonation", () => {
 
     // A Role of our own: the aggregated ClusterRole "view" gets its rules from kube-controller-manager.
     await requestJson(conn, "POST", `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/roles`, {
-      body: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "imp-read" }, rules: [{ apiGroups: [""], resources: ["configmaps", "pods"], verbs: ["get", "list", "watch"] }] },
+      body: {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "Role",
+        metadata: { name: "imp-read" },
+        rules: [{ apiGroups: [""], resources: ["configmaps", "pods"], verbs: ["get", "list", "watch"] }],
+      },
     });
     await requestJson(conn, "POST", `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings`, {
       body: {
@@ -93,7 +106,12 @@ describe("impersonation", () => {
   it("SelfSubjectReview shows the impersonated user, uid, groups and extra, not the admin", async () => {
     await using admin = await createClient({ kubeconfig: state.kubeconfig });
     expect((await review(admin)).username).toBe(state.users.admin);
-    await using impersonated = await as({ user, uid: "uid-42", groups: ["kubex-e2e-group", "second-group"], extra: { scopes: ["read", "write"] } });
+    await using impersonated = await as({
+      user,
+      uid: "uid-42",
+      groups: ["kubex-e2e-group", "second-group"],
+      extra: { scopes: ["read", "write"] },
+    });
     const info = await review(impersonated);
     expect(info.username).toBe(user);
     expect(info.groups).toEqual(expect.arrayContaining(["kubex-e2e-group", "second-group", "system:authenticated"]));
@@ -123,7 +141,11 @@ describe("impersonation", () => {
 
   it("the WebSocket upgrade (exec) is authorized as the impersonated user", async () => {
     const execPath = `/api/v1/namespaces/${namespace}/pods/unscheduled/exec`;
-    const query = new URLSearchParams([["command", "true"], ["container", "c"], ["stdout", "true"]]);
+    const query = new URLSearchParams([
+      ["command", "true"],
+      ["container", "c"],
+      ["stdout", "true"],
+    ]);
     const attempt = async (impersonate?: Impersonation) => {
       const config = await loadClusterConfig({ kubeconfig: state.kubeconfig, ...(impersonate !== undefined ? { impersonate } : {}) });
       return connectWebSocket(config, { path: execPath, query, protocols: ["v5.channel.k8s.io"] }).then(
@@ -145,7 +167,11 @@ describe("impersonation", () => {
   });
 
   it("a user who may not impersonate is refused by the server", async () => {
-    const config = await loadClusterConfig({ kubeconfig: state.kubeconfig, context: "kubex-unprivileged", impersonate: { user: "system:admin" } });
+    const config = await loadClusterConfig({
+      kubeconfig: state.kubeconfig,
+      context: "kubex-unprivileged",
+      impersonate: { user: "system:admin" },
+    });
     await using client = await createClient({ config });
     await expect(review(client)).rejects.toBeInstanceOf(Forbidden);
   });

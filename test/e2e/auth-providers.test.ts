@@ -16,7 +16,6 @@ import { createClient, loadClusterConfig, type Client } from "@kubex/runtime";
 import { loadCases, type Case } from "../conformance/kubeconfig/harness.js";
 import { loadClusterState, type ClusterState } from "../cluster/state.js";
 
-
 let state: ClusterState;
 let dir: string;
 let bin: string;
@@ -49,7 +48,13 @@ beforeAll(async () => {
   await standIn("aws", must(`argv.join(" ").includes("eks get-token --cluster-name demo")`, "expected eks get-token --cluster-name demo"));
   await standIn(
     "gke-gcloud-auth-plugin",
-    [must("info.spec && info.spec.cluster && info.spec.cluster.server", "provideClusterInfo: the cluster is missing from KUBERNETES_EXEC_INFO"), must("info.spec.cluster['certificate-authority-data']", "the cluster CA is missing")].join("\n"),
+    [
+      must(
+        "info.spec && info.spec.cluster && info.spec.cluster.server",
+        "provideClusterInfo: the cluster is missing from KUBERNETES_EXEC_INFO",
+      ),
+      must("info.spec.cluster['certificate-authority-data']", "the cluster CA is missing"),
+    ].join("\n"),
   );
   await standIn("kubelogin", must(`argv[0] === "get-token" && argv.includes("--server-id")`, "expected get-token --server-id"));
   for (const name of ["aws", "gke-gcloud-auth-plugin", "kubelogin"]) {
@@ -66,7 +71,10 @@ async function localized(id: string): Promise<string> {
   const c = cases.find((x) => x.id === id);
   if (c?.config === undefined) throw new Error(`no corpus case ${id}`);
   const ca = Buffer.from(await readFile(state.caFile)).toString("base64");
-  const doc = parse(c.config.replaceAll("${CA_DATA}", ca)) as { clusters: { cluster: Record<string, unknown> }[]; users: { user: Record<string, unknown> }[] };
+  const doc = parse(c.config.replaceAll("${CA_DATA}", ca)) as {
+    clusters: { cluster: Record<string, unknown> }[];
+    users: { user: Record<string, unknown> }[];
+  };
   for (const cluster of doc.clusters) {
     cluster.cluster["server"] = state.server;
     cluster.cluster["certificate-authority-data"] = ca;
@@ -88,7 +96,12 @@ async function whoAmI(client: Client): Promise<string> {
 
 async function calls(): Promise<{ name: string; argv: string[]; info: { spec?: { cluster?: { server?: string } } } }[]> {
   const text = await readFile(path.join(dir, "calls.jsonl"), "utf8").catch(() => "");
-  return text.trim() === "" ? [] : text.trim().split("\n").map((l) => JSON.parse(l));
+  return text.trim() === ""
+    ? []
+    : text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
 }
 
 const env = () => ({ PATH: `${bin}${path.delimiter}${process.env["PATH"] ?? ""}`, HOME: dir });
@@ -127,5 +140,3 @@ describe("provider kubeconfig shapes against the local cluster", () => {
     expect(String(error)).not.toContain(state.tokens.admin);
   });
 });
-
-

@@ -67,7 +67,11 @@ async function serverVersion(client: Client): Promise<string> {
 }
 
 /** An exec plugin that counts its runs and prints, per run, the token in `<name>.tokens` line n (last line repeats). */
-async function plugin(name: string, tokens: string[], ttlMs?: number): Promise<{ command: string; count: () => Promise<number>; info: () => Promise<any> }> {
+async function plugin(
+  name: string,
+  tokens: string[],
+  ttlMs?: number,
+): Promise<{ command: string; count: () => Promise<number>; info: () => Promise<any> }> {
   const countFile = path.join(dir, `${name}.count`);
   const command = path.join(dir, name);
   await writeFile(
@@ -105,7 +109,10 @@ describe("authentication against the apiserver", () => {
   it("static bearer token", async () => {
     await using client = await clientFor("token.yaml", kubeconfig([`token: ${JSON.stringify(state.tokens.admin)}`]));
     expect(await whoAmI(client)).toBe(state.users.tokenAdmin);
-    const namespaces = await client.transport.json<{ items: { metadata: { name: string } }[] }>({ method: "GET", path: "/api/v1/namespaces" });
+    const namespaces = await client.transport.json<{ items: { metadata: { name: string } }[] }>({
+      method: "GET",
+      path: "/api/v1/namespaces",
+    });
     expect(namespaces.items.map((ns) => ns.metadata.name)).toContain("kube-system");
   });
 
@@ -133,7 +140,13 @@ describe("authentication against the apiserver", () => {
     const timed = await plugin("expiring-plugin", [state.tokens.admin], 2000);
     await using client = await clientFor(
       "exec.yaml",
-      kubeconfig(["exec:", "  apiVersion: client.authentication.k8s.io/v1", "  command: ./expiring-plugin", "  interactiveMode: Never", "  provideClusterInfo: true"]),
+      kubeconfig([
+        "exec:",
+        "  apiVersion: client.authentication.k8s.io/v1",
+        "  command: ./expiring-plugin",
+        "  interactiveMode: Never",
+        "  provideClusterInfo: true",
+      ]),
     );
     expect(await whoAmI(client)).toBe(state.users.tokenAdmin);
     await serverVersion(client);
@@ -165,7 +178,17 @@ describe("authentication against the apiserver", () => {
     const userFile = path.join(userDir, "user-only.yaml");
     await writeFile(
       clusterFile,
-      ["clusters:", "- name: e2e", "  cluster:", `    server: ${JSON.stringify(state.server)}`, "    certificate-authority: ca.crt", "contexts:", "- name: from-first", "  context: { cluster: e2e, user: nobody }", ""].join("\n"),
+      [
+        "clusters:",
+        "- name: e2e",
+        "  cluster:",
+        `    server: ${JSON.stringify(state.server)}`,
+        "    certificate-authority: ca.crt",
+        "contexts:",
+        "- name: from-first",
+        "  context: { cluster: e2e, user: nobody }",
+        "",
+      ].join("\n"),
     );
     await writeFile(
       userFile,
@@ -183,8 +206,16 @@ describe("authentication against the apiserver", () => {
         "",
       ].join("\n"),
     );
-    const config: ClusterConfig = await loadClusterConfig({ env: { ...process.env, KUBECONFIG: [clusterFile, userFile].join(path.delimiter) } });
-    expect(config.source).toMatchObject({ type: "kubeconfig", files: [clusterFile, userFile], context: "merged", cluster: "e2e", user: "me" });
+    const config: ClusterConfig = await loadClusterConfig({
+      env: { ...process.env, KUBECONFIG: [clusterFile, userFile].join(path.delimiter) },
+    });
+    expect(config.source).toMatchObject({
+      type: "kubeconfig",
+      files: [clusterFile, userFile],
+      context: "merged",
+      cluster: "e2e",
+      user: "me",
+    });
     await using client = await createClient({ config });
     expect(await whoAmI(client)).toBe(state.users.admin);
     expect(await serverVersion(client)).toBe(`v${state.kubernetesVersion}`);

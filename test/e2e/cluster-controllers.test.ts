@@ -68,7 +68,11 @@ function webDeployment(name: string, replicas: number): Deployment {
   const labels = { app: name };
   return new Deployment({
     metadata: { name },
-    spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } } },
+    spec: {
+      replicas,
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } },
+    },
   });
 }
 
@@ -179,18 +183,42 @@ describe("kube-controller-manager", () => {
     const dir = mkdtempSync(join(tmpdir(), "kubex-csr-"));
     try {
       const keyFile = join(dir, "key.pem");
-      execFileSync("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", keyFile,
-        "-out", join(dir, "req.pem"), "-subj", "/O=kubex-testers/CN=kubex-csr-user"], { stdio: "ignore" });
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-new",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-keyout",
+          keyFile,
+          "-out",
+          join(dir, "req.pem"),
+          "-subj",
+          "/O=kubex-testers/CN=kubex-csr-user",
+        ],
+        { stdio: "ignore" },
+      );
       const csrs = new Api(CertificateSigningRequest, { client });
       const name = `${ns}-client`;
       await csrs.create({
         metadata: { name },
-        spec: { request: readFileSync(join(dir, "req.pem")).toString("base64"), signerName: "kubernetes.io/kube-apiserver-client", usages: ["client auth"], expirationSeconds: 600 },
+        spec: {
+          request: readFileSync(join(dir, "req.pem")).toString("base64"),
+          signerName: "kubernetes.io/kube-apiserver-client",
+          usages: ["client auth"],
+          expirationSeconds: 600,
+        },
       });
       try {
         const current = await csrs.approval.get(name);
         expect(current.status?.certificate).toBeUndefined();
-        current.status = { conditions: [{ type: "Approved", status: "True", reason: "KubexE2E", message: "approved by the cluster e2e test" }] };
+        current.status = {
+          conditions: [{ type: "Approved", status: "True", reason: "KubexE2E", message: "approved by the cluster e2e test" }],
+        };
         await csrs.approval.replace(name, current);
 
         const pem = await until("certificate issued", 15_000, async () => (await csrs.get(name)).status?.certificate ?? undefined);

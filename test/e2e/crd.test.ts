@@ -50,7 +50,10 @@ function tree(dir: string): Map<string, string> {
 
 async function generate(args: string[], out: string): Promise<{ code: number; err: string[] }> {
   const err: string[] = [];
-  const code = await crdCommand([...args, ...groups.flatMap((g) => ["--group", g]), "--out", out], { log: () => undefined, error: (l) => err.push(l) });
+  const code = await crdCommand([...args, ...groups.flatMap((g) => ["--group", g]), "--out", out], {
+    log: () => undefined,
+    error: (l) => err.push(l),
+  });
   return { code, err };
 }
 
@@ -128,7 +131,11 @@ describe("generation from files and from the cluster", () => {
     expect(fromCluster.code).toBe(0);
     const files = tree(join(generated, "files"));
     const cluster = tree(join(generated, "cluster"));
-    expect([...files.keys()]).toEqual(["kubex.example.com/v1/index.ts", "kubex.example.com/v1beta1/index.ts", "tenancy.kubex.example.com/v1alpha1/index.ts"]);
+    expect([...files.keys()]).toEqual([
+      "kubex.example.com/v1/index.ts",
+      "kubex.example.com/v1beta1/index.ts",
+      "tenancy.kubex.example.com/v1alpha1/index.ts",
+    ]);
     expect([...cluster]).toEqual([...files]);
     for (const [path, text] of files) expect(text, path).toBe(readFileSync(join(golden, path), "utf8"));
   });
@@ -161,7 +168,10 @@ describe("generated classes through Api<T>", () => {
     // The CEL rule on the spec is enforced by the server.
     await expect(proxies.patch("edge", new MergePatch({ spec: { replicas: 9 } }))).rejects.toThrow(/replicas must not exceed maxReplicas/);
 
-    const withStatus = await proxies.status.replace("edge", { ...patched, status: { replicas: 1, selector: "app=edge", conditions: [{ type: "Ready", status: "True" }] } });
+    const withStatus = await proxies.status.replace("edge", {
+      ...patched,
+      status: { replicas: 1, selector: "app=edge", conditions: [{ type: "Ready", status: "True" }] },
+    });
     expect(withStatus.status?.conditions).toEqual([{ type: "Ready", status: "True" }]);
     expect((await proxies.status.get("edge")).status?.replicas).toBe(1);
 
@@ -178,7 +188,9 @@ describe("generated classes through Api<T>", () => {
   it("the second served version (v1beta1, deprecated) reads the same object", async () => {
     const { MyProxy } = await importGenerated<ProxyModule>("kubex.example.com/v1/index.ts");
     const { MyProxy: MyProxyBeta } = await importGenerated<ProxyBetaModule>("kubex.example.com/v1beta1/index.ts");
-    await new Api(MyProxy, { client, namespace: ns }).create(new MyProxy({ metadata: { name: "both" }, spec: { backends: [{ name: "a", address: "a" }] } }));
+    await new Api(MyProxy, { client, namespace: ns }).create(
+      new MyProxy({ metadata: { name: "both" }, spec: { backends: [{ name: "a", address: "a" }] } }),
+    );
     const beta = new Api(MyProxyBeta, { client, namespace: ns });
     const read = await beta.get("both");
     expect(read).toBeInstanceOf(MyProxyBeta);

@@ -123,7 +123,10 @@ describe("informer across failures (private cluster)", () => {
     const api = await namespace("restart-apiserver");
     for (let i = 0; i < 30; i++) await api.create({ metadata: { name: `cm-${i}` }, data: { v: "0" } });
     const errors: string[] = [];
-    await using informer = createInformer(new Api(ConfigMap, { client: proxied, namespace: "restart-apiserver" }), { resume: pacing, onError: (e) => errors.push((e as Error).name) });
+    await using informer = createInformer(new Api(ConfigMap, { client: proxied, namespace: "restart-apiserver" }), {
+      resume: pacing,
+      onError: (e) => errors.push((e as Error).name),
+    });
     const history = recorder(informer);
     await informer.waitForSync({ timeout: 30_000 });
     const before = informer.resourceVersion!;
@@ -149,7 +152,13 @@ describe("informer across failures (private cluster)", () => {
     expect(await range.text()).toMatch(/compacted/);
     // ...and the restarted apiserver's watch cache starts after `before`: a plain watch from it is
     // Gone; a resuming one reports Gone and relists the current state.
-    const outcome = await api.watch({ resourceVersion: before }).next().then(() => "events", (error: unknown) => error);
+    const outcome = await api
+      .watch({ resourceVersion: before })
+      .next()
+      .then(
+        () => "events",
+        (error: unknown) => error,
+      );
     expect(outcome).toBeInstanceOf(Gone);
     const seen: string[] = [];
     let relisted: string[] = [];
@@ -179,7 +188,11 @@ describe("informer across failures (private cluster)", () => {
     const others = tcpConnectionsTo(port);
     await using client = await createClient({ kubeconfig: cluster.state.kubeconfig });
     const informers = Array.from({ length: 30 }, (_, i) =>
-      createInformer(new Api(ConfigMap, { client, namespace: "many-informers" }), { labelSelector: `informer=${i}`, resume: pacing, onError: () => undefined }),
+      createInformer(new Api(ConfigMap, { client, namespace: "many-informers" }), {
+        labelSelector: `informer=${i}`,
+        resume: pacing,
+        onError: () => undefined,
+      }),
     );
     try {
       await Promise.all(informers.map((informer) => informer.waitForSync({ timeout: 30_000 })));
@@ -189,7 +202,9 @@ describe("informer across failures (private cluster)", () => {
       expect(heldBefore, "connections before the restart").toBeLessThanOrEqual(2);
       // With HTTP/1.1 only, each watch holds a connection of its own: the comparison that makes the count mean something.
       const http1 = await createClient({ kubeconfig: cluster.state.kubeconfig, http2: false });
-      const http1Informers = Array.from({ length: 5 }, (_, i) => createInformer(new Api(ConfigMap, { client: http1, namespace: "many-informers" }), { labelSelector: `informer=${i}` }));
+      const http1Informers = Array.from({ length: 5 }, (_, i) =>
+        createInformer(new Api(ConfigMap, { client: http1, namespace: "many-informers" }), { labelSelector: `informer=${i}` }),
+      );
       await Promise.all(http1Informers.map((informer) => informer.waitForSync({ timeout: 30_000 })));
       expect(tcpConnectionsTo(port) - others - heldBefore).toBeGreaterThanOrEqual(5);
       await Promise.all(http1Informers.map((informer) => informer.stop()));
@@ -203,7 +218,9 @@ describe("informer across failures (private cluster)", () => {
       for (let i = 0; i < 30; i++) await writer.patch(`cm-${i}`, new MergePatch({ data: { v: "1" } }));
       await writerClient.close();
       const deadline = Date.now() + 60_000;
-      const stale = () => informers.filter((informer, i) => informer.list()[0]?.data?.["v"] !== "1" || informer.list()[0]?.metadata?.name !== `cm-${i}`).length;
+      const stale = () =>
+        informers.filter((informer, i) => informer.list()[0]?.data?.["v"] !== "1" || informer.list()[0]?.metadata?.name !== `cm-${i}`)
+          .length;
       while (stale() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
       expect(stale()).toBe(0);
       const heldAfter = tcpConnectionsTo(port);
@@ -216,7 +233,10 @@ describe("informer across failures (private cluster)", () => {
   it("etcd killed and restarted: the informer recovers and ends equal to a fresh list", async () => {
     const api = await namespace("restart-etcd");
     for (let i = 0; i < 20; i++) await api.create({ metadata: { name: `cm-${i}` }, data: { v: "0" } });
-    await using informer = createInformer(new Api(ConfigMap, { client: proxied, namespace: "restart-etcd" }), { resume: pacing, onError: () => undefined });
+    await using informer = createInformer(new Api(ConfigMap, { client: proxied, namespace: "restart-etcd" }), {
+      resume: pacing,
+      onError: () => undefined,
+    });
     const history = recorder(informer);
     await informer.waitForSync({ timeout: 30_000 });
 

@@ -51,25 +51,41 @@ describe("operator across an apiserver restart", { timeout: 240_000 }, () => {
     const events = new EventRecorder({ client, reportingController: "example.com/myproxy-operator", maxAttempts: 3, retryDelay: 500, log });
     const controller = myProxyOperator({ client, events, log });
     const stop = new AbortController();
-    const running = runWithLeaderElection(controller, { lease: "myproxy-operator", namespace: "faults", identity: "faults-operator", signal: stop.signal, log });
+    const running = runWithLeaderElection(controller, {
+      lease: "myproxy-operator",
+      namespace: "faults",
+      identity: "faults-operator",
+      signal: stop.signal,
+      log,
+    });
     try {
-      for (let i = 0; i < 20; i += 1) await proxies.create(new MyProxy({ metadata: { name: `before-${i}` }, spec: { name: `b${i}`, replicas: 0 } }));
-      await until("first batch converged", async () => (await proxies.list()).items.every((p) => p.status?.observedGeneration === p.metadata?.generation), 60_000);
+      for (let i = 0; i < 20; i += 1)
+        await proxies.create(new MyProxy({ metadata: { name: `before-${i}` }, spec: { name: `b${i}`, replicas: 0 } }));
+      await until(
+        "first batch converged",
+        async () => (await proxies.list()).items.every((p) => p.status?.observedGeneration === p.metadata?.generation),
+        60_000,
+      );
 
       // Changes made just before the apiserver dies, then the restart.
       for (let i = 0; i < 20; i += 1) await proxies.patch(`before-${i}`, new MergePatch({ spec: { image: "nginx:1.28" } }));
       const killed = await killComponent(cluster.state, "kubeApiserver");
       await new Promise((resolve) => setTimeout(resolve, 3_000)); // the operator's calls and watches fail meanwhile
       restartedPids.push(await restartComponent(cluster.state, killed));
-      for (let i = 0; i < 20; i += 1) await proxies.create(new MyProxy({ metadata: { name: `after-${i}` }, spec: { name: `a${i}`, replicas: 0 } }));
+      for (let i = 0; i < 20; i += 1)
+        await proxies.create(new MyProxy({ metadata: { name: `after-${i}` }, spec: { name: `a${i}`, replicas: 0 } }));
 
       await until(
         "everything converged after the restart",
         async () => {
           const list = (await proxies.list()).items;
           if (list.length !== 40 || !list.every((p) => p.status?.observedGeneration === p.metadata?.generation)) return false;
-          const images = new Map((await deployments.list()).items.map((d) => [d.metadata!.name!, d.spec?.template?.spec?.containers?.[0]?.image]));
-          return list.every((p) => images.get(p.metadata!.name!) === (p.metadata!.name!.startsWith("before") ? "nginx:1.28" : "nginx:1.27"));
+          const images = new Map(
+            (await deployments.list()).items.map((d) => [d.metadata!.name!, d.spec?.template?.spec?.containers?.[0]?.image]),
+          );
+          return list.every(
+            (p) => images.get(p.metadata!.name!) === (p.metadata!.name!.startsWith("before") ? "nginx:1.28" : "nginx:1.27"),
+          );
         },
         120_000,
       );

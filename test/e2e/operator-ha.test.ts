@@ -43,11 +43,26 @@ class OperatorProcess {
     namespace: string,
   ) {
     // node --import tsx: one process (the tsx CLI would put a second node between us and the operator).
-    this.child = spawn(process.execPath, ["--import", "tsx", "--conditions=kubex-source", join(root, "examples/operator/main.ts"), "--lease", lease, "--lease-namespace", namespace, "--identity", identity], {
-      cwd: root,
-      env: { ...process.env, MYPROXY_DEBUG: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    this.child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "--conditions=kubex-source",
+        join(root, "examples/operator/main.ts"),
+        "--lease",
+        lease,
+        "--lease-namespace",
+        namespace,
+        "--identity",
+        identity,
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, MYPROXY_DEBUG: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let buffer = "";
     this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
       buffer += chunk;
@@ -119,7 +134,12 @@ const processes: OperatorProcess[] = [];
 const leaseHistory: { at: number; holder: string; transitions: number; acquireTime: string | undefined }[] = [];
 const stopWatch = new AbortController();
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, ms: number, every = 50): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  ms: number,
+  every = 50,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -143,7 +163,13 @@ beforeAll(async () => {
         if (event.type !== "ADDED" && event.type !== "MODIFIED") continue;
         const spec = event.object.spec;
         const holder = spec?.holderIdentity ?? "";
-        if (leaseHistory.at(-1)?.holder !== holder) leaseHistory.push({ at: Date.now(), holder, transitions: spec?.leaseTransitions ?? 0, acquireTime: spec?.acquireTime ?? undefined });
+        if (leaseHistory.at(-1)?.holder !== holder)
+          leaseHistory.push({
+            at: Date.now(),
+            holder,
+            transitions: spec?.leaseTransitions ?? 0,
+            acquireTime: spec?.acquireTime ?? undefined,
+          });
       }
     } catch {
       // stopped
@@ -153,7 +179,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   stopWatch.abort();
-  if (process.env.KUBEX_HA_LOGS) for (const p of processes) writeFileSync(join(process.env.KUBEX_HA_LOGS, `${p.identity}.log`), `${p.lines.map((l) => JSON.stringify(l)).join("\n")}\n--- stderr\n${p.log}`);
+  if (process.env.KUBEX_HA_LOGS)
+    for (const p of processes)
+      writeFileSync(
+        join(process.env.KUBEX_HA_LOGS, `${p.identity}.log`),
+        `${p.lines.map((l) => JSON.stringify(l)).join("\n")}\n--- stderr\n${p.log}`,
+      );
   for (const p of processes) p.child.kill("SIGKILL");
   for await (const item of proxies.listAll()) await removeFinalizer(proxies, item, FINALIZER).catch(() => undefined);
   await deleteTestNamespace(adminConnection(loadClusterState()), ns);
@@ -168,8 +199,20 @@ describe("two operator processes on one Lease", { timeout: 180_000 }, () => {
     processes.push(a, b);
     const first = await until("a leader", () => [a, b].find((p) => p.has("operator: started leading")), 60_000);
     const second = first === a ? b : a;
-    await until("everything reconciled", async () => (await proxies.list()).items.every((p) => p.status?.observedGeneration === p.metadata?.generation && p.metadata?.finalizers?.includes(FINALIZER)), 60_000, 200);
-    await until("the follower has seen the leader", () => second.lines.some((line) => line.msg === "operator: leader is" && line.leader === first.identity), 10_000);
+    await until(
+      "everything reconciled",
+      async () =>
+        (await proxies.list()).items.every(
+          (p) => p.status?.observedGeneration === p.metadata?.generation && p.metadata?.finalizers?.includes(FINALIZER),
+        ),
+      60_000,
+      200,
+    );
+    await until(
+      "the follower has seen the leader",
+      () => second.lines.some((line) => line.msg === "operator: leader is" && line.leader === first.identity),
+      10_000,
+    );
 
     // Keep the work coming while leadership changes hands.
     let churning = true;
@@ -202,7 +245,12 @@ describe("two operator processes on one Lease", { timeout: 180_000 }, () => {
 
     churning = false;
     await churn;
-    await until("everything reconciled by the new leader", async () => (await proxies.list()).items.every((p) => p.status?.observedGeneration === p.metadata?.generation), 30_000, 200);
+    await until(
+      "everything reconciled by the new leader",
+      async () => (await proxies.list()).items.every((p) => p.status?.observedGeneration === p.metadata?.generation),
+      30_000,
+      200,
+    );
     c.kill("SIGTERM");
     await c.exit;
 
@@ -232,7 +280,8 @@ describe("two operator processes on one Lease", { timeout: 180_000 }, () => {
     const sorted = all.sort((x, y) => x.start - y.start);
     let latestEnd = { at: 0, who: "" };
     for (const r of sorted) {
-      if (r.who !== latestEnd.who) expect(r.start, `${r.who} started ${r.key} while ${latestEnd.who} was reconciling`).toBeGreaterThanOrEqual(latestEnd.at);
+      if (r.who !== latestEnd.who)
+        expect(r.start, `${r.who} started ${r.key} while ${latestEnd.who} was reconciling`).toBeGreaterThanOrEqual(latestEnd.at);
       if (r.end > latestEnd.at) latestEnd = { at: r.end, who: r.who };
     }
     console.log(`operator HA: SIGKILL takeover ${takeover} ms, SIGTERM handover ${handover} ms, ${all.length} reconciles checked`);

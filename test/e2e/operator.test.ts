@@ -87,13 +87,24 @@ describe("the MyProxy operator", () => {
       expect(ready.observedGeneration).toBe(created.metadata?.generation);
       const deployment = await deployments.get("web");
       expect(deployment.metadata?.ownerReferences).toEqual([
-        { apiVersion: "example.com/v1", kind: "MyProxy", name: "web", uid: created.metadata!.uid!, controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion: "example.com/v1",
+          kind: "MyProxy",
+          name: "web",
+          uid: created.metadata!.uid!,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ]);
       expect(deployment.spec?.selector?.matchLabels).toEqual({ [PROXY_LABEL]: "web" });
       expect(deployment.spec?.template?.spec?.containers?.[0]?.image).toBe("nginx:1.27");
 
       // Someone edits the Deployment by hand: the operator puts its fields back.
-      await deployments.patch("web", new MergePatch({ spec: { replicas: 5, template: { spec: { containers: [{ name: "nginx", image: "httpd" }] } } } }), { fieldManager: "kubectl-edit" });
+      await deployments.patch(
+        "web",
+        new MergePatch({ spec: { replicas: 5, template: { spec: { containers: [{ name: "nginx", image: "httpd" }] } } } }),
+        { fieldManager: "kubectl-edit" },
+      );
       const reverted = await until("hand edit reverted", async () => {
         const d = await deployments.get("web");
         return d.spec?.replicas === 0 && d.spec.template?.spec?.containers?.[0]?.image === "nginx:1.27" ? d : undefined;
@@ -102,8 +113,18 @@ describe("the MyProxy operator", () => {
 
       // Deleting the MyProxy: held by the finalizer until the cleanup deleted the Deployment.
       await proxies.delete("web");
-      await until("MyProxy gone", async () => proxies.get("web").then(() => false, (error: unknown) => error instanceof NotFound));
-      await until("Deployment gone", async () => deployments.get("web").then(() => false, (error: unknown) => error instanceof NotFound));
+      await until("MyProxy gone", async () =>
+        proxies.get("web").then(
+          () => false,
+          (error: unknown) => error instanceof NotFound,
+        ),
+      );
+      await until("Deployment gone", async () =>
+        deployments.get("web").then(
+          () => false,
+          (error: unknown) => error instanceof NotFound,
+        ),
+      );
 
       await events.flush();
       const recorded = await until("events", async () => {
@@ -112,7 +133,12 @@ describe("the MyProxy operator", () => {
         return ["CleanedUp", "Created", "Reverted"].every((r) => reasons.includes(r)) ? list.items : undefined;
       });
       const createdEvent = recorded.find((e) => e.reason === "Created")!;
-      expect(createdEvent).toMatchObject({ reportingController: "example.com/myproxy-operator", reportingInstance: "e2e", action: "CreateDeployment", type: "Normal" });
+      expect(createdEvent).toMatchObject({
+        reportingController: "example.com/myproxy-operator",
+        reportingInstance: "e2e",
+        action: "CreateDeployment",
+        type: "Normal",
+      });
       expect(createdEvent.regarding).toMatchObject({ kind: "MyProxy", name: "web", namespace: ns, uid: created.metadata!.uid });
       expect(createdEvent.related).toMatchObject({ kind: "Deployment", name: "web" });
       expect(lines.some((line) => line.msg === "myproxy: finalizer ran" && line.key === `${ns}/web`)).toBe(true);
@@ -133,18 +159,32 @@ describe("the MyProxy operator", () => {
         "Ready with 2 pods",
         async () => {
           const p = await proxies.get("pods");
-          return p.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" && p.status.podNames?.length === 2 ? p : undefined;
+          return p.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" && p.status.podNames?.length === 2
+            ? p
+            : undefined;
         },
         60_000,
       );
       const pods = (await new Api(Pod, { client, namespace: ns }).list({ labelSelector: `${PROXY_LABEL}=pods` })).items;
       expect(ready.status!.podNames).toEqual(pods.map((pod) => pod.metadata!.name!).sort());
-      expect(ready.status!.conditions!.find((c) => c.type === "Ready")).toMatchObject({ reason: "ReplicasReady", message: "2/2 replicas ready" });
+      expect(ready.status!.conditions!.find((c) => c.type === "Ready")).toMatchObject({
+        reason: "ReplicasReady",
+        message: "2/2 replicas ready",
+      });
       // Scale the MyProxy: the pod list follows (pods are mapped to their MyProxy by label).
       await proxies.patch("pods", new MergePatch({ spec: { replicas: 1 } }));
-      await until("one pod left in status", async () => ((await proxies.get("pods")).status?.podNames?.length === 1 ? true : undefined), 60_000);
+      await until(
+        "one pod left in status",
+        async () => ((await proxies.get("pods")).status?.podNames?.length === 1 ? true : undefined),
+        60_000,
+      );
       await proxies.delete("pods");
-      await until("MyProxy gone", async () => proxies.get("pods").then(() => false, (error: unknown) => error instanceof NotFound));
+      await until("MyProxy gone", async () =>
+        proxies.get("pods").then(
+          () => false,
+          (error: unknown) => error instanceof NotFound,
+        ),
+      );
     } finally {
       stop.abort();
       await running;
@@ -169,7 +209,9 @@ describe("the MyProxy operator", () => {
   });
 
   it("finalizer patches do not clobber another controller's finalizer, and a stale one is refused", async () => {
-    const created = await proxies.create(new MyProxy({ metadata: { name: "shared", namespace: ns, finalizers: ["other.io/keep"] }, spec: { name: "x", replicas: 0 } }));
+    const created = await proxies.create(
+      new MyProxy({ metadata: { name: "shared", namespace: ns, finalizers: ["other.io/keep"] }, spec: { name: "x", replicas: 0 } }),
+    );
     const ours = await addFinalizer(proxies, created, FINALIZER);
     expect(ours.metadata?.finalizers).toEqual(["other.io/keep", FINALIZER]);
     // Another controller adds its finalizer meanwhile; our add from the stale copy must fail, not overwrite it.
@@ -193,32 +235,42 @@ describe("the controller keeps going on bad input", () => {
     let hangs = 0;
     let conflicts = 0;
     const stop = new AbortController();
-    const controller = new Controller(MyProxy, { client, namespace: ns, reconcileTimeout: 1_000, maxConcurrentReconciles: 2, rateLimiter: new ExponentialFailureRateLimiter(50, 2_000), log })
-      .reconcile(async (p, ctx) => {
-        const name = p.metadata!.name!;
-        if (name === "throws" && throws < 3) {
-          throws += 1;
-          throw new Error(`transient failure ${throws}`);
-        }
-        if (name === "hangs" && hangs < 1) {
-          hangs += 1;
-          await new Promise(() => undefined); // never settles, ignores its signal
-        }
-        if (name === "conflicts" && conflicts < 2) {
-          conflicts += 1;
-          // Someone else writes the object between our read and our status write.
-          await proxies.patch(name, new MergePatch({ metadata: { annotations: { bump: String(conflicts) } } }), { signal: ctx.signal });
-        }
-        if (p.status?.observedGeneration === p.metadata?.generation) return;
-        await proxies.status.replace(name, new MyProxy({ ...p, status: { observedGeneration: p.metadata!.generation!, podNames: [] } }), { signal: ctx.signal });
+    const controller = new Controller(MyProxy, {
+      client,
+      namespace: ns,
+      reconcileTimeout: 1_000,
+      maxConcurrentReconciles: 2,
+      rateLimiter: new ExponentialFailureRateLimiter(50, 2_000),
+      log,
+    }).reconcile(async (p, ctx) => {
+      const name = p.metadata!.name!;
+      if (name === "throws" && throws < 3) {
+        throws += 1;
+        throw new Error(`transient failure ${throws}`);
+      }
+      if (name === "hangs" && hangs < 1) {
+        hangs += 1;
+        await new Promise(() => undefined); // never settles, ignores its signal
+      }
+      if (name === "conflicts" && conflicts < 2) {
+        conflicts += 1;
+        // Someone else writes the object between our read and our status write.
+        await proxies.patch(name, new MergePatch({ metadata: { annotations: { bump: String(conflicts) } } }), { signal: ctx.signal });
+      }
+      if (p.status?.observedGeneration === p.metadata?.generation) return;
+      await proxies.status.replace(name, new MyProxy({ ...p, status: { observedGeneration: p.metadata!.generation!, podNames: [] } }), {
+        signal: ctx.signal,
       });
+    });
     const running = controller.run({ signal: stop.signal });
     try {
       await until(
         "all converged",
         async () => {
           const list = await proxies.list();
-          const done = list.items.filter((p) => names.includes(p.metadata!.name!) && p.status?.observedGeneration === p.metadata?.generation);
+          const done = list.items.filter(
+            (p) => names.includes(p.metadata!.name!) && p.status?.observedGeneration === p.metadata?.generation,
+          );
           return done.length === names.length;
         },
         30_000,
@@ -231,6 +283,8 @@ describe("the controller keeps going on bad input", () => {
     const messages = lines.map((line) => `${String(line.level)} ${String(line.msg)} ${String(line.key ?? "")}`);
     expect(messages.filter((m) => m.startsWith("error") && m.includes("reconcile failed") && m.endsWith(`${ns}/throws`))).toHaveLength(3);
     expect(messages.filter((m) => m.includes("timed out") && m.endsWith(`${ns}/hangs`))).toHaveLength(1);
-    expect(messages.filter((m) => m.startsWith("info") && m.includes("conflict") && m.endsWith(`${ns}/conflicts`)).length).toBeGreaterThanOrEqual(1);
+    expect(
+      messages.filter((m) => m.startsWith("info") && m.includes("conflict") && m.endsWith(`${ns}/conflicts`)).length,
+    ).toBeGreaterThanOrEqual(1);
   });
 });

@@ -53,17 +53,20 @@ afterAll(async () => {
 });
 
 describe("docs/examples run against the cluster", { timeout: 120_000 }, () => {
-  it("quick-start.ts creates and scales a Deployment", () => expectRan("quick-start.ts", ["created Deployment quick-start", "replicas: 3"]));
+  it("quick-start.ts creates and scales a Deployment", () =>
+    expectRan("quick-start.ts", ["created Deployment quick-start", "replicas: 3"]));
   it("crud.ts", () => expectRan("crud.ts", ["[ 'crud-a' ] true", "blue", "red", "409 AlreadyExists"]));
   it("patching.ts", () => expectRan("patching.ts", ["3 [ 'sidecar', 'web' ]"]));
   it("status.ts", () => expectRan("status.ts", ["2 2", "[ '192.0.2.10', '192.0.2.11' ]"]));
   it("subresources.ts", () => expectRan("subresources.ts", ["[ 'subresources' ]"]));
-  it("watch.ts", () => expectRan("watch.ts", ["ADDED watch-me { step: '1' }", "MODIFIED watch-me { step: '2' }", "DELETED watch-me", "objects at "]));
+  it("watch.ts", () =>
+    expectRan("watch.ts", ["ADDED watch-me { step: '1' }", "MODIFIED watch-me { step: '2' }", "DELETED watch-me", "objects at "]));
   it("informer.ts", () => expectRan("informer.ts", ["added informed", "{ n: '1' }", "deleted informed"]));
   it("streaming.ts (logs, exec, port-forward of a running Pod)", () =>
     expectRan("streaming.ts", ['"out\\n" "err\\n" 3', "hello through stdin", "exit code 0", "-> web:8080"], ["web", podNamespace]));
   it("configuration.ts", () => expectRan("configuration.ts", ["kubeconfig file does not exist (file /nonexistent/kubeconfig)"]));
-  it("library.ts (generic code bounded by markers)", () => expectRan("library.ts", ["library: 3 replicas, labels { app: 'library' }", "true 3"]));
+  it("library.ts (generic code bounded by markers)", () =>
+    expectRan("library.ts", ["library: 3 replicas, labels { app: 'library' }", "true 3"]));
   it("upgrading.ts", () => expectRan("upgrading.ts", ["networking.k8s.io v1"]));
   it("crd.ts installs a CRD and uses the generated class", () => expectRan("crd.ts", ["Succeeded"]));
 });

@@ -46,9 +46,15 @@ beforeAll(async () => {
   await new Api(Namespace, { client }).create({ metadata: { name: ns } });
   const pods = new Api(Pod, { client, namespace: ns });
   // Held back from any scheduler; its status (written here) says where it runs.
-  await pods.create({ metadata: { name: "stand-in", labels: { app: "stand-in" } }, spec: { schedulingGates: [{ name: "kubex.example.com/hold" }], containers: [{ name: "c", image: "registry.example/stand-in:1" }] } });
+  await pods.create({
+    metadata: { name: "stand-in", labels: { app: "stand-in" } },
+    spec: { schedulingGates: [{ name: "kubex.example.com/hold" }], containers: [{ name: "c", image: "registry.example/stand-in:1" }] },
+  });
   await pods.status.patch("stand-in", new MergePatch({ status: { phase: "Running", podIP: hostIp, podIPs: [{ ip: hostIp }] } }));
-  await new Api(Service, { client, namespace: ns }).create({ metadata: { name: "stand-in" }, spec: { ports: [{ name: "http", port: 80, targetPort: port }] } });
+  await new Api(Service, { client, namespace: ns }).create({
+    metadata: { name: "stand-in" },
+    spec: { ports: [{ name: "http", port: 80, targetPort: port }] },
+  });
   await new Api(EndpointSlice, { client, namespace: ns }).create({
     metadata: { name: "stand-in-1", labels: { "kubernetes.io/service-name": "stand-in" } },
     addressType: "IPv4",
@@ -58,7 +64,12 @@ beforeAll(async () => {
   const nodes = new Api(Node, { client });
   await nodes.create({ metadata: { name: nodeName } });
   // A merge patch: the server may touch a new Node (taints) between create and this write.
-  await nodes.status.patch(nodeName, new MergePatch({ status: { addresses: [{ type: "InternalIP", address: hostIp }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } } } }));
+  await nodes.status.patch(
+    nodeName,
+    new MergePatch({
+      status: { addresses: [{ type: "InternalIP", address: hostIp }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } } },
+    }),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -74,7 +85,11 @@ afterAll(async () => {
 describe("proxy", () => {
   it("GETs a path of a Service by port name and by port number, with the query and headers passed on", async () => {
     const services = new Api(Service, { client, namespace: ns });
-    const answer = await services.proxy.get("stand-in", "/hello/world", { port: "http", query: { a: "1" }, headers: { "x-kubex-test": "through" } });
+    const answer = await services.proxy.get("stand-in", "/hello/world", {
+      port: "http",
+      query: { a: "1" },
+      headers: { "x-kubex-test": "through" },
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers["x-stand-in"]).toBe("yes");
     expect(JSON.parse(answer.text)).toEqual({ method: "GET", url: "/hello/world?a=1", body: "", header: "through" });
@@ -83,7 +98,11 @@ describe("proxy", () => {
   });
 
   it("POSTs a body and answers the backend's status and body bytes", async () => {
-    const answer = await new Api(Service, { client, namespace: ns }).proxy.post("stand-in", "/submit", { port: "http", body: '{"x":1}', headers: { "content-type": "application/json" } });
+    const answer = await new Api(Service, { client, namespace: ns }).proxy.post("stand-in", "/submit", {
+      port: "http",
+      body: '{"x":1}',
+      headers: { "content-type": "application/json" },
+    });
     expect(answer.status).toBe(201);
     expect(JSON.parse(new TextDecoder().decode(answer.body))).toMatchObject({ method: "POST", url: "/submit", body: '{"x":1}' });
   });

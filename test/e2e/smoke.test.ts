@@ -56,17 +56,27 @@ describe("cluster smoke", () => {
 
   it("stores a Deployment created over HTTP and returns it", async () => {
     const labels = { app: "smoke-web" };
-    const created = await requestJson<{ metadata: { uid: string; generation: number } }>(admin, "POST", `/apis/apps/v1/namespaces/${namespace}/deployments`, {
-      body: {
-        apiVersion: "apps/v1",
-        kind: "Deployment",
-        metadata: { name: "web", labels },
-        spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } } },
+    const created = await requestJson<{ metadata: { uid: string; generation: number } }>(
+      admin,
+      "POST",
+      `/apis/apps/v1/namespaces/${namespace}/deployments`,
+      {
+        body: {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: "web", labels },
+          spec: {
+            replicas: 2,
+            selector: { matchLabels: labels },
+            template: { metadata: { labels }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } },
+          },
+        },
       },
-    });
-    const read = await requestJson<{ metadata: { uid: string; generation: number }; spec: { replicas: number; template: { spec: { containers: { image: string }[] } } } }>(
-      admin, "GET", `/apis/apps/v1/namespaces/${namespace}/deployments/web`,
     );
+    const read = await requestJson<{
+      metadata: { uid: string; generation: number };
+      spec: { replicas: number; template: { spec: { containers: { image: string }[] } } };
+    }>(admin, "GET", `/apis/apps/v1/namespaces/${namespace}/deployments/web`);
     expect(read.metadata.uid).toBe(created.metadata.uid);
     // Same object, same spec generation (the Deployment controller writes status meanwhile, so resourceVersion moves).
     expect(read.metadata.generation).toBe(created.metadata.generation);
@@ -99,9 +109,9 @@ describe("cluster smoke", () => {
   });
 
   it("has at least two kwok nodes, all Ready and untainted", async () => {
-    const list = await requestJson<{ items: { metadata: { name: string }; spec: { taints?: object[] }; status: { conditions: { type: string; status: string }[] } }[] }>(
-      admin, "GET", "/api/v1/nodes",
-    );
+    const list = await requestJson<{
+      items: { metadata: { name: string }; spec: { taints?: object[] }; status: { conditions: { type: string; status: string }[] } }[];
+    }>(admin, "GET", "/api/v1/nodes");
     expect(list.items.map((n) => n.metadata.name).sort()).toEqual([...state.nodes].sort());
     expect(state.nodes.length).toBeGreaterThanOrEqual(2);
     for (const node of list.items) {
@@ -150,17 +160,28 @@ describe("cluster smoke", () => {
 
   it("serves /openapi/v3 with the same apps/v1 schemas as the committed spec", async () => {
     const index = await requestJson<{ paths: Record<string, { serverRelativeURL: string }> }>(admin, "GET", "/openapi/v3");
-    expect(Object.keys(index.paths)).toEqual(expect.arrayContaining(["api/v1", "apis/apps/v1", "apis/batch/v1", "apis/rbac.authorization.k8s.io/v1"]));
+    expect(Object.keys(index.paths)).toEqual(
+      expect.arrayContaining(["api/v1", "apis/apps/v1", "apis/batch/v1", "apis/rbac.authorization.k8s.io/v1"]),
+    );
     const appsUrl = index.paths["apis/apps/v1"]?.serverRelativeURL;
     expect(appsUrl).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=/);
-    const served = await requestJson<{ components: { schemas: Record<string, unknown> }; paths: Record<string, unknown> }>(admin, "GET", appsUrl!);
+    const served = await requestJson<{ components: { schemas: Record<string, unknown> }; paths: Record<string, unknown> }>(
+      admin,
+      "GET",
+      appsUrl!,
+    );
 
     const [major, minor] = state.kubernetesVersion.split(".");
     const specFile = join(repoRoot, "specs", `v${major}_${minor}`, "apis__apps__v1_openapi.json");
-    const committed = JSON.parse(readFileSync(specFile, "utf8")) as { components: { schemas: Record<string, unknown> }; paths: Record<string, unknown> };
+    const committed = JSON.parse(readFileSync(specFile, "utf8")) as {
+      components: { schemas: Record<string, unknown> };
+      paths: Record<string, unknown>;
+    };
     expect(Object.keys(served.components.schemas).sort()).toEqual(Object.keys(committed.components.schemas).sort());
     expect(Object.keys(served.paths).sort()).toEqual(Object.keys(committed.paths).sort());
-    expect(served.components.schemas["io.k8s.api.apps.v1.Deployment"]).toEqual(committed.components.schemas["io.k8s.api.apps.v1.Deployment"]);
+    expect(served.components.schemas["io.k8s.api.apps.v1.Deployment"]).toEqual(
+      committed.components.schemas["io.k8s.api.apps.v1.Deployment"],
+    );
   });
 });
 
@@ -256,7 +277,9 @@ describe("cluster harness lifecycle", () => {
     expect(error).toBeInstanceOf(ComponentStartError);
     const message = (error as Error).message;
     const firstLine = message.split("\n")[0]!;
-    expect(firstLine).toMatch(/^kube-scheduler failed to start: exited \(code 1, signal null\) before it was ready; log: \S+\/logs\/kube-scheduler\.log \(its last lines are below/);
+    expect(firstLine).toMatch(
+      /^kube-scheduler failed to start: exited \(code 1, signal null\) before it was ready; log: \S+\/logs\/kube-scheduler\.log \(its last lines are below/,
+    );
     expect(message).toContain("unknown flag: --no-such-flag");
     const kept = /logs of this failed start kept in (\S+)\)/.exec(message)?.[1];
     expect(kept && existsSync(join(kept, "kube-scheduler.log"))).toBe(true);

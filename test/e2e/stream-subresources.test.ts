@@ -51,7 +51,12 @@ beforeAll(async () => {
     }),
   );
   // No node has this label, so the scheduler leaves the pod Pending without a node.
-  await pods.create(new Pod({ metadata: { name: unscheduled }, spec: { nodeSelector: { "kubex.test/no-such-node": "true" }, containers: [{ name: "main", image: "busybox" }] } }));
+  await pods.create(
+    new Pod({
+      metadata: { name: unscheduled },
+      spec: { nodeSelector: { "kubex.test/no-such-node": "true" }, containers: [{ name: "main", image: "busybox" }] },
+    }),
+  );
   await waitRunning(running);
 });
 
@@ -72,7 +77,7 @@ describe("exec", () => {
   });
 
   it("exit 0 is a Success status", async () => {
-    const result = await pods.exec.run(running, { command: ["sh", "-c", "test \"$KUBEX_KWOK_EXEC\" = 1"], container: "main" });
+    const result = await pods.exec.run(running, { command: ["sh", "-c", 'test "$KUBEX_KWOK_EXEC" = 1'], container: "main" });
     expect(result.exitCode).toBe(0);
     expect(result.status?.status).toBe("Success");
   });
@@ -135,7 +140,10 @@ describe("logs", () => {
     const marker = randomBytes(4).toString("hex");
     const controller = new AbortController();
     const seen: string[] = [];
-    const appender = setInterval(() => appendFileSync(state.kwok.streamLogsFile, criLogLine("stdout", `follow ${marker} ${seen.length}`)), 200);
+    const appender = setInterval(
+      () => appendFileSync(state.kwok.streamLogsFile, criLogLine("stdout", `follow ${marker} ${seen.length}`)),
+      200,
+    );
     try {
       for await (const line of pods.logs.stream(running, { container: streamContainerName, sinceSeconds: 60, signal: controller.signal })) {
         if (line.includes(marker)) seen.push(line);

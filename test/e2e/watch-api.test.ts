@@ -5,7 +5,17 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, BadRequest, Forbidden, Gone, KubernetesObject, TooManyRequests, createClient, type Client, type ResumableWatchEvent } from "@kubex/runtime";
+import {
+  Api,
+  BadRequest,
+  Forbidden,
+  Gone,
+  KubernetesObject,
+  TooManyRequests,
+  createClient,
+  type Client,
+  type ResumableWatchEvent,
+} from "@kubex/runtime";
 import { CustomResourceDefinition } from "@kubex/k8s-v1-36/apiextensions/v1";
 import { ConfigMap, Namespace } from "@kubex/k8s-v1-36/core/v1";
 import { loadClusterState } from "../cluster/state.js";
@@ -48,7 +58,14 @@ async function probeKind(): Promise<Api<WatchProbe>> {
       group: probeGroup,
       scope: "Namespaced",
       names: { plural: "watchprobes", singular: "watchprobe", kind: "WatchProbe", listKind: "WatchProbeList" },
-      versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
+      versions: [
+        {
+          name: "v1",
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+        },
+      ],
     },
   });
   probeCrdCreated = true;
@@ -66,7 +83,10 @@ async function probeKind(): Promise<Api<WatchProbe>> {
 async function untilCacheReady(attempt: () => Promise<unknown>): Promise<unknown> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const outcome = await attempt().then(() => "events", (error: unknown) => error);
+    const outcome = await attempt().then(
+      () => "events",
+      (error: unknown) => error,
+    );
     if (!(outcome instanceof TooManyRequests) || Date.now() > deadline) return outcome;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -106,8 +126,16 @@ describe("watch against the apiserver", () => {
     const started = performance.now();
     const bookmarks: { at: number; resourceVersion: string }[] = [];
     let progress: string | undefined;
-    setTimeout(() => void configMaps.create({ metadata: { generateName: "progress-" } }).then((c) => (progress = c.metadata?.resourceVersion)), 800);
-    for await (const event of configMaps.watch({ resourceVersion: list.metadata.resourceVersion, labelSelector: { suite: "bookmark" }, allowWatchBookmarks: true, timeoutSeconds: 5 })) {
+    setTimeout(
+      () => void configMaps.create({ metadata: { generateName: "progress-" } }).then((c) => (progress = c.metadata?.resourceVersion)),
+      800,
+    );
+    for await (const event of configMaps.watch({
+      resourceVersion: list.metadata.resourceVersion,
+      labelSelector: { suite: "bookmark" },
+      allowWatchBookmarks: true,
+      timeoutSeconds: 5,
+    })) {
       expect(event.type).toBe("BOOKMARK");
       if (event.type === "BOOKMARK") bookmarks.push({ at: performance.now() - started, resourceVersion: event.resourceVersion });
     }
@@ -126,7 +154,12 @@ describe("watch against the apiserver", () => {
     const list = await configMaps.list();
     const types: string[] = [];
     setTimeout(() => void configMaps.create({ metadata: { generateName: "progress-" } }), 500);
-    for await (const event of configMaps.watch({ resourceVersion: list.metadata.resourceVersion, labelSelector: { suite: "bookmark" }, timeoutSeconds: 4 })) types.push(event.type);
+    for await (const event of configMaps.watch({
+      resourceVersion: list.metadata.resourceVersion,
+      labelSelector: { suite: "bookmark" },
+      timeoutSeconds: 4,
+    }))
+      types.push(event.type);
     expect(types).not.toContain("BOOKMARK");
   });
 

@@ -67,7 +67,9 @@ const started = Date.now();
 
 beforeAll(async () => {
   await timed("build", () => execFileSync("npx", ["tsc", "-b", "tsconfig.build.json"], { cwd: repoRoot, stdio: "inherit" }));
-  packed = await timed("pack", () => workspacePackages().map((pkg) => packStaged(pkg, stagePackage(pkg, join(work, "stage")), join(work, "tarballs"))));
+  packed = await timed("pack", () =>
+    workspacePackages().map((pkg) => packStaged(pkg, stagePackage(pkg, join(work, "stage")), join(work, "tarballs"))),
+  );
 
   registry = await timed("registry start", () => startRegistry(join(work, "registry")));
   const host = registry.url.replace(/^https?:/, "");
@@ -109,7 +111,8 @@ describe("published packages", () => {
     };
     const installed = Object.entries(lock.packages).filter(([path]) => path !== "");
     expect(installed.length).toBeGreaterThan(3);
-    for (const [path, entry] of installed) expect({ path, resolved: entry.resolved?.startsWith(`${registry!.url}/`) }).toEqual({ path, resolved: true });
+    for (const [path, entry] of installed)
+      expect({ path, resolved: entry.resolved?.startsWith(`${registry!.url}/`) }).toEqual({ path, resolved: true });
 
     const versions = Object.fromEntries(packed.map((p) => [p.name, p.version]));
     for (const name of ["@kubex/runtime", "@kubex/k8s-v1-36", "@kubex/k8s-v1-37"]) {
@@ -132,13 +135,20 @@ describe("published packages", () => {
   });
 
   it("reject a group/version the package does not have, naming the module, at compile time and at run time", () => {
-    writeFileSync(join(project, "missing-group.ts"), `import { Workload } from "@kubex/k8s-v1-36/scheduling/v1beta1";\nconsole.log(Workload);\n`);
+    writeFileSync(
+      join(project, "missing-group.ts"),
+      `import { Workload } from "@kubex/k8s-v1-36/scheduling/v1beta1";\nconsole.log(Workload);\n`,
+    );
     const compiled = run(process.execPath, [tsc, "-p", "tsconfig.missing-group.json"], project);
     expect(compiled.status).not.toBe(0);
     expect(compiled.stdout).toContain("error TS2307: Cannot find module '@kubex/k8s-v1-36/scheduling/v1beta1'");
 
     // The same group/version exists in the 1.37 package ...
-    const ok = run(process.execPath, ["--input-type=module", "-e", `import("@kubex/k8s-v1-37/scheduling/v1beta1").then((m) => console.log(typeof m.Workload))`], project);
+    const ok = run(
+      process.execPath,
+      ["--input-type=module", "-e", `import("@kubex/k8s-v1-37/scheduling/v1beta1").then((m) => console.log(typeof m.Workload))`],
+      project,
+    );
     expect(ok.stdout.trim()).toBe("function");
     // ... and not in 1.36's exports map.
     const missing = run(process.execPath, ["--input-type=module", "-e", `await import("@kubex/k8s-v1-36/scheduling/v1beta1")`], project);

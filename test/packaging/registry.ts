@@ -30,7 +30,11 @@ export function cleanNpmEnv(extra: Record<string, string> = {}): NodeJS.ProcessE
 export function upstreamRegistry(): string {
   const fromEnv = process.env.KUBEX_UPSTREAM_REGISTRY;
   if (fromEnv) return fromEnv;
-  return execFileSync("npm", ["config", "get", "registry"], { encoding: "utf8", env: cleanNpmEnv(), stdio: ["ignore", "pipe", "ignore"] }).trim();
+  return execFileSync("npm", ["config", "get", "registry"], {
+    encoding: "utf8",
+    env: cleanNpmEnv(),
+    stdio: ["ignore", "pipe", "ignore"],
+  }).trim();
 }
 
 export async function startRegistry(dir: string): Promise<LocalRegistry> {
@@ -89,7 +93,10 @@ export async function startRegistry(dir: string): Promise<LocalRegistry> {
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`verdaccio exited with ${child.exitCode}; log: ${logFile}`);
-      const ok = await fetch(`${url}/-/ping`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}/-/ping`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() > deadline) throw new Error(`verdaccio did not answer on ${url} within 60s; log: ${logFile}`);
       await new Promise((r) => setTimeout(r, 200));

@@ -29,7 +29,11 @@ export async function verbs(): Promise<void> {
   await deployments.patch("web", new MergePatch({ spec: { replicas: 3 } }));
   await deployments.patch("web", new JsonPatch().replace("/spec/replicas", 3));
   await deployments.patch("web", new ApplyPatch(d), { fieldManager: "me", force: true });
-  const deleted: Status | Deployment = await deployments.delete("web", { propagationPolicy: "Foreground", gracePeriodSeconds: 0, preconditions: { uid: "u" } });
+  const deleted: Status | Deployment = await deployments.delete("web", {
+    propagationPolicy: "Foreground",
+    gracePeriodSeconds: 0,
+    preconditions: { uid: "u" },
+  });
   await deployments.deleteCollection({ labelSelector: "app=web", dryRun: true });
   void items;
   void deleted;

@@ -46,7 +46,11 @@ export async function status(): Promise<void> {
 }
 
 // ---- scale (two markers at once) ----
-async function scaleTo<T extends KubernetesObject & HasScale & HasStatusSubresource>(api: Api<T>, name: string, replicas: number): Promise<T> {
+async function scaleTo<T extends KubernetesObject & HasScale & HasStatusSubresource>(
+  api: Api<T>,
+  name: string,
+  replicas: number,
+): Promise<T> {
   const current: Scale = await api.scale.get(name);
   await api.scale.patch(name, new MergePatch({ spec: { replicas: Math.max(replicas, current.spec?.replicas ?? 0) } }));
   return api.status.get(name);

@@ -9,17 +9,26 @@ import { Application, type ApplicationSpecSourceHelm } from "../fixtures/crd-cor
 import { Certificate, type CertificateSpec } from "../fixtures/crd-corpus-types/cert-manager/cert-manager.io/v1/index.js";
 import { type MachineDeploymentSpecRolloutStrategyRollingUpdate } from "../fixtures/crd-corpus-types/cluster-api/cluster.x-k8s.io/v1beta2/index.js";
 import { type CompositionSpecPipelineItemInput } from "../fixtures/crd-corpus-types/crossplane/apiextensions.crossplane.io/v1/index.js";
-import { HTTPRoute, type HTTPRouteSpecRulesItemMatchesItemPath } from "../fixtures/crd-corpus-types/gateway-api/gateway.networking.k8s.io/v1/index.js";
+import {
+  HTTPRoute,
+  type HTTPRouteSpecRulesItemMatchesItemPath,
+} from "../fixtures/crd-corpus-types/gateway-api/gateway.networking.k8s.io/v1/index.js";
 import { VirtualService } from "../fixtures/crd-corpus-types/istio/networking.istio.io/v1/index.js";
 import { ScaledObject, type ScaledObjectSpec } from "../fixtures/crd-corpus-types/keda/keda.sh/v1alpha1/index.js";
-import { Record as Route53Record, type RecordSpec } from "../fixtures/crd-corpus-types/provider-upjet-aws/route53.aws.upbound.io/v1beta1/index.js";
+import {
+  Record as Route53Record,
+  type RecordSpec,
+} from "../fixtures/crd-corpus-types/provider-upjet-aws/route53.aws.upbound.io/v1beta1/index.js";
 
 declare const client: Client;
 
 export async function markers(): Promise<void> {
   // cert-manager's Certificate, istio's VirtualService, keda's ScaledObject declare /status.
   await new Api(Certificate, { client, namespace: "default" }).status.get("web-tls");
-  await new Api(VirtualService, { client, namespace: "default" }).status.patch("reviews", new MergePatch({ status: { observedGeneration: 2 } }));
+  await new Api(VirtualService, { client, namespace: "default" }).status.patch(
+    "reviews",
+    new MergePatch({ status: { observedGeneration: 2 } }),
+  );
   await new Api(ScaledObject, { client, namespace: "default" }).status.get("worker");
   await new Api(HTTPRoute, { client, namespace: "default" }).status.get("route");
   // @ts-expect-error argo-cd's Application CRD declares no subresources: no /status
@@ -31,7 +40,12 @@ export async function markers(): Promise<void> {
 }
 
 export function requiredAndEnums(): void {
-  const spec: CertificateSpec = { secretName: "web-tls", issuerRef: { name: "letsencrypt", kind: "ClusterIssuer" }, dnsNames: ["example.com"], privateKey: { algorithm: "ECDSA", size: 256 } };
+  const spec: CertificateSpec = {
+    secretName: "web-tls",
+    issuerRef: { name: "letsencrypt", kind: "ClusterIssuer" },
+    dnsNames: ["example.com"],
+    privateKey: { algorithm: "ECDSA", size: 256 },
+  };
   // @ts-expect-error secretName is required in a Certificate's spec
   const noSecret: CertificateSpec = { issuerRef: { name: "letsencrypt" } };
   // @ts-expect-error the issuerRef needs a name

@@ -5,7 +5,14 @@
  * names mean what the CRD says, not what the global or the prototype says.
  */
 import { Api, type Client, type ObjectMeta as KubexObjectMeta } from "@kubex/runtime";
-import { Array as ArrayKind, IntOrString, KubernetesObject, ObjectMeta, Record, type RecordSpec } from "../fixtures/crd-golden/globals.kubex.example.com/v1/index.js";
+import {
+  Array as ArrayKind,
+  IntOrString,
+  KubernetesObject,
+  ObjectMeta,
+  Record,
+  type RecordSpec,
+} from "../fixtures/crd-golden/globals.kubex.example.com/v1/index.js";
 import { Prototype, type PrototypeSpec } from "../fixtures/crd-golden/prototype.kubex.example.com/v1/index.js";
 
 declare const client: Client;
@@ -18,7 +25,14 @@ export async function globals(): Promise<void> {
   const meta: KubexObjectMeta | undefined = r.metadata;
   void map;
   void meta;
-  const spec: RecordSpec = { type: "CNAME", ttl: 300, port: "http", values: [1, "two"], raw: { anything: [1] }, targets: { a: { name: "x" } } };
+  const spec: RecordSpec = {
+    type: "CNAME",
+    ttl: 300,
+    port: "http",
+    values: [1, "two"],
+    raw: { anything: [1] },
+    targets: { a: { name: "x" } },
+  };
   // @ts-expect-error type is required
   const noType: RecordSpec = { ttl: 300 };
   // @ts-expect-error type is an enum
@@ -40,7 +54,14 @@ export async function globals(): Promise<void> {
 }
 
 export function prototypeKeys(): void {
-  const spec: PrototypeSpec = { constructor: "c", ["__proto__"]: { constructor: 1, valueOf: true }, toString: "t", hasOwnProperty: true, "a.b": "x", default: "d" };
+  const spec: PrototypeSpec = {
+    constructor: "c",
+    ["__proto__"]: { constructor: 1, valueOf: true },
+    toString: "t",
+    hasOwnProperty: true,
+    "a.b": "x",
+    default: "d",
+  };
   // @ts-expect-error constructor is a required string here, not Object's constructor
   const badConstructor: PrototypeSpec = { constructor: 1, ["__proto__"]: {} };
   // @ts-expect-error hasOwnProperty is a boolean field

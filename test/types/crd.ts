@@ -46,7 +46,10 @@ export function fields(): void {
   const proxy = new MyProxy({
     metadata: { name: "p", labels: { app: "p" } },
     spec: {
-      backends: [{ name: "a", address: "a.example.com" }, { name: "b", serviceRef: { name: "svc", port: "http" } }],
+      backends: [
+        { name: "a", address: "a.example.com" },
+        { name: "b", serviceRef: { name: "svc", port: "http" } },
+      ],
       mode: "LeastConnections",
       port: 8080,
       timeout: null,

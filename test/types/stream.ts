@@ -3,7 +3,15 @@
  * exist on a Pod's Api and nowhere else. Checked by `npx tsc -p tsconfig.json`.
  */
 import type { Duplex } from "node:stream";
-import { Api, type Client, type ExecResult, type PortForwardListener, type PortForwardSession, type StreamResult, type StreamSession } from "@kubex/runtime";
+import {
+  Api,
+  type Client,
+  type ExecResult,
+  type PortForwardListener,
+  type PortForwardSession,
+  type StreamResult,
+  type StreamSession,
+} from "@kubex/runtime";
 import { Deployment } from "@kubex/k8s-v1-37/apps/v1";
 import { ConfigMap, Pod } from "@kubex/k8s-v1-37/core/v1";
 import { Pod as Pod30 } from "@kubex/k8s-v1-30/core/v1";

@@ -6,7 +6,17 @@ import { Api, type Client, type ProxyResponse, type Status } from "@kubex/runtim
 import { SelfSubjectReview, TokenReview } from "@kubex/k8s-v1-36/authentication/v1";
 import { SubjectAccessReview } from "@kubex/k8s-v1-36/authorization/v1";
 import type { HorizontalPodAutoscaler } from "@kubex/k8s-v1-36/autoscaling/v2";
-import { Binding, ConfigMap, Node, Pod, Service, type Event as CoreEvent, type PodCondition, type PodList, type PodSpec } from "@kubex/k8s-v1-36/core/v1";
+import {
+  Binding,
+  ConfigMap,
+  Node,
+  Pod,
+  Service,
+  type Event as CoreEvent,
+  type PodCondition,
+  type PodList,
+  type PodSpec,
+} from "@kubex/k8s-v1-36/core/v1";
 import type { ObjectMeta } from "@kubex/k8s-v1-36/meta/v1";
 import type { CSINode } from "@kubex/k8s-v1-36/storage/v1";
 import type { Pod as OldPod } from "@kubex/k8s-v1-30/core/v1";
@@ -82,7 +92,10 @@ export async function proxyAccessor(): Promise<void> {
   const status: number = answer.status;
   const text: string = answer.text;
   await new Api(Node, { client }).proxy.get("kwok-node", "/metrics", { port: 10250 });
-  await new Api(Pod, { client, namespace: "default" }).proxy.post("p", "/submit", { body: "{}", headers: { "content-type": "application/json" } });
+  await new Api(Pod, { client, namespace: "default" }).proxy.post("p", "/submit", {
+    body: "{}",
+    headers: { "content-type": "application/json" },
+  });
   // @ts-expect-error ConfigMap has no proxy subresource
   void new Api(ConfigMap, { client }).proxy;
   // @ts-expect-error scheme is http or https

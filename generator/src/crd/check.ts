@@ -30,13 +30,50 @@ export function childPath(path: string, key: string): string {
 
 /** The keywords of apiextensions.k8s.io/v1 JSONSchemaProps; any other key in a schema is ignored by the API server. */
 export const schemaKeywords: ReadonlySet<string> = new Set([
-  "id", "$schema", "$ref", "description", "type", "format", "title", "default",
-  "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength", "pattern",
-  "maxItems", "minItems", "uniqueItems", "multipleOf", "enum", "maxProperties", "minProperties", "required",
-  "items", "allOf", "oneOf", "anyOf", "not", "properties", "additionalProperties", "patternProperties",
-  "dependencies", "additionalItems", "definitions", "externalDocs", "example", "nullable",
-  "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource", "x-kubernetes-int-or-string",
-  "x-kubernetes-list-map-keys", "x-kubernetes-list-type", "x-kubernetes-map-type", "x-kubernetes-validations",
+  "id",
+  "$schema",
+  "$ref",
+  "description",
+  "type",
+  "format",
+  "title",
+  "default",
+  "maximum",
+  "exclusiveMaximum",
+  "minimum",
+  "exclusiveMinimum",
+  "maxLength",
+  "minLength",
+  "pattern",
+  "maxItems",
+  "minItems",
+  "uniqueItems",
+  "multipleOf",
+  "enum",
+  "maxProperties",
+  "minProperties",
+  "required",
+  "items",
+  "allOf",
+  "oneOf",
+  "anyOf",
+  "not",
+  "properties",
+  "additionalProperties",
+  "patternProperties",
+  "dependencies",
+  "additionalItems",
+  "definitions",
+  "externalDocs",
+  "example",
+  "nullable",
+  "x-kubernetes-preserve-unknown-fields",
+  "x-kubernetes-embedded-resource",
+  "x-kubernetes-int-or-string",
+  "x-kubernetes-list-map-keys",
+  "x-kubernetes-list-type",
+  "x-kubernetes-map-type",
+  "x-kubernetes-validations",
 ]);
 
 function distance(a: string, b: string): number {
@@ -84,7 +121,16 @@ export function checkCrd({ source, value }: SourcedDocument, options: CheckOptio
   const crdName = name ?? "(unnamed)";
   if (value.kind !== "CustomResourceDefinition") {
     const found = `apiVersion ${JSON.stringify(value.apiVersion ?? null)}, kind ${JSON.stringify(value.kind ?? null)}${name ? `, name ${name}` : ""}`;
-    return { problems: [{ source, path: "kind", message: `is not a CustomResourceDefinition (${found}); only ${crdApiVersion} CustomResourceDefinitions can be generated` }], warnings };
+    return {
+      problems: [
+        {
+          source,
+          path: "kind",
+          message: `is not a CustomResourceDefinition (${found}); only ${crdApiVersion} CustomResourceDefinitions can be generated`,
+        },
+      ],
+      warnings,
+    };
   }
   if (value.apiVersion !== crdApiVersion) {
     const hint =
@@ -102,17 +148,21 @@ export function checkCrd({ source, value }: SourcedDocument, options: CheckOptio
     problem("spec", `must be an object, found ${describe(spec)}`);
     return { problems, warnings };
   }
-  if (typeof spec.group !== "string" || spec.group === "") problem("spec.group", `must be the API group name, found ${describe(spec.group)}`);
+  if (typeof spec.group !== "string" || spec.group === "")
+    problem("spec.group", `must be the API group name, found ${describe(spec.group)}`);
   const names = isObject(spec.names) ? spec.names : undefined;
   if (!names) problem("spec.names", `must be an object with kind and plural, found ${describe(spec.names)}`);
   else {
-    if (typeof names.kind !== "string" || !identifier.test(names.kind)) problem("spec.names.kind", `must be a CamelCase kind name, found ${describe(names.kind)}`);
-    if (typeof names.plural !== "string" || names.plural === "") problem("spec.names.plural", `must be the lower-case plural, found ${describe(names.plural)}`);
+    if (typeof names.kind !== "string" || !identifier.test(names.kind))
+      problem("spec.names.kind", `must be a CamelCase kind name, found ${describe(names.kind)}`);
+    if (typeof names.plural !== "string" || names.plural === "")
+      problem("spec.names.plural", `must be the lower-case plural, found ${describe(names.plural)}`);
     if (names.listKind !== undefined && (typeof names.listKind !== "string" || !identifier.test(names.listKind))) {
       problem("spec.names.listKind", `must be a CamelCase kind name, found ${describe(names.listKind)}`);
     }
   }
-  if (spec.scope !== "Namespaced" && spec.scope !== "Cluster") problem("spec.scope", `must be "Namespaced" or "Cluster", found ${describe(spec.scope)}`);
+  if (spec.scope !== "Namespaced" && spec.scope !== "Cluster")
+    problem("spec.scope", `must be "Namespaced" or "Cluster", found ${describe(spec.scope)}`);
   if (!Array.isArray(spec.versions) || spec.versions.length === 0) {
     problem("spec.versions", `must be a non-empty list of versions, found ${describe(spec.versions)}`);
     return { problems, warnings };
@@ -129,16 +179,21 @@ export function checkCrd({ source, value }: SourcedDocument, options: CheckOptio
     seen.add(v);
     if (typeof version.served !== "boolean") problem(`${path}.served`, `must be true or false, found ${describe(version.served)}`, v);
     if (version.served !== true) return;
-    if (version.subresources !== undefined && !isObject(version.subresources)) problem(`${path}.subresources`, `must be an object, found ${describe(version.subresources)}`, v);
+    if (version.subresources !== undefined && !isObject(version.subresources))
+      problem(`${path}.subresources`, `must be an object, found ${describe(version.subresources)}`, v);
     const schema = isObject(version.schema) ? version.schema.openAPIV3Schema : undefined;
     const schemaPath = `${path}.schema.openAPIV3Schema`;
     if (!isObject(schema)) return problem(schemaPath, `every served version needs a schema (an object), found ${describe(schema)}`, v);
-    if (schema.type !== "object") problem(`${schemaPath}.type`, `the root of a CRD schema must be type: object, found ${describe(schema.type)}`, v);
+    if (schema.type !== "object")
+      problem(`${schemaPath}.type`, `the root of a CRD schema must be type: object, found ${describe(schema.type)}`, v);
     checkSchema(
       schema,
       schemaPath,
       (p, m) => problem(p, m, v),
-      (p, m) => (options.strictSchema ? problem(p, `${m} (--strict-schema)`, v) : warnings.push({ source, crd: crdName, version: v, path: p, message: m })),
+      (p, m) =>
+        options.strictSchema
+          ? problem(p, `${m} (--strict-schema)`, v)
+          : warnings.push({ source, crd: crdName, version: v, path: p, message: m }),
     );
   });
   return problems.length > 0 ? { problems, warnings } : { crd: value as unknown as CustomResourceDefinition, problems: [], warnings };
@@ -166,13 +221,22 @@ export function checkSchema(
   }
 }
 
-function checkNode(schema: Json, path: string, report: (path: string, message: string) => void, warn: (path: string, message: string) => void, ancestors: Set<object>): void {
+function checkNode(
+  schema: Json,
+  path: string,
+  report: (path: string, message: string) => void,
+  warn: (path: string, message: string) => void,
+  ancestors: Set<object>,
+): void {
   const recurse = (child: unknown, childPathText: string): void => checkSchema(child, childPathText, report, warn, ancestors);
   const s = schema as Json & Schema;
   for (const key of Object.keys(s)) {
     if (schemaKeywords.has(key)) continue;
     const near = nearestKeyword(key);
-    warn(childPath(path, key), `${JSON.stringify(key)} is not a schema keyword${near ? ` (did you mean ${near}?)` : ""}; the API server ignores it`);
+    warn(
+      childPath(path, key),
+      `${JSON.stringify(key)} is not a schema keyword${near ? ` (did you mean ${near}?)` : ""}; the API server ignores it`,
+    );
   }
   if (s.$ref !== undefined) report(`${path}.$ref`, "$ref is not allowed in CRD schemas; inline the referenced schema");
   if (s.type !== undefined && (typeof s.type !== "string" || !schemaTypes.has(s.type))) {
@@ -186,7 +250,8 @@ function checkNode(schema: Json, path: string, report: (path: string, message: s
     if (Array.isArray(s.items)) report(`${path}.items`, "must be one schema; a list of item schemas (tuple) is not allowed in CRDs");
     else recurse(s.items, `${path}.items`);
   }
-  if (s.type === "array" && s.items === undefined && !s["x-kubernetes-preserve-unknown-fields"]) report(`${path}.items`, "an array needs an items schema");
+  if (s.type === "array" && s.items === undefined && !s["x-kubernetes-preserve-unknown-fields"])
+    report(`${path}.items`, "an array needs an items schema");
   if (s.additionalProperties !== undefined && typeof s.additionalProperties !== "boolean") {
     recurse(s.additionalProperties, `${path}.additionalProperties`);
     if (isObject(s.properties) && Object.keys(s.properties).length > 0) {
@@ -209,7 +274,8 @@ function checkNode(schema: Json, path: string, report: (path: string, message: s
     if (!Array.isArray(validations)) report(`${path}.x-kubernetes-validations`, `must be a list of rules, found ${describe(validations)}`);
     else
       validations.forEach((rule, i) => {
-        if (!isObject(rule) || typeof rule.rule !== "string") report(`${path}.x-kubernetes-validations[${i}].rule`, "must be a CEL expression (a string)");
+        if (!isObject(rule) || typeof rule.rule !== "string")
+          report(`${path}.x-kubernetes-validations[${i}].rule`, "must be a CEL expression (a string)");
       });
   }
   const mapKeys = s["x-kubernetes-list-map-keys"] as unknown;

@@ -54,8 +54,10 @@ export async function crdCommand(args: string[], io: CrdCommandIo = consoleIo): 
   });
   if (!values.out) throw new GeneratorError(`--out <dir> is required\n${crdUsage}`);
   const fromCluster = values["from-cluster"];
-  if (fromCluster === (positionals.length > 0)) {
-    throw new GeneratorError(`give CRD files, folders or - (stdin), or --from-cluster, not ${fromCluster ? "both" : "neither"}\n${crdUsage}`);
+  if (fromCluster === positionals.length > 0) {
+    throw new GeneratorError(
+      `give CRD files, folders or - (stdin), or --from-cluster, not ${fromCluster ? "both" : "neither"}\n${crdUsage}`,
+    );
   }
   if (!fromCluster && (values.kubeconfig !== undefined || values.context !== undefined)) {
     throw new GeneratorError("--kubeconfig and --context go with --from-cluster");
@@ -74,7 +76,8 @@ export async function crdCommand(args: string[], io: CrdCommandIo = consoleIo): 
     } catch (error) {
       // The runtime's errors (KubexConfigError, KubexClientError, KubexApiError) carry one
       // clear, secret-free message; anything else is a bug and keeps its stack.
-      if (error instanceof Error && error.name.startsWith("Kubex")) throw new GeneratorError(`cannot read CustomResourceDefinitions from the cluster: ${error.message}`);
+      if (error instanceof Error && error.name.startsWith("Kubex"))
+        throw new GeneratorError(`cannot read CustomResourceDefinitions from the cluster: ${error.message}`);
       throw error;
     }
   } else {
@@ -99,7 +102,12 @@ export async function crdCommand(args: string[], io: CrdCommandIo = consoleIo): 
   for (const p of problems) if (!fileOrder.has(p.source.file)) fileOrder.set(p.source.file, fileOrder.size);
   const sorted = problems
     .map((problem, i) => ({ problem, i }))
-    .sort((a, b) => fileOrder.get(a.problem.source.file)! - fileOrder.get(b.problem.source.file)! || (order.get(a.problem.source) ?? -1) - (order.get(b.problem.source) ?? -1) || a.i - b.i);
+    .sort(
+      (a, b) =>
+        fileOrder.get(a.problem.source.file)! - fileOrder.get(b.problem.source.file)! ||
+        (order.get(a.problem.source) ?? -1) - (order.get(b.problem.source) ?? -1) ||
+        a.i - b.i,
+    );
   for (const { problem } of sorted) io.error(`error: ${formatProblem(problem)}`);
 
   const out = values.out;
@@ -123,7 +131,9 @@ export async function crdCommand(args: string[], io: CrdCommandIo = consoleIo): 
     return 1;
   }
   if (problems.length > 0) {
-    io.error(`kubex-gen crd: ${count(problems.length, "problem")}; ${count(generation.crds.length, "CustomResourceDefinition")} generated, the documents named above skipped`);
+    io.error(
+      `kubex-gen crd: ${count(problems.length, "problem")}; ${count(generation.crds.length, "CustomResourceDefinition")} generated, the documents named above skipped`,
+    );
     return 1;
   }
   return 0;

@@ -21,7 +21,10 @@ interface CrdListPage {
 const listPath = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
 /** Lists every CRD of the cluster with `client` (pages of 100), as documents for the pipeline. */
-export async function listClusterCrds(client: Client, options: Pick<ClusterCrdOptions, "signal" | "timeout"> = {}): Promise<SourcedDocument[]> {
+export async function listClusterCrds(
+  client: Client,
+  options: Pick<ClusterCrdOptions, "signal" | "timeout"> = {},
+): Promise<SourcedDocument[]> {
   const documents: SourcedDocument[] = [];
   const file = `cluster ${client.config.server}`;
   let continueToken: string | undefined;

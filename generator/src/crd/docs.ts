@@ -48,7 +48,9 @@ function valueTags(schema: Schema, prefix = ""): string[] {
   const listType = schema["x-kubernetes-list-type"];
   if (listType) {
     const keys = schema["x-kubernetes-list-map-keys"];
-    tags.push(`@listType ${prefix}${oneLine(listType)}${listType === "map" && keys?.length ? ` (keys: ${keys.map(oneLine).join(", ")})` : ""}`);
+    tags.push(
+      `@listType ${prefix}${oneLine(listType)}${listType === "map" && keys?.length ? ` (keys: ${keys.map(oneLine).join(", ")})` : ""}`,
+    );
   }
   if (schema["x-kubernetes-map-type"]) tags.push(`@mapType ${prefix}${oneLine(schema["x-kubernetes-map-type"])}`);
   if (!schema.$ref) tags.push(...validationTags(schema, prefix));

@@ -86,7 +86,11 @@ export function collectCrds(
     const previous = byName.get(name);
     if (previous) {
       if (!isDeepStrictEqual(previous.crd.spec, crd.spec)) {
-        problems.push({ source: document.source, crd: name, message: `is defined again, differently, after ${previous.document.source.file}; the first definition is used` });
+        problems.push({
+          source: document.source,
+          crd: name,
+          message: `is defined again, differently, after ${previous.document.source.file}; the first definition is used`,
+        });
       }
       continue;
     }
@@ -95,7 +99,12 @@ export function collectCrds(
       .map((v) => `${crd.spec.group}/${v.name} ${crd.spec.names.kind}`)
       .find((gvk) => owners.has(gvk));
     if (clash) {
-      problems.push({ source: document.source, crd: name, path: "spec.names.kind", message: `${clash} is already defined by CustomResourceDefinition ${owners.get(clash)}` });
+      problems.push({
+        source: document.source,
+        crd: name,
+        path: "spec.names.kind",
+        message: `${clash} is already defined by CustomResourceDefinition ${owners.get(clash)}`,
+      });
       continue;
     }
     for (const v of crd.spec.versions) if (v.served) owners.set(`${crd.spec.group}/${v.name} ${crd.spec.names.kind}`, name);
@@ -169,10 +178,17 @@ export function crdModel(crds: CustomResourceDefinition[]): CrdModel {
           schema: version.schema!.openAPIV3Schema!,
           names: allocators.get(module)!,
           path,
-          ...(version.deprecated ? { deprecationWarning: version.deprecationWarning ?? `${group}/${version.name} ${names.kind} is deprecated` } : {}),
+          ...(version.deprecated
+            ? { deprecationWarning: version.deprecationWarning ?? `${group}/${version.name} ${names.kind} is deprecated` }
+            : {}),
         });
       } catch (error) {
-        failures.push({ crd: crd.metadata.name, version: version.name, path, message: `cannot be turned into types: ${(error as Error).message}` });
+        failures.push({
+          crd: crd.metadata.name,
+          version: version.name,
+          path,
+          message: `cannot be turned into types: ${(error as Error).message}`,
+        });
         return;
       }
       sources.set(module, [...(sources.get(module) ?? []), crd.metadata.name].sort(compare));
@@ -256,7 +272,13 @@ export async function generateCrdTypes(documents: SourcedDocument[], options: Cr
     const failed = new Set(result.failures.map((f) => f.crd));
     for (const failure of result.failures) {
       const document = crds.find((c) => c.crd.metadata.name === failure.crd)?.document;
-      problems.push({ source: document?.source ?? { file: "(generated)" }, crd: failure.crd, version: failure.version, path: failure.path, message: failure.message });
+      problems.push({
+        source: document?.source ?? { file: "(generated)" },
+        crd: failure.crd,
+        version: failure.version,
+        path: failure.path,
+        message: failure.message,
+      });
     }
     crds = crds.filter((c) => !failed.has(c.crd.metadata.name));
     result = await renderSet(
@@ -265,7 +287,12 @@ export async function generateCrdTypes(documents: SourcedDocument[], options: Cr
     );
   }
   const generated = crds
-    .map(({ crd }) => ({ name: crd.metadata.name, group: crd.spec.group, kind: crd.spec.names.kind, versions: crd.spec.versions.filter((v) => v.served).map((v) => v.name) }))
+    .map(({ crd }) => ({
+      name: crd.metadata.name,
+      group: crd.spec.group,
+      kind: crd.spec.names.kind,
+      versions: crd.spec.versions.filter((v) => v.served).map((v) => v.name),
+    }))
     .sort((a, b) => compare(a.name, b.name));
   return { files: result.files, modules: result.modules, crds: generated, problems, warnings, notes };
 }

@@ -22,7 +22,8 @@ export interface ReadResult {
 const kustomizeFiles = new Set(["kustomization.yaml", "kustomization.yml", "kustomizeconfig.yaml", "kustomizeconfig.yml"]);
 
 /** A Go template action on a line of its own, or one that reads Helm's objects. */
-const helmAction = /^[ \t]*\{\{-?[^\n]*\}\}|\{\{-?\s*(?:\.Values|\.Release|\.Chart|\.Files|\.Capabilities|include\s|template\s|toYaml\s|tpl\s)/m;
+const helmAction =
+  /^[ \t]*\{\{-?[^\n]*\}\}|\{\{-?\s*(?:\.Values|\.Release|\.Chart|\.Files|\.Capabilities|include\s|template\s|toYaml\s|tpl\s)/m;
 
 /** Whether a file is a Helm chart template rather than YAML. */
 export function looksLikeHelmTemplate(text: string): boolean {
@@ -47,7 +48,8 @@ export function parseCrdText(text: string, file: string): ReadResult {
   const problems: CrdProblem[] = [];
   const notes: string[] = [];
   if (looksLikeHelmTemplate(text)) {
-    const message = "is a Helm template (it has {{ ... }} actions), not YAML: render it first: helm template <release> <chart> --include-crds | kubex-gen crd - --out <dir>";
+    const message =
+      "is a Helm template (it has {{ ... }} actions), not YAML: render it first: helm template <release> <chart> --include-crds | kubex-gen crd - --out <dir>";
     return { documents, problems: [{ source: { file }, message }], notes };
   }
   const parsed = parseAllDocuments(text, { prettyErrors: true });
@@ -71,7 +73,13 @@ export function parseCrdText(text: string, file: string): ReadResult {
     }
     if (value === null || value === undefined) return; // an empty document (`---` at the end)
     const record = value as { kind?: unknown; items?: unknown };
-    if (typeof value === "object" && !Array.isArray(value) && typeof record.kind === "string" && record.kind.endsWith("List") && Array.isArray(record.items)) {
+    if (
+      typeof value === "object" &&
+      !Array.isArray(value) &&
+      typeof record.kind === "string" &&
+      record.kind.endsWith("List") &&
+      Array.isArray(record.items)
+    ) {
       record.items.forEach((item, i) => {
         documents.push({ source: { file, document: `${label ? `${label}, ` : ""}items[${i}]` }, value: item });
       });

@@ -134,7 +134,10 @@ export function mergeAlternatives(schema: Schema): Schema {
     notes.push(...((merged[alternativesExtension] as string[] | undefined) ?? []));
   }
   const typedBranches: Schema[] = [];
-  for (const [keyword, branches] of [["oneOf", oneOf], ["anyOf", anyOf]] as const) {
+  for (const [keyword, branches] of [
+    ["oneOf", oneOf],
+    ["anyOf", anyOf],
+  ] as const) {
     if (!branches) continue;
     const merged = branches.map((branch) => mergeAlternatives(branch));
     for (const m of merged) {
@@ -223,14 +226,25 @@ export function flattenVersion(input: FlattenInput): { kindKey: string; schemas:
     const out: Schema = { type: "object", properties };
     if (schema.description) out.description = schema.description;
     if (required.size > 0) out.required = [...required].sort();
-    for (const extension of ["x-kubernetes-preserve-unknown-fields", "x-kubernetes-validations", "x-kubernetes-embedded-resource", alternativesExtension] as const) {
+    for (const extension of [
+      "x-kubernetes-preserve-unknown-fields",
+      "x-kubernetes-validations",
+      "x-kubernetes-embedded-resource",
+      alternativesExtension,
+    ] as const) {
       if (schema[extension] !== undefined) (out as Record<string, unknown>)[extension] = schema[extension];
     }
     return out;
   };
 
   const kindKey = definitionKey(module, input.kind);
-  queue.push({ key: kindKey, name: input.kind, schema: mergeAlternatives(input.schema), embedded: false, path: input.path ?? "openAPIV3Schema" });
+  queue.push({
+    key: kindKey,
+    name: input.kind,
+    schema: mergeAlternatives(input.schema),
+    embedded: false,
+    path: input.path ?? "openAPIV3Schema",
+  });
   while (queue.length > 0) {
     const pending = queue.shift()!;
     paths.set(pending.key, pending.path);

@@ -108,12 +108,20 @@ export function detectResources(spec: NormalisedSpec): DetectedResource[] {
     const key = `${parsed.group}/${parsed.version}/${parsed.plural}`;
     let acc = byKey.get(key);
     if (!acc) {
-      acc = { group: parsed.group, version: parsed.version, plural: parsed.plural, namespaced: false, verbs: new Set(), subresources: new Set() };
+      acc = {
+        group: parsed.group,
+        version: parsed.version,
+        plural: parsed.plural,
+        namespaced: false,
+        verbs: new Set(),
+        subresources: new Set(),
+      };
       byKey.set(key, acc);
     }
     if (parsed.watchPath) {
       // `/watch/...` paths serve `watchlist` / `watch`: the only evidence of the watch verb.
-      if (parsed.subresource === undefined && operations(item).some((op) => /^watch(list)?$/.test(op["x-kubernetes-action"] ?? ""))) acc.verbs.add("watch");
+      if (parsed.subresource === undefined && operations(item).some((op) => /^watch(list)?$/.test(op["x-kubernetes-action"] ?? "")))
+        acc.verbs.add("watch");
       continue;
     }
     if (parsed.namespaced) acc.namespaced = true;

@@ -13,7 +13,8 @@ import { diffSurfaces, type ApiDiff } from "./compare.js";
 import { diffJson, formatDiff } from "./format.js";
 import { crdSurface, resolveSpecVersion, versionSurface, type ApiSurface } from "./surface.js";
 
-export const diffUsage = "usage: kubex-gen diff <from> <to> [--json] [--specs dir]   (two versions like 1.36 1.37, or two CRD files/folders)";
+export const diffUsage =
+  "usage: kubex-gen diff <from> <to> [--json] [--specs dir]   (two versions like 1.36 1.37, or two CRD files/folders)";
 
 export interface CommandIo {
   log: (line: string) => void;
@@ -29,7 +30,9 @@ export async function computeDiff(fromArg: string, toArg: string, specsDir = "sp
   const fromIsVersion = looksLikeVersion(fromArg) && !existsSync(fromArg);
   const toIsVersion = looksLikeVersion(toArg) && !existsSync(toArg);
   if (fromIsVersion !== toIsVersion) {
-    throw new GeneratorError(`cannot diff a Kubernetes version against CRD files ('${fromArg}' and '${toArg}'): give two versions or two CRD files/folders`);
+    throw new GeneratorError(
+      `cannot diff a Kubernetes version against CRD files ('${fromArg}' and '${toArg}'): give two versions or two CRD files/folders`,
+    );
   }
   let from: ApiSurface;
   let to: ApiSurface;

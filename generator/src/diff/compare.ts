@@ -69,7 +69,10 @@ export function onlyWidens(from: string, to: string): boolean {
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function kindsOf(gv: GroupVersionSurface): string[] {
-  return [...gv.types.values()].filter((t) => t.kind).map((t) => t.name).sort(compare);
+  return [...gv.types.values()]
+    .filter((t) => t.kind)
+    .map((t) => t.name)
+    .sort(compare);
 }
 
 /** Group/versions of `surface` that serve `kind`. */
@@ -89,7 +92,14 @@ function servedIn(surface: ApiSurface, kinds: string[], module: string): Record<
 function compareTypes(base: Pick<DiffEntry, "module" | "groupVersion">, before: TypeSurface, after: TypeSurface, out: DiffEntry[]): void {
   const type = after.name;
   if (before.alias !== undefined && after.alias !== undefined && before.alias !== after.alias) {
-    out.push({ ...base, change: "field-type-changed", breaking: !onlyWidens(before.alias, after.alias), type, from: before.alias, to: after.alias });
+    out.push({
+      ...base,
+      change: "field-type-changed",
+      breaking: !onlyWidens(before.alias, after.alias),
+      type,
+      from: before.alias,
+      to: after.alias,
+    });
   }
   for (const [name, field] of before.fields) {
     const now = after.fields.get(name);
@@ -98,10 +108,19 @@ function compareTypes(base: Pick<DiffEntry, "module" | "groupVersion">, before: 
       continue;
     }
     if (now.type !== field.type) {
-      out.push({ ...base, change: "field-type-changed", breaking: !onlyWidens(field.type, now.type), type, field: name, from: field.type, to: now.type });
+      out.push({
+        ...base,
+        change: "field-type-changed",
+        breaking: !onlyWidens(field.type, now.type),
+        type,
+        field: name,
+        from: field.type,
+        to: now.type,
+      });
     }
     if (now.required && !field.required) out.push({ ...base, change: "field-required", breaking: true, type, field: name, to: now.type });
-    if (now.deprecated && !field.deprecated) out.push({ ...base, change: "deprecated", breaking: false, type, field: name, note: now.deprecated });
+    if (now.deprecated && !field.deprecated)
+      out.push({ ...base, change: "deprecated", breaking: false, type, field: name, note: now.deprecated });
   }
   for (const [name, field] of after.fields) {
     if (before.fields.has(name)) continue;

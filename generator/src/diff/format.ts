@@ -32,7 +32,8 @@ export function typeChange(from: string, to: string): string {
   const after = new Set(to.split(" | "));
   const removed = [...before].filter((m) => !after.has(m));
   const added = [...after].filter((m) => !before.has(m));
-  const list = (members: string[]): string => (members.length > 6 ? `${members.slice(0, 6).join(" | ")} and ${members.length - 6} more` : members.join(" | "));
+  const list = (members: string[]): string =>
+    members.length > 6 ? `${members.slice(0, 6).join(" | ")} and ${members.length - 6} more` : members.join(" | ");
   return [removed.length > 0 ? `${list(removed)} removed` : "", added.length > 0 ? `${list(added)} added` : ""].filter(Boolean).join(", ");
 }
 

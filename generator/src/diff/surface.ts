@@ -96,7 +96,11 @@ function groupVersionOf(module: string, resources: DetectedResource[]): string {
 export function surfaceOf(label: string, modules: ModuleModel[], resources: DetectedResource[], pkg?: string): ApiSurface {
   const groupVersions = new Map<string, GroupVersionSurface>();
   for (const module of modules) {
-    const here = resources.filter((r) => module.declarations.some((d) => d.template === "class" && d.apiVersion === (r.group === "" ? r.version : `${r.group}/${r.version}`) && d.kind === r.kind));
+    const here = resources.filter((r) =>
+      module.declarations.some(
+        (d) => d.template === "class" && d.apiVersion === (r.group === "" ? r.version : `${r.group}/${r.version}`) && d.kind === r.kind,
+      ),
+    );
     const byKind = new Map(here.map((r) => [r.kind, r]));
     const types = new Map<string, TypeSurface>();
     for (const declaration of module.declarations) {
@@ -141,7 +145,9 @@ export function resolveSpecVersion(requested: string, specsDir: string): { kuber
   const minor = `1.${match[1]}`;
   const recorded = versions[minor];
   if (!recorded) {
-    throw new GeneratorError(`Kubernetes ${minor} is not packaged (${file} has ${Object.keys(versions).join(", ")}); add it with npm run sdk:update -- ${minor}`);
+    throw new GeneratorError(
+      `Kubernetes ${minor} is not packaged (${file} has ${Object.keys(versions).join(", ")}); add it with npm run sdk:update -- ${minor}`,
+    );
   }
   if (wanted !== minor && wanted !== recorded) {
     throw new GeneratorError(`Kubernetes ${wanted} is not the packaged patch of ${minor} (${recorded} is); diff ${minor} or ${recorded}`);

@@ -112,7 +112,9 @@ function resourceLiteral(resource: DetectedResource): string {
     ["listKind", resource.listKind],
     ["verbs", resource.verbs],
     ["subresources", resource.subresources],
-    ...(resource.customResourceDefinition !== undefined ? ([["customResourceDefinition", resource.customResourceDefinition]] as Array<[string, unknown]>) : []),
+    ...(resource.customResourceDefinition !== undefined
+      ? ([["customResourceDefinition", resource.customResourceDefinition]] as Array<[string, unknown]>)
+      : []),
   ];
   return `{ ${fields.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ")} }`;
 }
@@ -256,7 +258,15 @@ export function buildModules(input: BuildInput): ModuleModel[] {
  * names (a CRD field `toString`) reads as the inherited member when it is absent, and an
  * object literal without it would not be assignable otherwise: its type says so.
  */
-const objectMembers = new Set(["constructor", "toString", "toLocaleString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable"]);
+const objectMembers = new Set([
+  "constructor",
+  "toString",
+  "toLocaleString",
+  "valueOf",
+  "hasOwnProperty",
+  "isPrototypeOf",
+  "propertyIsEnumerable",
+]);
 
 function properties(
   definition: string,
@@ -272,7 +282,8 @@ function properties(
     .map((name) => {
       const property = schema.properties![name]!;
       let type = Object.hasOwn(literalTypes, name) ? literalTypes[name]! : tsType(property, builder.resolver);
-      if (objectMembers.has(name) && !required.has(name)) type = `${type} | ${builder.resolver.shadowed?.("Object") ? "globalThis." : ""}Object[${JSON.stringify(name)}]`;
+      if (objectMembers.has(name) && !required.has(name))
+        type = `${type} | ${builder.resolver.shadowed?.("Object") ? "globalThis." : ""}Object[${JSON.stringify(name)}]`;
       return {
         key: propertyKey(name),
         optional: !required.has(name),

@@ -49,9 +49,7 @@ function baseType(schema: Schema, resolver: TypeResolver, inline?: (schema: Sche
     return union(variants.map((variant) => tsType(variant, resolver, inline)));
   }
   if (schema.allOf && schema.allOf.length > 0 && !schema.properties) {
-    return [...new Set(schema.allOf.map((part) => tsType(part, resolver, inline)))]
-      .map((t) => (needsParens(t) ? `(${t})` : t))
-      .join(" & ");
+    return [...new Set(schema.allOf.map((part) => tsType(part, resolver, inline)))].map((t) => (needsParens(t) ? `(${t})` : t)).join(" & ");
   }
   switch (schema.type) {
     case "string":
@@ -68,7 +66,8 @@ function baseType(schema: Schema, resolver: TypeResolver, inline?: (schema: Sche
     }
     case "object":
     case undefined: {
-      const record = (value: string): string => (resolver.shadowed?.("Record") ? `{ [key: string]: ${value} }` : `Record<string, ${value}>`);
+      const record = (value: string): string =>
+        resolver.shadowed?.("Record") ? `{ [key: string]: ${value} }` : `Record<string, ${value}>`;
       if (schema.properties && Object.keys(schema.properties).length > 0) {
         return inline ? inline(schema) : record("unknown");
       }

@@ -35,6 +35,10 @@ export async function formatTypeScript(source: string, file: string): Promise<st
   } catch (error) {
     const first = (error as Error).message.split("\n")[0];
     const line = (error as { loc?: { start?: { line?: unknown } } }).loc?.start?.line;
-    throw new FormatError(`generated code does not parse (a template or model bug): ${first}`, file, typeof line === "number" ? line : undefined);
+    throw new FormatError(
+      `generated code does not parse (a template or model bug): ${first}`,
+      file,
+      typeof line === "number" ? line : undefined,
+    );
   }
 }

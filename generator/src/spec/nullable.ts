@@ -27,7 +27,12 @@ export function loadNullableFields(file: string): NullableFields {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new GeneratorError(code ? `cannot read the nullability data (${code}); run npm run specs:nullable -- 1.NN` : `is not valid JSON: ${(error as Error).message}`, file);
+    throw new GeneratorError(
+      code
+        ? `cannot read the nullability data (${code}); run npm run specs:nullable -- 1.NN`
+        : `is not valid JSON: ${(error as Error).message}`,
+      file,
+    );
   }
   const fields = (parsed as { fields?: unknown } | null)?.fields;
   if (typeof fields !== "object" || fields === null || Object.values(fields).some((list) => !Array.isArray(list))) {

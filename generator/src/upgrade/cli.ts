@@ -47,7 +47,13 @@ function installed(projectDir: string, name: string): boolean {
   }
 }
 
-export async function runUpgrade(options: { projectDir: string; to: string; from?: string; dryRun: boolean; specsDir: string }): Promise<UpgradeResult> {
+export async function runUpgrade(options: {
+  projectDir: string;
+  to: string;
+  from?: string;
+  dryRun: boolean;
+  specsDir: string;
+}): Promise<UpgradeResult> {
   const toMinor = minorOf(options.to, "--to");
   const target = resolveSpecVersion(`1.${toMinor}`, options.specsDir);
   const version = packageVersion({ kubernetesVersion: target.kubernetesVersion, build: 0 });
@@ -60,7 +66,9 @@ export async function runUpgrade(options: { projectDir: string; to: string; from
   const before = compileProblems(loaded.project, options.projectDir);
   const plan = planUpgrade({ projectDir: options.projectDir, toMinor, toRange, fromMinor }, loaded);
   const toPackage = `@kubex/k8s-v1-${toMinor}`;
-  const problems = installed(options.projectDir, toPackage) ? newProblems(plan.project, options.projectDir, before, diff.entries, toPackage) : undefined;
+  const problems = installed(options.projectDir, toPackage)
+    ? newProblems(plan.project, options.projectDir, before, diff.entries, toPackage)
+    : undefined;
   if (!options.dryRun) {
     plan.project.saveSync();
     if (plan.dependencies.length > 0) {
@@ -83,17 +91,26 @@ export function formatUpgrade(result: UpgradeResult): string {
     "",
   ];
   if (plan.dependencies.length > 0) {
-    lines.push("package.json:", ...plan.dependencies.map((d) => `  ${d.section}: ${d.from.name} ${d.from.range} -> ${d.to.name} ${d.to.range}`));
+    lines.push(
+      "package.json:",
+      ...plan.dependencies.map((d) => `  ${d.section}: ${d.from.name} ${d.from.range} -> ${d.to.name} ${d.to.range}`),
+    );
   } else {
-    lines.push(`package.json: ${existsSync(join(plan.projectDir, "package.json")) ? `no dependency on ${from}` : "none in the project folder"}; add ${to} yourself`);
+    lines.push(
+      `package.json: ${existsSync(join(plan.projectDir, "package.json")) ? `no dependency on ${from}` : "none in the project folder"}; add ${to} yourself`,
+    );
   }
   lines.push("");
   if (result.problems === undefined) {
-    lines.push(`type-check: skipped, ${to} is not installed in ${plan.projectDir}; run npm install, then kubex-gen upgrade --from 1.${plan.fromMinor} --to 1.${plan.toMinor} ${plan.projectDir}`);
+    lines.push(
+      `type-check: skipped, ${to} is not installed in ${plan.projectDir}; run npm install, then kubex-gen upgrade --from 1.${plan.fromMinor} --to 1.${plan.toMinor} ${plan.projectDir}`,
+    );
   } else if (result.problems.length === 0) {
     lines.push(`type-check: the project compiles against ${to}`);
   } else {
-    lines.push(`type-check: ${result.problems.length} place${result.problems.length === 1 ? "" : "s"} no longer compile${result.problems.length === 1 ? "s" : ""} against ${to}:`);
+    lines.push(
+      `type-check: ${result.problems.length} place${result.problems.length === 1 ? "" : "s"} no longer compile${result.problems.length === 1 ? "s" : ""} against ${to}:`,
+    );
     for (const p of result.problems) {
       lines.push(`  ${p.file}:${p.line}:${p.column}  TS${p.code}: ${p.message.split("\n").at(-1)}`);
       if (p.explainedBy.length === 0) lines.push("    (no kubex-gen diff entry explains it)");
@@ -131,11 +148,19 @@ export async function upgradeCommand(args: string[], io: CommandIo = consoleIo):
     strict: true,
   });
   if (!values.to || positionals.length !== 1) {
-    io.error(`kubex-gen upgrade: ${!values.to ? "--to 1.NN is required" : `expected one project folder, got ${positionals.length}`}\n${upgradeUsage}`);
+    io.error(
+      `kubex-gen upgrade: ${!values.to ? "--to 1.NN is required" : `expected one project folder, got ${positionals.length}`}\n${upgradeUsage}`,
+    );
     return 1;
   }
   try {
-    const result = await runUpgrade({ projectDir: positionals[0]!, to: values.to, ...(values.from ? { from: values.from } : {}), dryRun: values["dry-run"], specsDir: values.specs });
+    const result = await runUpgrade({
+      projectDir: positionals[0]!,
+      to: values.to,
+      ...(values.from ? { from: values.from } : {}),
+      dryRun: values["dry-run"],
+      specsDir: values.specs,
+    });
     io.log(values.json ? upgradeJson(result) : formatUpgrade(result));
     return result.problems === undefined || result.problems.length === 0 ? 0 : 1;
   } catch (error) {

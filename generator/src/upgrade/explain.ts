@@ -70,7 +70,11 @@ function typeNames(text: string): Set<string> {
  * The property at an error position when it sits in an object literal (`{ spec: ... }`), with
  * the name of the type the literal is checked against (`Status`).
  */
-function propertyAt(project: Project, projectDir: string, problem: { file: string; position?: number }): { name: string; owner?: string } | undefined {
+function propertyAt(
+  project: Project,
+  projectDir: string,
+  problem: { file: string; position?: number },
+): { name: string; owner?: string } | undefined {
   if (problem.position === undefined) return undefined;
   const source = project.getSourceFiles().find((f) => relative(projectDir, f.getFilePath()) === problem.file);
   const node = source?.getDescendantAtPos(problem.position);
@@ -83,7 +87,12 @@ function propertyAt(project: Project, projectDir: string, problem: { file: strin
 }
 
 /** The diff entries that account for one compile error. */
-export function explain(problem: { code: number; message: string }, entries: DiffEntry[], toPackage: string, property?: { name: string; owner?: string }): DiffEntry[] {
+export function explain(
+  problem: { code: number; message: string },
+  entries: DiffEntry[],
+  toPackage: string,
+  property?: { name: string; owner?: string },
+): DiffEntry[] {
   const text = problem.message;
   const byModule = (module: string) => entries.filter((e) => e.module === module);
 
@@ -92,7 +101,9 @@ export function explain(problem: { code: number; message: string }, entries: Dif
 
   const missingExport = /Module '"[^"]*?\/k8s-v1-\d+\/([^"]+)"' has no exported member '([^']+)'/.exec(text);
   if (missingExport) {
-    return byModule(missingExport[1]!).filter((e) => (e.change === "kind-removed" || e.change === "type-removed") && e.type === missingExport[2]);
+    return byModule(missingExport[1]!).filter(
+      (e) => (e.change === "kind-removed" || e.change === "type-removed") && e.type === missingExport[2],
+    );
   }
 
   const matches = (field: string, types: Set<string>, changes: DiffEntry["change"][]) => {
@@ -104,7 +115,9 @@ export function explain(problem: { code: number; message: string }, entries: Dif
   // Property 'status' does not exist on type 'Api<ConfigMap>': an accessor of a subresource the kind lost.
   const accessor = /Property '([^']+)' does not exist on type 'Api<([A-Za-z0-9]+)>'/.exec(text);
   if (accessor && accessorSubresource[accessor[1]!]) {
-    return entries.filter((e) => e.change === "subresource-removed" && e.type === accessor[2] && e.subresource === accessorSubresource[accessor[1]!]);
+    return entries.filter(
+      (e) => e.change === "subresource-removed" && e.type === accessor[2] && e.subresource === accessorSubresource[accessor[1]!],
+    );
   }
   // A field the new version does not have: read (2339), or written in an object literal (2353, 2561).
   const unknownField =
@@ -131,5 +144,8 @@ export function newProblems(
   const seen = new Set(before.map(key));
   return compileProblems(project, projectDir)
     .filter((p) => !seen.has(key(p)))
-    .map(({ position, ...p }) => ({ ...p, explainedBy: explain(p, entries, toPackage, propertyAt(project, projectDir, { file: p.file, position })) }));
+    .map(({ position, ...p }) => ({
+      ...p,
+      explainedBy: explain(p, entries, toPackage, propertyAt(project, projectDir, { file: p.file, position })),
+    }));
 }

@@ -65,7 +65,15 @@ export function loadProject(dir: string): { project: Project; files: string[] } 
   const tsconfig = nearestTsconfig(dir);
   const project = tsconfig
     ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true })
-    : new Project({ compilerOptions: { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, skipLibCheck: true } });
+    : new Project({
+        compilerOptions: {
+          strict: true,
+          module: ts.ModuleKind.NodeNext,
+          moduleResolution: ts.ModuleResolutionKind.NodeNext,
+          target: ts.ScriptTarget.ES2022,
+          skipLibCheck: true,
+        },
+      });
   for (const file of files) project.addSourceFileAtPath(file);
   return { project, files };
 }
@@ -119,11 +127,17 @@ export function chooseFromMinor(project: Project, projectDir: string, toMinor: n
   const others = [...used.keys()].filter((m) => m !== toMinor).sort((a, b) => a - b);
   if (others.length === 0) {
     throw new GeneratorError(
-      used.size === 0 ? "imports no @kubex/k8s-v1-NN package; nothing to upgrade" : `already uses only @kubex/k8s-v1-${toMinor}; nothing to upgrade (pass --from 1.NN to see what changed since 1.NN)`,
+      used.size === 0
+        ? "imports no @kubex/k8s-v1-NN package; nothing to upgrade"
+        : `already uses only @kubex/k8s-v1-${toMinor}; nothing to upgrade (pass --from 1.NN to see what changed since 1.NN)`,
       projectDir,
     );
   }
-  if (others.length > 1) throw new GeneratorError(`imports several version packages (${others.map((m) => `1.${m}`).join(", ")}); say which to move with --from 1.NN`, projectDir);
+  if (others.length > 1)
+    throw new GeneratorError(
+      `imports several version packages (${others.map((m) => `1.${m}`).join(", ")}); say which to move with --from 1.NN`,
+      projectDir,
+    );
   return others[0]!;
 }
 
@@ -150,7 +164,13 @@ export function planUpgrade(options: PlanOptions & { fromMinor: number }, loaded
     const pkg = JSON.parse(readFileSync(manifest, "utf8")) as Record<string, Record<string, string> | undefined>;
     for (const section of ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"]) {
       const range = pkg[section]?.[fromPrefix];
-      if (range !== undefined) dependencies.push({ file: "package.json", section, from: { name: fromPrefix, range }, to: { name: toPrefix, range: options.toRange } });
+      if (range !== undefined)
+        dependencies.push({
+          file: "package.json",
+          section,
+          from: { name: fromPrefix, range },
+          to: { name: toPrefix, range: options.toRange },
+        });
     }
   }
   return { projectDir: options.projectDir, fromMinor, toMinor: options.toMinor, imports, dependencies, project, files };
@@ -161,7 +181,9 @@ export function rewriteManifest(text: string, rewrites: DependencyRewrite[]): st
   const pkg = JSON.parse(text) as Record<string, unknown>;
   for (const rewrite of rewrites) {
     const section = pkg[rewrite.section] as Record<string, string>;
-    const entries = Object.entries(section).map(([name, range]) => (name === rewrite.from.name ? [rewrite.to.name, rewrite.to.range] : [name, range]));
+    const entries = Object.entries(section).map(([name, range]) =>
+      name === rewrite.from.name ? [rewrite.to.name, rewrite.to.range] : [name, range],
+    );
     const deduplicated = new Map(entries as Array<[string, string]>);
     pkg[rewrite.section] = Object.fromEntries([...deduplicated].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }

@@ -114,7 +114,9 @@ export class BaseApi<T extends KubernetesObject> {
 
   constructor(kind: ResourceClass<T>, options: ApiOptions) {
     if (kind === null || typeof kind !== "function" || typeof kind.resource !== "object" || kind.resource === null) {
-      throw new InvalidRequest("Api needs a generated kind class (one with a static `resource` description), e.g. new Api(Deployment, { client })");
+      throw new InvalidRequest(
+        "Api needs a generated kind class (one with a static `resource` description), e.g. new Api(Deployment, { client })",
+      );
     }
     if (options === null || typeof options !== "object" || options.client === undefined) {
       throw new InvalidRequest(`Api(${kind.resource.kind}): options.client is required; make one with createClient(), or use createApi()`);

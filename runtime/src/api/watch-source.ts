@@ -26,7 +26,10 @@ export function apiListWatchSource<T extends KubernetesObject>(context: ApiConte
 }
 
 /** The same collection as `PartialObjectMetadata`. */
-export function metadataListWatchSource(context: ApiContext<KubernetesObject>, scope: ListWatchScope): ListWatchSource<PartialObjectMetadata> {
+export function metadataListWatchSource(
+  context: ApiContext<KubernetesObject>,
+  scope: ListWatchScope,
+): ListWatchSource<PartialObjectMetadata> {
   const path = resourcePath(context.resource, { namespace: context.listNamespace(scope.namespace) });
   return {
     ...transportSource<PartialObjectMetadata>(context.client.transport, { path, metadataOnly: true }),
@@ -43,11 +46,17 @@ function decodeMetadata(raw: unknown): PartialObjectMetadata {
 }
 
 /** Body of `Api.watch`. */
-export function watchApi<T extends KubernetesObject>(context: ApiContext<T>, options: ApiWatchOptions = {}): AsyncGenerator<ResumableWatchEvent<T>, void, undefined> {
+export function watchApi<T extends KubernetesObject>(
+  context: ApiContext<T>,
+  options: ApiWatchOptions = {},
+): AsyncGenerator<ResumableWatchEvent<T>, void, undefined> {
   return watch(apiListWatchSource(context, options), options);
 }
 
 /** Body of `api.metadata.watch`. */
-export function watchMetadata(context: ApiContext<KubernetesObject>, options: ApiWatchOptions = {}): AsyncGenerator<ResumableWatchEvent<PartialObjectMetadata>, void, undefined> {
+export function watchMetadata(
+  context: ApiContext<KubernetesObject>,
+  options: ApiWatchOptions = {},
+): AsyncGenerator<ResumableWatchEvent<PartialObjectMetadata>, void, undefined> {
   return watch(metadataListWatchSource(context, options), options);
 }

@@ -39,7 +39,10 @@ export async function loadInClusterConfig(options: InClusterOptions = {}): Promi
     });
   }
   if (!/^\d{1,5}$/.test(port)) {
-    throw new KubexConfigError("KUBERNETES_SERVICE_PORT is not a port number", { field: "KUBERNETES_SERVICE_PORT", hint: "set it to the API server's port, e.g. 443" });
+    throw new KubexConfigError("KUBERNETES_SERVICE_PORT is not a port number", {
+      field: "KUBERNETES_SERVICE_PORT",
+      hint: "set it to the API server's port, e.g. 443",
+    });
   }
   const dir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
   const tokenPath = path.join(dir, "token");
@@ -52,10 +55,13 @@ export async function loadInClusterConfig(options: InClusterOptions = {}): Promi
   const caPath = path.join(dir, "ca.crt");
   const ca = await readOptional(caPath, options.signal);
   if (ca === undefined || !ca.includes("-----BEGIN")) {
-    throw new KubexConfigError(ca === undefined ? `service account CA ${caPath} does not exist` : `service account CA ${caPath} is not PEM`, {
-      file: caPath,
-      hint: "mount the service account (automountServiceAccountToken) or use a kubeconfig",
-    });
+    throw new KubexConfigError(
+      ca === undefined ? `service account CA ${caPath} does not exist` : `service account CA ${caPath} is not PEM`,
+      {
+        file: caPath,
+        hint: "mount the service account (automountServiceAccountToken) or use a kubeconfig",
+      },
+    );
   }
   const namespaceFile = (await readOptional(path.join(dir, "namespace"), options.signal))?.trim();
   const hostPart = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
@@ -73,6 +79,10 @@ async function readOptional(file: string, signal: AbortSignal | undefined): Prom
     return await readFile(file, { encoding: "utf8", ...(signal !== undefined ? { signal } : {}) });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new KubexConfigError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`, { file, hint: "check the file's permissions", cause: error });
+    throw new KubexConfigError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`, {
+      file,
+      hint: "check the file's permissions",
+      cause: error,
+    });
   }
 }

@@ -5,7 +5,16 @@ export type { SelectOptions } from "./resolve.js";
 export { loadInClusterConfig, inClusterPossible, SERVICE_ACCOUNT_DIR } from "./in-cluster.js";
 export type { InClusterOptions } from "./in-cluster.js";
 export { parseKubeconfigText, kubeconfigFromObject, decodeKubeconfigBytes } from "./kubeconfig.js";
-export type { Kubeconfig, ParseKubeconfigOptions, KubeconfigCluster, KubeconfigUser, KubeconfigContext, ExecConfig, ExecEntry, InteractiveMode } from "./kubeconfig.js";
+export type {
+  Kubeconfig,
+  ParseKubeconfigOptions,
+  KubeconfigCluster,
+  KubeconfigUser,
+  KubeconfigContext,
+  ExecConfig,
+  ExecEntry,
+  InteractiveMode,
+} from "./kubeconfig.js";
 export { mergeKubeconfigs } from "./merge.js";
 export { describeConfig } from "./describe.js";
 export { BearerTokenAuth, BasicAuth } from "./auth/static.js";

@@ -42,7 +42,6 @@ export interface ExecEntry {
   interactiveMode?: string;
 }
 
-
 export interface KubeconfigCluster {
   name: string;
   /** Where it is written, for messages: `clusters[2] "prod"`. */
@@ -149,14 +148,20 @@ export function parseKubeconfigText(text: string, options: ParseKubeconfigOption
     // The exception's message quotes the source (which may hold secrets); keep its reason and position only.
     const mark = (error as { mark?: { line: number; column: number } }).mark;
     const at = mark !== undefined ? ` at line ${mark.line + 1}, column ${mark.column + 1}` : "";
-    throw new KubexConfigError(`kubeconfig is not valid YAML${at}: ${error.reason}`, { ...where, hint: "fix the YAML syntax (indentation, quoting) at that line" });
+    throw new KubexConfigError(`kubeconfig is not valid YAML${at}: ${error.reason}`, {
+      ...where,
+      hint: "fix the YAML syntax (indentation, quoting) at that line",
+    });
   }
   const nonEmptyDocs = documents.filter((doc) => doc !== null && doc !== undefined);
   if (nonEmptyDocs.length > 1) {
-    throw new KubexConfigError(`kubeconfig file holds ${nonEmptyDocs.length} YAML documents (separated by ---); kubectl reads only the first`, {
-      ...where,
-      hint: "keep one document per file; to combine kubeconfigs, list the files in KUBECONFIG (path1:path2)",
-    });
+    throw new KubexConfigError(
+      `kubeconfig file holds ${nonEmptyDocs.length} YAML documents (separated by ---); kubectl reads only the first`,
+      {
+        ...where,
+        hint: "keep one document per file; to combine kubeconfigs, list the files in KUBECONFIG (path1:path2)",
+      },
+    );
   }
   const value = nonEmptyDocs[0];
   return kubeconfigFromObject(value ?? {}, options);
@@ -226,7 +231,8 @@ export function kubeconfigFromObject(value: unknown, options: ParseKubeconfigOpt
     if (authProvider !== undefined) {
       const providerConfig = fields.object(authProvider["config"], `${at}.auth-provider.config`) ?? {};
       const strings: Record<string, string> = {};
-      for (const [key, v] of Object.entries(providerConfig)) if (v !== null && v !== undefined) strings[key] = fields.string(v, `${at}.auth-provider.config.${key}`);
+      for (const [key, v] of Object.entries(providerConfig))
+        if (v !== null && v !== undefined) strings[key] = fields.string(v, `${at}.auth-provider.config.${key}`);
       user.authProvider = { name: fields.optionalString(authProvider, "name", `${at}.auth-provider`) ?? "", config: strings };
     }
     const impersonate: Impersonation = {};
@@ -267,7 +273,10 @@ function readExec(fields: FieldReader, exec: Record<string, unknown>, at: string
   const args = fields.list(exec["args"], `${at}.args`).map((arg, i) => fields.string(arg ?? "", `${at}.args[${i}]`));
   const env = fields.list(exec["env"], `${at}.env`).map((item, i) => {
     const entry = fields.object(item, `${at}.env[${i}]`, true) ?? {};
-    return { name: fields.optionalString(entry, "name", `${at}.env[${i}]`) ?? "", value: fields.optionalString(entry, "value", `${at}.env[${i}]`) ?? "" };
+    return {
+      name: fields.optionalString(entry, "name", `${at}.env[${i}]`) ?? "",
+      value: fields.optionalString(entry, "value", `${at}.env[${i}]`) ?? "",
+    };
   });
   const result: ExecEntry = {
     args,
@@ -275,7 +284,8 @@ function readExec(fields: FieldReader, exec: Record<string, unknown>, at: string
     provideClusterInfo: fields.optionalBoolean(exec, "provideClusterInfo", at) ?? false,
   };
   // A command with a path separator is relative to the kubeconfig file, like client-go; a bare name is looked up on PATH.
-  if (command !== undefined) result.command = command.includes("/") || command.includes(path.sep) ? path.resolve(baseDir, command) : command;
+  if (command !== undefined)
+    result.command = command.includes("/") || command.includes(path.sep) ? path.resolve(baseDir, command) : command;
   assign(result, "apiVersion", apiVersion);
   assign(result, "interactiveMode", interactiveMode);
   const hint = nonEmpty(fields.optionalString(exec, "installHint", at));
@@ -351,7 +361,13 @@ class FieldReader {
    * `clusters: [{name, cluster: {...}}]` -> [name, body, entry label `clusters[2] "prod"`].
    * A name given twice in one file is refused, as client-go does; a missing name is the name "".
    */
-  *namedList(obj: Record<string, unknown>, key: string, bodyKey: string, field: string = key, unique = true): Generator<[string, Record<string, unknown>, string]> {
+  *namedList(
+    obj: Record<string, unknown>,
+    key: string,
+    bodyKey: string,
+    field: string = key,
+    unique = true,
+  ): Generator<[string, Record<string, unknown>, string]> {
     const items = this.list(obj[key], field);
     const seen = new Map<string, number>();
     for (let i = 0; i < items.length; i++) {
@@ -362,11 +378,14 @@ class FieldReader {
       const before = seen.get(name);
       if (before !== undefined) {
         if (!unique) continue;
-        throw new KubexConfigError(`kubeconfig defines the ${bodyKey} name ${JSON.stringify(name)} twice (duplicate name in ${field}[${before}] and ${field}[${i}])`, {
-          ...where(this.file),
-          field: entry,
-          hint: `rename or remove one of the two ${key} entries`,
-        });
+        throw new KubexConfigError(
+          `kubeconfig defines the ${bodyKey} name ${JSON.stringify(name)} twice (duplicate name in ${field}[${before}] and ${field}[${i}])`,
+          {
+            ...where(this.file),
+            field: entry,
+            hint: `rename or remove one of the two ${key} entries`,
+          },
+        );
       }
       seen.set(name, i);
       yield [name, this.object(item[bodyKey], `${entry}.${bodyKey}`, true) ?? {}, entry];

@@ -38,7 +38,12 @@ export async function loadClusterConfig(options: LoadConfigOptions = {}): Promis
     return config;
   } catch (error) {
     if (signal?.aborted && !(error instanceof KubexConfigError)) {
-      throw new RequestAborted(options.signal?.aborted ? "loading the cluster configuration was aborted" : `loading the cluster configuration took longer than ${options.timeout} ms`, { cause: error });
+      throw new RequestAborted(
+        options.signal?.aborted
+          ? "loading the cluster configuration was aborted"
+          : `loading the cluster configuration took longer than ${options.timeout} ms`,
+        { cause: error },
+      );
     }
     throw error;
   }
@@ -72,10 +77,17 @@ async function load(options: LoadConfigOptions): Promise<ClusterConfig> {
 }
 
 /** The files to read, in merge order. */
-export function kubeconfigPaths(kubeconfig: string | string[] | undefined, env: Record<string, string | undefined> = process.env): string[] {
+export function kubeconfigPaths(
+  kubeconfig: string | string[] | undefined,
+  env: Record<string, string | undefined> = process.env,
+): string[] {
   if (kubeconfig !== undefined) {
     const list = (Array.isArray(kubeconfig) ? kubeconfig : [kubeconfig]).filter((p) => p !== "");
-    if (list.length === 0) throw new KubexConfigError("kubeconfig option names no file", { field: "kubeconfig", hint: "pass a path, or leave the option out to use KUBECONFIG" });
+    if (list.length === 0)
+      throw new KubexConfigError("kubeconfig option names no file", {
+        field: "kubeconfig",
+        hint: "pass a path, or leave the option out to use KUBECONFIG",
+      });
     return dedupe(list.map((p) => path.resolve(p)));
   }
   const fromEnv = env["KUBECONFIG"];
@@ -94,11 +106,23 @@ async function readKubeconfigFile(file: string, mustExist: boolean, signal: Abor
     const code = (error as NodeJS.ErrnoException).code;
     if ((error as Error).name === "AbortError") throw error;
     if (code === "ENOENT" && !mustExist) return undefined; // kubectl skips missing KUBECONFIG entries
-    throw new KubexConfigError(code === "ENOENT" ? "kubeconfig file does not exist" : code === "EISDIR" ? "kubeconfig path is a directory, not a file" : `kubeconfig file cannot be read (${code ?? "error"})`, {
-      file,
-      hint: code === "ENOENT" ? "fix the path passed as { kubeconfig }" : code === "EISDIR" ? "name the kubeconfig file inside it" : "check the file's permissions",
-      cause: error,
-    });
+    throw new KubexConfigError(
+      code === "ENOENT"
+        ? "kubeconfig file does not exist"
+        : code === "EISDIR"
+          ? "kubeconfig path is a directory, not a file"
+          : `kubeconfig file cannot be read (${code ?? "error"})`,
+      {
+        file,
+        hint:
+          code === "ENOENT"
+            ? "fix the path passed as { kubeconfig }"
+            : code === "EISDIR"
+              ? "name the kubeconfig file inside it"
+              : "check the file's permissions",
+        cause: error,
+      },
+    );
   }
 }
 
@@ -131,6 +155,8 @@ function dedupe(list: string[]): string[] {
 }
 
 function combine(signal: AbortSignal | undefined, timeout: number | undefined): AbortSignal | undefined {
-  const signals = [signal, timeout !== undefined ? AbortSignal.timeout(timeout) : undefined].filter((s): s is AbortSignal => s !== undefined);
+  const signals = [signal, timeout !== undefined ? AbortSignal.timeout(timeout) : undefined].filter(
+    (s): s is AbortSignal => s !== undefined,
+  );
   return signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
 }

@@ -18,7 +18,10 @@ export async function persistAuthProviderConfig(file: string, userName: string, 
   const users = doc.get("users");
   const entry = isSeq(users) ? users.items.find((item) => isMap(item) && String(item.get("name") ?? "") === userName) : undefined;
   if (entry === undefined || !isMap(entry)) {
-    throw new KubexConfigError(`user "${userName}" is no longer in the kubeconfig file; the refreshed tokens were not saved`, { file, hint: "log in again if the next run asks for it" });
+    throw new KubexConfigError(`user "${userName}" is no longer in the kubeconfig file; the refreshed tokens were not saved`, {
+      file,
+      hint: "log in again if the next run asks for it",
+    });
   }
   const map = entry as YAMLMap;
   for (const [key, value] of Object.entries(values)) map.setIn(["user", "auth-provider", "config", key], value);

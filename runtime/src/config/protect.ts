@@ -39,7 +39,10 @@ export function redactEntry(entry: object): Record<string, unknown> {
     else if (key === "proxyUrl" && typeof value === "string") out[key] = safeUrl(value);
     else if (key === "authProvider" && value !== null && typeof value === "object") {
       const provider = value as { name: string; config: Record<string, string> };
-      out[key] = { name: provider.name, config: Object.fromEntries(Object.entries(provider.config).map(([k, v]) => [k, PUBLIC_PROVIDER_KEYS.has(k) ? v : REDACTED])) };
+      out[key] = {
+        name: provider.name,
+        config: Object.fromEntries(Object.entries(provider.config).map(([k, v]) => [k, PUBLIC_PROVIDER_KEYS.has(k) ? v : REDACTED])),
+      };
     } else if (key === "exec" && value !== null && typeof value === "object") {
       const exec = value as { env?: { name: string; value: string }[] };
       out[key] = { ...exec, env: (exec.env ?? []).map((e) => ({ name: e.name, value: REDACTED })) };
@@ -89,7 +92,10 @@ export function protectKubeconfig<T extends KubeconfigLike>(config: T): T {
   Object.defineProperties(config, {
     toJSON: hidden(render),
     [inspect]: hidden(() => ({ Kubeconfig: render() })),
-    toString: hidden(() => `Kubeconfig { ${config.files.join(", ") || "(text)"}: ${config.contexts.size} contexts, ${config.clusters.size} clusters, ${config.users.size} users }`),
+    toString: hidden(
+      () =>
+        `Kubeconfig { ${config.files.join(", ") || "(text)"}: ${config.contexts.size} contexts, ${config.clusters.size} clusters, ${config.users.size} users }`,
+    ),
   });
   return config;
 }
@@ -97,7 +103,12 @@ export function protectKubeconfig<T extends KubeconfigLike>(config: T): T {
 export function protectConfig(config: ClusterConfig): ClusterConfig {
   const json = () => {
     const { tls: _tls, auth, proxyUrl, ...rest } = config;
-    return { ...rest, tls: redactedTls(config), ...(auth !== undefined ? { auth: "[provider]" } : {}), ...(proxyUrl !== undefined ? { proxyUrl: safeUrl(proxyUrl) } : {}) };
+    return {
+      ...rest,
+      tls: redactedTls(config),
+      ...(auth !== undefined ? { auth: "[provider]" } : {}),
+      ...(proxyUrl !== undefined ? { proxyUrl: safeUrl(proxyUrl) } : {}),
+    };
   };
   Object.defineProperties(config, {
     [inspect]: hidden(() => `ClusterConfig { ${describeConfig(config)} }`),

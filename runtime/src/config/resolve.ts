@@ -43,7 +43,8 @@ const EXEC_API_VERSIONS = ["client.authentication.k8s.io/v1", "client.authentica
 const INTERACTIVE_MODES = ["Never", "IfAvailable", "Always"];
 
 type Details = { file?: string | undefined; context?: string | undefined; field?: string; hint?: string; cause?: unknown };
-const err = (message: string, d: Details) => new KubexConfigError(message, Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)));
+const err = (message: string, d: Details) =>
+  new KubexConfigError(message, Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)));
 
 export async function resolveKubeconfig(config: Kubeconfig, options: SelectOptions = {}): Promise<ClusterConfig> {
   const files = config.files;
@@ -73,7 +74,12 @@ export async function resolveKubeconfig(config: Kubeconfig, options: SelectOptio
   // A context without a cluster (or user) names the entry called "" when there is one, as in client-go.
   const clusterName = options.cluster ?? context?.cluster ?? (config.clusters.has("") ? "" : undefined);
   if (clusterName === undefined) {
-    throw err("context names no cluster", { file: fileOf(context), context: ctxLabel, field: ctxField("cluster"), hint: "set the context's cluster or pass { cluster }" });
+    throw err("context names no cluster", {
+      file: fileOf(context),
+      context: ctxLabel,
+      field: ctxField("cluster"),
+      hint: "set the context's cluster or pass { cluster }",
+    });
   }
   const cluster = config.clusters.get(clusterName);
   if (cluster === undefined) {
@@ -99,7 +105,8 @@ export async function resolveKubeconfig(config: Kubeconfig, options: SelectOptio
   }
 
   const clusterAt = `${cluster.entry}.cluster`;
-  const cerr = (message: string, field: string, hint: string) => err(message, { file: cluster.file ?? anyFile, context: ctxLabel, field: `${clusterAt}.${field}`, hint });
+  const cerr = (message: string, field: string, hint: string) =>
+    err(message, { file: cluster.file ?? anyFile, context: ctxLabel, field: `${clusterAt}.${field}`, hint });
   const server = serverUrl(cluster, clusterAt, ctxLabel, anyFile);
   const secure = server.startsWith("https://");
   const reader = new MaterialReader(ctxLabel, options.signal);
@@ -117,16 +124,28 @@ export async function resolveKubeconfig(config: Kubeconfig, options: SelectOptio
   if (secure) {
     if (cluster.insecureSkipTlsVerify && (cluster.certificateAuthority !== undefined || cluster.certificateAuthorityData !== undefined)) {
       // client-go's transport refuses the pair too ("specifying a root certificates file with the insecure flag is not allowed").
-      throw cerr("insecure-skip-tls-verify cannot be combined with a certificate authority", "insecure-skip-tls-verify", "remove insecure-skip-tls-verify (verification with the CA is what you want) or the CA");
+      throw cerr(
+        "insecure-skip-tls-verify cannot be combined with a certificate authority",
+        "insecure-skip-tls-verify",
+        "remove insecure-skip-tls-verify (verification with the CA is what you want) or the CA",
+      );
     }
-    const ca = await reader.pem(cluster.file ?? anyFile, `${clusterAt}.certificate-authority`, cluster.certificateAuthority, cluster.certificateAuthorityData, "CA certificate");
+    const ca = await reader.pem(
+      cluster.file ?? anyFile,
+      `${clusterAt}.certificate-authority`,
+      cluster.certificateAuthority,
+      cluster.certificateAuthorityData,
+      "CA certificate",
+    );
     if (ca !== undefined) tls.ca = ca;
     if (cluster.tlsServerName !== undefined) tls.serverName = cluster.tlsServerName;
     if (cluster.insecureSkipTlsVerify) tls.insecureSkipTlsVerify = true;
     if (user !== undefined) auth = await userAuth(user, cluster, server, tls, reader, ctxLabel, anyFile, options);
   } else if (user !== undefined && hasCredentials(user)) {
     const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, "KubexConfigWarning"));
-    warn(`kubeconfig user "${user.name}" has credentials, but they are not sent to the plain-HTTP server ${server} (context "${ctxLabel ?? ""}"); use an https:// server to authenticate`);
+    warn(
+      `kubeconfig user "${user.name}" has credentials, but they are not sent to the plain-HTTP server ${server} (context "${ctxLabel ?? ""}"); use an https:// server to authenticate`,
+    );
   }
 
   const result: ClusterConfig = {
@@ -140,62 +159,118 @@ export async function resolveKubeconfig(config: Kubeconfig, options: SelectOptio
   if (cluster.disableCompression) result.disableCompression = true;
   const impersonate = options.impersonate ?? user?.impersonate;
   if (impersonate !== undefined) {
-    checkImpersonation(impersonate, user !== undefined && options.impersonate === undefined ? { file: user.file ?? anyFile, context: ctxLabel, field: `${user.entry}.user.as` } : { field: "impersonate" });
+    checkImpersonation(
+      impersonate,
+      user !== undefined && options.impersonate === undefined
+        ? { file: user.file ?? anyFile, context: ctxLabel, field: `${user.entry}.user.as` }
+        : { field: "impersonate" },
+    );
     result.impersonate = impersonate;
   }
   return protectConfig(result);
 }
 
 function hasCredentials(user: KubeconfigUser): boolean {
-  return [user.token, user.tokenFile, user.username, user.password, user.clientCertificate, user.clientCertificateData, user.clientKey, user.clientKeyData, user.exec, user.authProvider].some((v) => v !== undefined);
+  return [
+    user.token,
+    user.tokenFile,
+    user.username,
+    user.password,
+    user.clientCertificate,
+    user.clientCertificateData,
+    user.clientKey,
+    user.clientKeyData,
+    user.exec,
+    user.authProvider,
+  ].some((v) => v !== undefined);
 }
 
 /** client-go's validateAuthInfo for the user in use. */
-async function validateUser(user: KubeconfigUser, reader: MaterialReader, ctxLabel: string | undefined, anyFile: string | undefined): Promise<void> {
+async function validateUser(
+  user: KubeconfigUser,
+  reader: MaterialReader,
+  ctxLabel: string | undefined,
+  anyFile: string | undefined,
+): Promise<void> {
   const userAt = `${user.entry}.user`;
   const file = user.file ?? anyFile;
-  const uerr = (message: string, field: string, hint: string) => err(message, { file, context: ctxLabel, field: `${userAt}.${field}`, hint });
-  if (user.clientCertificate !== undefined && user.clientCertificateData !== undefined) throw uerr("client-certificate and client-certificate-data are both set", "client-certificate-data", "keep one of them");
-  if (user.clientKey !== undefined && user.clientKeyData !== undefined) throw uerr("client-key and client-key-data are both set", "client-key-data", "keep one of them");
+  const uerr = (message: string, field: string, hint: string) =>
+    err(message, { file, context: ctxLabel, field: `${userAt}.${field}`, hint });
+  if (user.clientCertificate !== undefined && user.clientCertificateData !== undefined)
+    throw uerr("client-certificate and client-certificate-data are both set", "client-certificate-data", "keep one of them");
+  if (user.clientKey !== undefined && user.clientKeyData !== undefined)
+    throw uerr("client-key and client-key-data are both set", "client-key-data", "keep one of them");
   const hasCert = user.clientCertificate !== undefined || user.clientCertificateData !== undefined;
   const hasKey = user.clientKey !== undefined || user.clientKeyData !== undefined;
   if (hasCert !== hasKey) {
-    throw uerr(hasCert ? "client certificate given without a client key" : "client key given without a client certificate", hasCert ? "client-key" : "client-certificate", "a client certificate needs both the certificate and its key");
+    throw uerr(
+      hasCert ? "client certificate given without a client key" : "client key given without a client certificate",
+      hasCert ? "client-key" : "client-certificate",
+      "a client certificate needs both the certificate and its key",
+    );
   }
   await reader.exists(file, `${userAt}.client-certificate`, user.clientCertificate, "client certificate");
   await reader.exists(file, `${userAt}.client-key`, user.clientKey, "client key");
   const hasBasic = user.username !== undefined || user.password !== undefined;
-  if (user.token !== undefined && hasBasic) throw uerr("a bearer token and username/password are both set", "username", "keep one way of authenticating");
+  if (user.token !== undefined && hasBasic)
+    throw uerr("a bearer token and username/password are both set", "username", "keep one way of authenticating");
   if (user.exec !== undefined) {
-    if (user.authProvider !== undefined) throw uerr("an exec plugin and an auth-provider are both set", "auth-provider", "keep one of them (client-go refuses the pair too)");
+    if (user.authProvider !== undefined)
+      throw uerr("an exec plugin and an auth-provider are both set", "auth-provider", "keep one of them (client-go refuses the pair too)");
     checkExec(user.exec, `${userAt}.exec`, file, ctxLabel);
   }
   const imp = user.impersonate;
-  if (imp !== undefined && imp.user === undefined) throw uerr("as-uid, as-groups or as-user-extra is set without impersonating a user (as)", "as", "set as: to the user name to act as, or remove the other as-* fields");
+  if (imp !== undefined && imp.user === undefined)
+    throw uerr(
+      "as-uid, as-groups or as-user-extra is set without impersonating a user (as)",
+      "as",
+      "set as: to the user name to act as, or remove the other as-* fields",
+    );
 }
 
-function checkExec(exec: ExecEntry, at: string, file: string | undefined, context: string | undefined): asserts exec is ExecEntry & ExecConfig {
+function checkExec(
+  exec: ExecEntry,
+  at: string,
+  file: string | undefined,
+  context: string | undefined,
+): asserts exec is ExecEntry & ExecConfig {
   const fail = (message: string, field: string, hint: string): never => {
     throw err(message, { file, context, field: `${at}.${field}`, hint });
   };
   if (exec.command === undefined) fail("exec credential plugin has no command", "command", "set the plugin's executable name or path");
-  if (exec.apiVersion === undefined) fail("exec credential plugin has no apiVersion", "apiVersion", `use one of ${EXEC_API_VERSIONS.join(", ")}`);
+  if (exec.apiVersion === undefined)
+    fail("exec credential plugin has no apiVersion", "apiVersion", `use one of ${EXEC_API_VERSIONS.join(", ")}`);
   if (!EXEC_API_VERSIONS.includes(exec.apiVersion as string)) {
-    fail(`exec credential plugin apiVersion "${short(exec.apiVersion as string)}" is not supported`, "apiVersion", `use one of ${EXEC_API_VERSIONS.join(", ")}`);
+    fail(
+      `exec credential plugin apiVersion "${short(exec.apiVersion as string)}" is not supported`,
+      "apiVersion",
+      `use one of ${EXEC_API_VERSIONS.join(", ")}`,
+    );
   }
   exec.env.forEach((e, i) => {
     if (e.name === "") fail("exec credential plugin env entry has no name", `env[${i}].name`, "give every env entry a name");
   });
   if (exec.interactiveMode === undefined) {
-    fail(`exec credential plugin of apiVersion ${exec.apiVersion as string} must set interactiveMode`, "interactiveMode", "set interactiveMode to Never, IfAvailable or Always");
+    fail(
+      `exec credential plugin of apiVersion ${exec.apiVersion as string} must set interactiveMode`,
+      "interactiveMode",
+      "set interactiveMode to Never, IfAvailable or Always",
+    );
   }
   if (!INTERACTIVE_MODES.includes(exec.interactiveMode as string)) {
-    fail(`exec credential plugin interactiveMode "${short(exec.interactiveMode as string)}" is not valid`, "interactiveMode", "use Never, IfAvailable or Always");
+    fail(
+      `exec credential plugin interactiveMode "${short(exec.interactiveMode as string)}" is not valid`,
+      "interactiveMode",
+      "use Never, IfAvailable or Always",
+    );
   }
 }
 
 function checkImpersonation(imp: Impersonation, where: { file?: string | undefined; context?: string | undefined; field: string }): void {
-  if ((imp.uid !== undefined || (imp.groups?.length ?? 0) > 0 || Object.keys(imp.extra ?? {}).length > 0) && (imp.user === undefined || imp.user === "")) {
+  if (
+    (imp.uid !== undefined || (imp.groups?.length ?? 0) > 0 || Object.keys(imp.extra ?? {}).length > 0) &&
+    (imp.user === undefined || imp.user === "")
+  ) {
     throw err("impersonation sets uid, groups or extra without a user", { ...where, hint: "set the user to impersonate" });
   }
 }
@@ -212,13 +287,20 @@ async function userAuth(
 ): Promise<AuthProvider | undefined> {
   const userAt = `${user.entry}.user`;
   const file = user.file ?? anyFile;
-  const uerr = (message: string, field: string, hint: string) => err(message, { file, context: ctxLabel, field: `${userAt}.${field}`, hint });
+  const uerr = (message: string, field: string, hint: string) =>
+    err(message, { file, context: ctxLabel, field: `${userAt}.${field}`, hint });
   const source = (field: string): { file?: string; context?: string; field?: string } => ({
     field: `${userAt}.${field}`,
     ...(file !== undefined ? { file } : {}),
     ...(ctxLabel !== undefined ? { context: ctxLabel } : {}),
   });
-  const cert = await reader.pem(file, `${userAt}.client-certificate`, user.clientCertificate, user.clientCertificateData, "client certificate");
+  const cert = await reader.pem(
+    file,
+    `${userAt}.client-certificate`,
+    user.clientCertificate,
+    user.clientCertificateData,
+    "client certificate",
+  );
   const key = await reader.pem(file, `${userAt}.client-key`, user.clientKey, user.clientKeyData, "client key");
   if (cert !== undefined) tls.cert = cert;
   if (key !== undefined) tls.key = key;
@@ -234,12 +316,20 @@ async function userAuth(
     const provider = user.authProvider;
     const c = provider.config;
     const oidc: OidcConfig = { issuerUrl: c["idp-issuer-url"] ?? "", clientId: c["client-id"] ?? "" };
-    if (oidc.issuerUrl === "") throw uerr("oidc auth-provider has no idp-issuer-url", "auth-provider.config.idp-issuer-url", "set it to the issuer's URL");
-    if (oidc.clientId === "") throw uerr("oidc auth-provider has no client-id", "auth-provider.config.client-id", "set it to the OAuth client id");
+    if (oidc.issuerUrl === "")
+      throw uerr("oidc auth-provider has no idp-issuer-url", "auth-provider.config.idp-issuer-url", "set it to the issuer's URL");
+    if (oidc.clientId === "")
+      throw uerr("oidc auth-provider has no client-id", "auth-provider.config.client-id", "set it to the OAuth client id");
     if (c["client-secret"]) oidc.clientSecret = c["client-secret"];
     if (c["id-token"]) oidc.idToken = c["id-token"];
     if (c["refresh-token"]) oidc.refreshToken = c["refresh-token"];
-    const ca = await reader.pem(file, `${userAt}.auth-provider.config.idp-certificate-authority`, c["idp-certificate-authority"] || undefined, c["idp-certificate-authority-data"] || undefined, "issuer CA certificate");
+    const ca = await reader.pem(
+      file,
+      `${userAt}.auth-provider.config.idp-certificate-authority`,
+      c["idp-certificate-authority"] || undefined,
+      c["idp-certificate-authority-data"] || undefined,
+      "issuer CA certificate",
+    );
     if (ca !== undefined) oidc.ca = ca;
     const userFile = user.file;
     return new OidcAuth(oidc, {
@@ -247,12 +337,21 @@ async function userAuth(
       ...(userFile !== undefined
         ? {
             persist: (tokens) =>
-              persistAuthProviderConfig(userFile, user.name, { "id-token": tokens.idToken, ...(tokens.refreshToken !== undefined ? { "refresh-token": tokens.refreshToken } : {}) }),
+              persistAuthProviderConfig(userFile, user.name, {
+                "id-token": tokens.idToken,
+                ...(tokens.refreshToken !== undefined ? { "refresh-token": tokens.refreshToken } : {}),
+              }),
           }
         : {}),
     });
   }
-  if (user.exec !== undefined && user.token === undefined && user.tokenFile === undefined && user.username === undefined && user.password === undefined) {
+  if (
+    user.exec !== undefined &&
+    user.token === undefined &&
+    user.tokenFile === undefined &&
+    user.username === undefined &&
+    user.password === undefined
+  ) {
     const exec = user.exec as ExecConfig;
     const info: ExecClusterInfo = { server };
     if (tls.serverName !== undefined) info.tlsServerName = tls.serverName;
@@ -279,7 +378,10 @@ async function userAuth(
 function names(map: Map<string, unknown>): string {
   const list = [...map.keys()];
   if (list.length === 0) return " (it defines none)";
-  const shown = list.slice(0, 10).map((n) => JSON.stringify(n)).join(", ");
+  const shown = list
+    .slice(0, 10)
+    .map((n) => JSON.stringify(n))
+    .join(", ");
   return ` (defined: ${shown}${list.length > 10 ? ", ..." : ""})`;
 }
 
@@ -287,7 +389,10 @@ function serverUrl(cluster: KubeconfigCluster, at: string, context: string | und
   const file = cluster.file ?? anyFile;
   const details = { ...(file !== undefined ? { file } : {}), ...(context !== undefined ? { context } : {}), field: `${at}.server` };
   if (cluster.server === undefined || cluster.server === "") {
-    throw new KubexConfigError(`cluster "${cluster.name}" has no server`, { ...details, hint: "set server to the API server's URL, e.g. https://127.0.0.1:6443" });
+    throw new KubexConfigError(`cluster "${cluster.name}" has no server`, {
+      ...details,
+      hint: "set server to the API server's URL, e.g. https://127.0.0.1:6443",
+    });
   }
   // Like client-go, a bare host:port means https.
   const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(cluster.server) ? cluster.server : `https://${cluster.server}`;
@@ -295,13 +400,22 @@ function serverUrl(cluster: KubeconfigCluster, at: string, context: string | und
   try {
     url = new URL(text);
   } catch {
-    throw new KubexConfigError(`cluster "${cluster.name}" server is not a valid URL`, { ...details, hint: "write it as https://HOST:PORT" });
+    throw new KubexConfigError(`cluster "${cluster.name}" server is not a valid URL`, {
+      ...details,
+      hint: "write it as https://HOST:PORT",
+    });
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new KubexConfigError(`cluster "${cluster.name}" server must be an http(s) URL`, { ...details, hint: "write it as https://HOST:PORT" });
+    throw new KubexConfigError(`cluster "${cluster.name}" server must be an http(s) URL`, {
+      ...details,
+      hint: "write it as https://HOST:PORT",
+    });
   }
   if (url.username !== "" || url.password !== "") {
-    throw new KubexConfigError(`cluster "${cluster.name}" server URL must not carry credentials`, { ...details, hint: "put credentials under users[].user" });
+    throw new KubexConfigError(`cluster "${cluster.name}" server URL must not carry credentials`, {
+      ...details,
+      hint: "put credentials under users[].user",
+    });
   }
   // client-go drops the query and fragment (of a server with a path; without one they cannot be used either).
   return text.replace(/[?#].*$/, "").replace(/\/+$/, "");
@@ -349,21 +463,43 @@ class MaterialReader {
       if ((error as Error).name === "AbortError") throw error;
       throw new KubexConfigError(
         code === "ENOENT" ? `${what} file ${filePath} does not exist` : `${what} file ${filePath} cannot be read (${code ?? "error"})`,
-        { ...this.#where(file), field, hint: code === "ENOENT" ? "fix the path (relative paths are relative to the kubeconfig file that names them)" : "check the file's permissions", cause: error },
+        {
+          ...this.#where(file),
+          field,
+          hint:
+            code === "ENOENT"
+              ? "fix the path (relative paths are relative to the kubeconfig file that names them)"
+              : "check the file's permissions",
+          cause: error,
+        },
       );
     }
   }
 
-  async pem(file: string | undefined, field: string, filePath: string | undefined, data: string | undefined, what: string): Promise<string | undefined> {
+  async pem(
+    file: string | undefined,
+    field: string,
+    filePath: string | undefined,
+    data: string | undefined,
+    what: string,
+  ): Promise<string | undefined> {
     const where = this.#where(file);
     if (data !== undefined) {
       const dataField = `${field}-data`;
       if (!/^[A-Za-z0-9+/=\s_-]*$/.test(data)) {
-        throw new KubexConfigError(`${dataField.split(".").pop()} is not base64`, { ...where, field: dataField, hint: `it must hold the base64 encoding of the ${what} PEM file (base64 -w0 FILE)` });
+        throw new KubexConfigError(`${dataField.split(".").pop()} is not base64`, {
+          ...where,
+          field: dataField,
+          hint: `it must hold the base64 encoding of the ${what} PEM file (base64 -w0 FILE)`,
+        });
       }
       const text = Buffer.from(data, "base64").toString("utf8");
       if (!text.includes("-----BEGIN")) {
-        throw new KubexConfigError(`${dataField.split(".").pop()} does not decode to PEM`, { ...where, field: dataField, hint: `it must hold the base64 encoding of the ${what} PEM file (base64 -w0 FILE)` });
+        throw new KubexConfigError(`${dataField.split(".").pop()} does not decode to PEM`, {
+          ...where,
+          field: dataField,
+          hint: `it must hold the base64 encoding of the ${what} PEM file (base64 -w0 FILE)`,
+        });
       }
       return text;
     }

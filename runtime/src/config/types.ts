@@ -50,9 +50,7 @@ export interface TlsConfig {
 }
 
 export type ConfigSource =
-  | { type: "kubeconfig"; files: string[]; context: string; cluster: string; user: string }
-  | { type: "in-cluster" }
-  | { type: "explicit" };
+  { type: "kubeconfig"; files: string[]; context: string; cluster: string; user: string } | { type: "in-cluster" } | { type: "explicit" };
 
 /**
  * Supplies request credentials. `headers()` is called for every request (HTTP and

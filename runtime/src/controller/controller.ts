@@ -88,7 +88,12 @@ interface Source {
   /** This run's informer, while running. */
   informer: Informer<KubernetesObject> | undefined;
   /** Makes this run's informer and connects its events to `enqueue`. */
-  start(namespace: string | null | undefined, signal: AbortSignal, enqueue: (key: string) => void, onError: (error: unknown) => void): Informer<KubernetesObject>;
+  start(
+    namespace: string | null | undefined,
+    signal: AbortSignal,
+    enqueue: (key: string) => void,
+    onError: (error: unknown) => void,
+  ): Informer<KubernetesObject>;
 }
 
 function isKindClass<O extends KubernetesObject>(target: WatchTarget<O>): target is ResourceClass<O> {
@@ -139,8 +144,14 @@ export class Controller<T extends KubernetesObject> implements AsyncDisposable {
   constructor(primary: WatchTarget<T>, options: ControllerOptions = {}) {
     this.options = options;
     if (isKindClass(primary)) {
-      if (options.client === undefined) throw new InvalidRequest(`Controller(${primary.resource?.kind ?? "?"}): options.client is required when the kind is given as a class`);
-      const apiOptions: ApiOptions = options.namespace === undefined ? { client: options.client } : { client: options.client, namespace: primary.resource.scope === "Cluster" ? null : options.namespace };
+      if (options.client === undefined)
+        throw new InvalidRequest(
+          `Controller(${primary.resource?.kind ?? "?"}): options.client is required when the kind is given as a class`,
+        );
+      const apiOptions: ApiOptions =
+        options.namespace === undefined
+          ? { client: options.client }
+          : { client: options.client, namespace: primary.resource.scope === "Cluster" ? null : options.namespace };
       this.api = new Api(primary, apiOptions);
       this.resource = primary.resource;
     } else {
@@ -152,7 +163,8 @@ export class Controller<T extends KubernetesObject> implements AsyncDisposable {
     this.log = options.log ?? defaultLogger;
     this.name = options.name ?? this.resource.kind.toLowerCase();
     const workers = options.maxConcurrentReconciles ?? 1;
-    if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`Controller ${this.name}: maxConcurrentReconciles must be a whole number >= 1, got ${workers}`);
+    if (!Number.isInteger(workers) || workers < 1)
+      throw new RangeError(`Controller ${this.name}: maxConcurrentReconciles must be a whole number >= 1, got ${workers}`);
     const timeout = options.reconcileTimeout ?? 300_000;
     if (!(timeout > 0)) throw new RangeError(`Controller ${this.name}: reconcileTimeout must be a positive number of ms, got ${timeout}`);
   }
@@ -180,7 +192,14 @@ export class Controller<T extends KubernetesObject> implements AsyncDisposable {
       informer: undefined,
       start: (namespace, signal, enqueue, onError) => {
         const api: Api<O> = isKindClass(kind)
-          ? new Api(kind, kind.resource.scope === "Cluster" || namespace === null ? { client: this.client, namespace: null } : namespace === undefined ? { client: this.client } : { client: this.client, namespace })
+          ? new Api(
+              kind,
+              kind.resource.scope === "Cluster" || namespace === null
+                ? { client: this.client, namespace: null }
+                : namespace === undefined
+                  ? { client: this.client }
+                  : { client: this.client, namespace },
+            )
           : kind;
         const mapped = (object: O): void => {
           for (const key of map(object)) enqueue(normaliseKey(key));
@@ -243,7 +262,8 @@ export class Controller<T extends KubernetesObject> implements AsyncDisposable {
    * or `stop()` is called. Can be run again after it returned (leader election does).
    */
   run(options: { signal?: AbortSignal } = {}): Promise<void> {
-    if (this.reconciler === undefined) throw new InvalidRequest(`Controller ${this.name}: set a reconcile function with .reconcile(fn) before run()`);
+    if (this.reconciler === undefined)
+      throw new InvalidRequest(`Controller ${this.name}: set a reconcile function with .reconcile(fn) before run()`);
     if (this.running !== undefined) throw new InvalidRequest(`Controller ${this.name} is already running`);
     if (this.disposed) return Promise.resolve();
     const stopper = new AbortController();
@@ -272,7 +292,10 @@ export class Controller<T extends KubernetesObject> implements AsyncDisposable {
 
   private async runUntil(signal: AbortSignal, reconciler: Reconciler<T>): Promise<void> {
     if (signal.aborted) return;
-    const queue = new WorkQueue<string>({ clock: this.clock, ...(this.options.rateLimiter !== undefined ? { rateLimiter: this.options.rateLimiter } : {}) });
+    const queue = new WorkQueue<string>({
+      clock: this.clock,
+      ...(this.options.rateLimiter !== undefined ? { rateLimiter: this.options.rateLimiter } : {}),
+    });
     this.queue = queue;
     const enqueue = (key: string): void => queue.add(key);
     const onError = (error: unknown): void => this.log.warn(`controller ${this.name}: watch error (it keeps watching)`, errorFields(error));
@@ -290,7 +313,10 @@ export class Controller<T extends KubernetesObject> implements AsyncDisposable {
     });
     this.primaryInformer = primary;
     for (const source of this.sources) source.informer = source.start(namespace, signal, enqueue, onError);
-    const informers: { waitForSync(options: { signal: AbortSignal }): Promise<void>; stop(): Promise<void> }[] = [primary, ...this.sources.map((source) => source.informer!)];
+    const informers: { waitForSync(options: { signal: AbortSignal }): Promise<void>; stop(): Promise<void> }[] = [
+      primary,
+      ...this.sources.map((source) => source.informer!),
+    ];
     const inFlight = new Map<string, AbortController>();
     const onStop = (): void => {
       void queue.shutDown();
@@ -299,8 +325,13 @@ export class Controller<T extends KubernetesObject> implements AsyncDisposable {
     signal.addEventListener("abort", onStop, { once: true });
     try {
       await Promise.all(informers.map((informer) => informer.waitForSync({ signal })));
-      this.log.info(`controller ${this.name}: caches synced, reconciling`, { objects: primary.store.size, workers: this.options.maxConcurrentReconciles ?? 1 });
-      const workers = Array.from({ length: this.options.maxConcurrentReconciles ?? 1 }, () => this.worker(queue, primary, reconciler, inFlight, signal));
+      this.log.info(`controller ${this.name}: caches synced, reconciling`, {
+        objects: primary.store.size,
+        workers: this.options.maxConcurrentReconciles ?? 1,
+      });
+      const workers = Array.from({ length: this.options.maxConcurrentReconciles ?? 1 }, () =>
+        this.worker(queue, primary, reconciler, inFlight, signal),
+      );
       await Promise.all(workers);
     } catch (error) {
       if (!signal.aborted) {
@@ -318,7 +349,13 @@ export class Controller<T extends KubernetesObject> implements AsyncDisposable {
     }
   }
 
-  private async worker(queue: WorkQueue<string>, primary: Informer<T>, reconciler: Reconciler<T>, inFlight: Map<string, AbortController>, signal: AbortSignal): Promise<void> {
+  private async worker(
+    queue: WorkQueue<string>,
+    primary: Informer<T>,
+    reconciler: Reconciler<T>,
+    inFlight: Map<string, AbortController>,
+    signal: AbortSignal,
+  ): Promise<void> {
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
@@ -330,7 +367,14 @@ export class Controller<T extends KubernetesObject> implements AsyncDisposable {
     }
   }
 
-  private async process(key: string, queue: WorkQueue<string>, primary: Informer<T>, reconciler: Reconciler<T>, inFlight: Map<string, AbortController>, signal: AbortSignal): Promise<void> {
+  private async process(
+    key: string,
+    queue: WorkQueue<string>,
+    primary: Informer<T>,
+    reconciler: Reconciler<T>,
+    inFlight: Map<string, AbortController>,
+    signal: AbortSignal,
+  ): Promise<void> {
     const object = primary.store.getByKey(key);
     if (object === undefined) {
       queue.forget(key); // deleted: nothing to reconcile
@@ -357,7 +401,11 @@ export class Controller<T extends KubernetesObject> implements AsyncDisposable {
       const context: ReconcileContext = { key, name, namespace, signal: attempt.signal, retries, log };
       const outcome = await Promise.race([Promise.resolve().then(() => reconciler(object, context)), timedOut]);
       if (outcome === "timeout") {
-        log.error(`controller ${this.name}: reconcile timed out; retrying with backoff (a reconcile must stop when its signal aborts)`, { key, timeoutMs, retries });
+        log.error(`controller ${this.name}: reconcile timed out; retrying with backoff (a reconcile must stop when its signal aborts)`, {
+          key,
+          timeoutMs,
+          retries,
+        });
         if (!signal.aborted) queue.addRateLimited(key);
         return;
       }

@@ -127,7 +127,9 @@ function referenceTo(object: ObjectReference | { apiVersion?: string; kind?: str
 function referenceKey(reference: ObjectReference | undefined): string {
   if (reference === undefined) return "";
   // resourceVersion is left out: every write of an object changes it, and a repeat is still a repeat.
-  return [reference.apiVersion, reference.kind, reference.namespace, reference.name, reference.uid, reference.fieldPath].map((part) => part ?? "").join("|");
+  return [reference.apiVersion, reference.kind, reference.namespace, reference.name, reference.uid, reference.fieldPath]
+    .map((part) => part ?? "")
+    .join("|");
 }
 
 export class EventRecorder implements AsyncDisposable {
@@ -171,7 +173,15 @@ export class EventRecorder implements AsyncDisposable {
     if (this.closed) return;
     const regardingRef = referenceTo(regarding);
     const related = event.related !== undefined ? referenceTo(event.related) : undefined;
-    const key = [event.type, event.action, event.reason, this.reportingController, this.reportingInstance, referenceKey(regardingRef), referenceKey(related)].join("\n");
+    const key = [
+      event.type,
+      event.action,
+      event.reason,
+      this.reportingController,
+      this.reportingInstance,
+      referenceKey(regardingRef),
+      referenceKey(related),
+    ].join("\n");
     const now = this.clock.now();
     const cached = this.cache.get(key);
     if (cached !== undefined) {
@@ -213,7 +223,8 @@ export class EventRecorder implements AsyncDisposable {
     if (this.refreshTimer !== undefined) this.clock.clearTimeout(this.refreshTimer);
     if (this.finishTimer !== undefined) this.clock.clearTimeout(this.finishTimer);
     await this.flush();
-    for (const [key, entry] of this.cache) if (entry.written && (entry.body.series?.count ?? 1) > entry.writtenCount) this.write(key, entry);
+    for (const [key, entry] of this.cache)
+      if (entry.written && (entry.body.series?.count ?? 1) > entry.writtenCount) this.write(key, entry);
     await this.flush();
   }
 
@@ -257,7 +268,12 @@ export class EventRecorder implements AsyncDisposable {
       } catch (error) {
         const retriable = !(error instanceof KubexApiError) || error.code >= 500 || error.code === 429;
         if (!retriable || attempt >= this.maxAttempts || this.closing.signal.aborted) {
-          this.log.warn("event recorder: could not write an event", { reason: body.reason, regarding: body.regarding.name, attempts: attempt, ...errorFields(error) });
+          this.log.warn("event recorder: could not write an event", {
+            reason: body.reason,
+            regarding: body.regarding.name,
+            attempts: attempt,
+            ...errorFields(error),
+          });
           return;
         }
         await sleep(this.clock, this.retryDelay * (0.75 + 0.5 * Math.random()), this.closing.signal).catch(() => undefined);
@@ -266,21 +282,30 @@ export class EventRecorder implements AsyncDisposable {
   }
 
   private armRefresh(): void {
-    this.refreshTimer = this.clock.setTimeout(() => {
-      for (const [key, entry] of this.cache) if (entry.written && (entry.body.series?.count ?? 1) > entry.writtenCount) this.write(key, entry);
-      if (!this.closed) this.armRefresh();
-    }, this.refreshInterval, { keepAlive: false });
+    this.refreshTimer = this.clock.setTimeout(
+      () => {
+        for (const [key, entry] of this.cache)
+          if (entry.written && (entry.body.series?.count ?? 1) > entry.writtenCount) this.write(key, entry);
+        if (!this.closed) this.armRefresh();
+      },
+      this.refreshInterval,
+      { keepAlive: false },
+    );
   }
 
   private armFinish(): void {
-    this.finishTimer = this.clock.setTimeout(() => {
-      const now = this.clock.now();
-      for (const [key, entry] of this.cache) {
-        if (now - entry.lastSeen < this.finishAfter) continue;
-        if ((entry.body.series?.count ?? 1) > entry.writtenCount) this.write(key, entry);
-        this.cache.delete(key);
-      }
-      if (!this.closed) this.armFinish();
-    }, this.finishAfter, { keepAlive: false });
+    this.finishTimer = this.clock.setTimeout(
+      () => {
+        const now = this.clock.now();
+        for (const [key, entry] of this.cache) {
+          if (now - entry.lastSeen < this.finishAfter) continue;
+          if ((entry.body.series?.count ?? 1) > entry.writtenCount) this.write(key, entry);
+          this.cache.delete(key);
+        }
+        if (!this.closed) this.armFinish();
+      },
+      this.finishAfter,
+      { keepAlive: false },
+    );
   }
 }

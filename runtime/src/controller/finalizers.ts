@@ -41,18 +41,26 @@ function target(object: WithMetadata): { name: string; namespace: string | undef
 
 /** Whether an error is a failed `test` guard of a JSON patch (the object changed since it was read). */
 export function isFailedPatchTest(error: unknown): boolean {
-  return error instanceof KubexApiError && (error.code === 422 || error.code === 409) && /test|resourceVersion|modified/i.test(error.message);
+  return (
+    error instanceof KubexApiError && (error.code === 422 || error.code === 409) && /test|resourceVersion|modified/i.test(error.message)
+  );
 }
 
 /** Adds `finalizer` (if absent) and answers the object as the server has it then. */
-export async function addFinalizer<T extends WithMetadata>(api: Patches<T>, object: T, finalizer: string, options: PatchOptions = {}): Promise<T> {
+export async function addFinalizer<T extends WithMetadata>(
+  api: Patches<T>,
+  object: T,
+  finalizer: string,
+  options: PatchOptions = {},
+): Promise<T> {
   if (hasFinalizer(object, finalizer)) return object;
   const { name, namespace } = target(object);
   const current = object.metadata?.finalizers;
   const patch = new JsonPatch();
   if (current === undefined || current.length === 0) {
     const resourceVersion = object.metadata?.resourceVersion;
-    if (resourceVersion === undefined) throw new TypeError("finalizers: the object has no metadata.resourceVersion (use the object as read from the server)");
+    if (resourceVersion === undefined)
+      throw new TypeError("finalizers: the object has no metadata.resourceVersion (use the object as read from the server)");
     patch.test("/metadata/resourceVersion", resourceVersion).add("/metadata/finalizers", [finalizer]);
   } else {
     patch.test("/metadata/finalizers", current).add("/metadata/finalizers/-", finalizer);
@@ -61,7 +69,12 @@ export async function addFinalizer<T extends WithMetadata>(api: Patches<T>, obje
 }
 
 /** Removes `finalizer` (if present) without touching the others; answers the object as the server has it then (or as given, when it is already gone). */
-export async function removeFinalizer<T extends WithMetadata>(api: Patches<T>, object: T, finalizer: string, options: PatchOptions = {}): Promise<T> {
+export async function removeFinalizer<T extends WithMetadata>(
+  api: Patches<T>,
+  object: T,
+  finalizer: string,
+  options: PatchOptions = {},
+): Promise<T> {
   const index = object.metadata?.finalizers?.indexOf(finalizer) ?? -1;
   if (index < 0) return object;
   const { name, namespace } = target(object);

@@ -21,7 +21,16 @@ export {
   type TermEnd,
 } from "./leader-election.js";
 export { controllerOf, groupOf, isControlledBy, ownerReference, setControllerReference } from "./owner.js";
-export { findCondition, isConditionTrue, metaTime, removeCondition, setCondition, type Condition, type ConditionInit, type ConditionStatus } from "./conditions.js";
+export {
+  findCondition,
+  isConditionTrue,
+  metaTime,
+  removeCondition,
+  setCondition,
+  type Condition,
+  type ConditionInit,
+  type ConditionStatus,
+} from "./conditions.js";
 export {
   addFinalizer,
   hasFinalizer,
@@ -32,7 +41,14 @@ export {
   type FinalizerHandlers,
   type Patches,
 } from "./finalizers.js";
-export { EventRecorder, type EventBody, type EventInit, type EventRecorderOptions, type EventSeries, type ObjectReference } from "./events.js";
+export {
+  EventRecorder,
+  type EventBody,
+  type EventInit,
+  type EventRecorderOptions,
+  type EventSeries,
+  type ObjectReference,
+} from "./events.js";
 export {
   Controller,
   type ControllerOptions,

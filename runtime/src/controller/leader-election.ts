@@ -128,14 +128,23 @@ export class LeaderElector {
     if (typeof options.identity !== "string" || options.identity === "") throw new RangeError("leader election needs a non-empty identity");
     if (options.lock === undefined) throw new RangeError("leader election needs a lock (leaseLock(client, { name, namespace }))");
     if (typeof options.onStartedLeading !== "function") throw new RangeError("leader election needs an onStartedLeading callback");
-    for (const [name, value] of [["leaseDuration", this.leaseDuration], ["renewDeadline", this.renewDeadline], ["retryPeriod", this.retryPeriod]] as const) {
-      if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`leader election: ${name} must be a positive number of ms, got ${String(value)}`);
+    for (const [name, value] of [
+      ["leaseDuration", this.leaseDuration],
+      ["renewDeadline", this.renewDeadline],
+      ["retryPeriod", this.retryPeriod],
+    ] as const) {
+      if (!(value > 0) || !Number.isFinite(value))
+        throw new RangeError(`leader election: ${name} must be a positive number of ms, got ${String(value)}`);
     }
     if (!(this.leaseDuration > this.renewDeadline)) {
-      throw new RangeError(`leader election: leaseDuration (${this.leaseDuration} ms) must be greater than renewDeadline (${this.renewDeadline} ms)`);
+      throw new RangeError(
+        `leader election: leaseDuration (${this.leaseDuration} ms) must be greater than renewDeadline (${this.renewDeadline} ms)`,
+      );
     }
     if (!(this.renewDeadline > this.retryPeriod)) {
-      throw new RangeError(`leader election: renewDeadline (${this.renewDeadline} ms) must be greater than retryPeriod (${this.retryPeriod} ms)`);
+      throw new RangeError(
+        `leader election: renewDeadline (${this.renewDeadline} ms) must be greater than retryPeriod (${this.retryPeriod} ms)`,
+      );
     }
     if (!(this.jitter >= 0 && this.jitter < 1)) throw new RangeError(`leader election: jitter must be in [0, 1), got ${this.jitter}`);
   }
@@ -186,7 +195,11 @@ export class LeaderElector {
       attempt.clear();
       this.reportTransition();
       if (acquired) {
-        this.log.info("leader election: acquired the lease", { lease: this.options.lock.description, identity: this.identity, leaseTransitions: this.observed?.record.leaseTransitions });
+        this.log.info("leader election: acquired the lease", {
+          lease: this.options.lock.description,
+          identity: this.identity,
+          leaseTransitions: this.observed?.record.leaseTransitions,
+        });
         return true;
       }
       await sleep(this.clock, this.nextAttemptDelay(), stop).catch(() => undefined);
@@ -228,7 +241,11 @@ export class LeaderElector {
     }
     await work;
     if (end === "lost") {
-      this.log.warn("leader election: lost the lease", { lease: this.options.lock.description, identity: this.identity, holder: this.observed?.record.holderIdentity });
+      this.log.warn("leader election: lost the lease", {
+        lease: this.options.lock.description,
+        identity: this.identity,
+        holder: this.observed?.record.holderIdentity,
+      });
     } else if (this.options.releaseOnCancel ?? true) {
       this.currentPhase = "releasing";
       await this.release();
@@ -271,7 +288,11 @@ export class LeaderElector {
     const observed = this.observed;
     // Fast path: we hold a lease that is still valid, so write the renewal on the version we know.
     if (renewing && observed !== undefined && observed.record.holderIdentity === this.identity && this.observedValid()) {
-      const record: LeaderElectionRecord = { ...observed.record, leaseDurationSeconds: this.leaseDurationSeconds(), renewTime: microTime(this.clock.now()) };
+      const record: LeaderElectionRecord = {
+        ...observed.record,
+        leaseDurationSeconds: this.leaseDurationSeconds(),
+        renewTime: microTime(this.clock.now()),
+      };
       try {
         this.setObserved(await lock.update(record, observed.resourceVersion, signal));
         return true;
@@ -333,13 +354,22 @@ export class LeaderElector {
     const observed = this.observed;
     if (observed === undefined || observed.record.holderIdentity !== this.identity) return;
     const now = microTime(this.clock.now());
-    const record: LeaderElectionRecord = { holderIdentity: "", leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: observed.record.leaseTransitions };
+    const record: LeaderElectionRecord = {
+      holderIdentity: "",
+      leaseDurationSeconds: 1,
+      acquireTime: now,
+      renewTime: now,
+      leaseTransitions: observed.record.leaseTransitions,
+    };
     const attempt = deadline(this.clock, this.renewDeadline, new AbortController().signal);
     try {
       this.setObserved(await this.options.lock.update(record, observed.resourceVersion, attempt.signal));
       this.log.info("leader election: released the lease", { lease: this.options.lock.description, identity: this.identity });
     } catch (error) {
-      this.log.warn("leader election: could not release the lease (it expires by itself)", { lease: this.options.lock.description, ...errorFields(error) });
+      this.log.warn("leader election: could not release the lease (it expires by itself)", {
+        lease: this.options.lock.description,
+        ...errorFields(error),
+      });
     } finally {
       attempt.clear();
     }

@@ -82,7 +82,12 @@ function recordOf(lease: CoordinationLease): ObservedLease {
 
 /** The spec a record becomes; other spec fields of the lease (strategy, preferredHolder) are kept. */
 function specOf(record: LeaderElectionRecord, previous: LeaseSpec | undefined): LeaseSpec {
-  const spec: LeaseSpec = { ...previous, holderIdentity: record.holderIdentity, leaseDurationSeconds: record.leaseDurationSeconds, leaseTransitions: record.leaseTransitions };
+  const spec: LeaseSpec = {
+    ...previous,
+    holderIdentity: record.holderIdentity,
+    leaseDurationSeconds: record.leaseDurationSeconds,
+    leaseTransitions: record.leaseTransitions,
+  };
   if (record.acquireTime !== undefined) spec.acquireTime = record.acquireTime;
   if (record.renewTime !== undefined) spec.renewTime = record.renewTime;
   if (spec.holderIdentity === "") delete spec.holderIdentity;
@@ -106,7 +111,9 @@ export function leaseLock(client: Client, options: { name: string; namespace: st
       }
     },
     async create(record, signal) {
-      const lease = await leases.create(new CoordinationLease({ metadata: { name: options.name }, spec: specOf(record, undefined) }), { signal });
+      const lease = await leases.create(new CoordinationLease({ metadata: { name: options.name }, spec: specOf(record, undefined) }), {
+        signal,
+      });
       lastSpec = lease.spec;
       return recordOf(lease);
     },

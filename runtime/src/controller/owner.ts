@@ -78,7 +78,9 @@ export function setControllerReference<O extends Owned>(owner: Owner, object: O)
   }
   const existing = controllerOf(object);
   if (existing !== undefined && !sameOwner(existing, reference)) {
-    throw new InvalidRequest(`the object is already controlled by ${existing.kind} ${existing.name}; it cannot also be controlled by ${reference.kind} ${reference.name}`);
+    throw new InvalidRequest(
+      `the object is already controlled by ${existing.kind} ${existing.name}; it cannot also be controlled by ${reference.kind} ${reference.name}`,
+    );
   }
   const metadata = (object.metadata ??= {});
   const others = (metadata.ownerReferences ?? []).filter((candidate) => !sameOwner(candidate, reference));

@@ -45,7 +45,10 @@ export function defaultIdentity(): string {
  * aborts (after the controller stopped and the lease was released), when the controller
  * was stopped, or (with `rejoin: false`) when leadership was lost.
  */
-export async function runWithLeaderElection<T extends KubernetesObject>(controller: Controller<T>, options: RunWithLeaderElectionOptions): Promise<void> {
+export async function runWithLeaderElection<T extends KubernetesObject>(
+  controller: Controller<T>,
+  options: RunWithLeaderElectionOptions,
+): Promise<void> {
   const log = options.log ?? defaultLogger;
   const client = options.client ?? controller.api.client;
   const elector = new LeaderElector({

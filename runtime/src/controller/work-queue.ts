@@ -208,7 +208,8 @@ export class WorkQueue<K = string> {
   private checkIdle(): void {
     if (this.stopping === undefined) return;
     if (this.finished()) for (const getter of this.getters.splice(0)) getter(undefined);
-    if (this.processing.size === 0 && (this.stopping === "abort" || this.length === 0)) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    if (this.processing.size === 0 && (this.stopping === "abort" || this.length === 0))
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   /** Moves due delayed keys into the queue and sets the timer for the next one. */

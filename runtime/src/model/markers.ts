@@ -23,40 +23,70 @@ declare const proxyMarker: unique symbol;
 declare const createsStatusMarker: unique symbol;
 
 /** The kind has `/status`. */
-export interface HasStatusSubresource { readonly [statusMarker]: true }
+export interface HasStatusSubresource {
+  readonly [statusMarker]: true;
+}
 /** The kind has `/scale`. */
-export interface HasScale { readonly [scaleMarker]: true }
+export interface HasScale {
+  readonly [scaleMarker]: true;
+}
 /** The kind has `/log` (Pod). */
-export interface HasLogs { readonly [logsMarker]: true }
+export interface HasLogs {
+  readonly [logsMarker]: true;
+}
 /** The kind has `/exec` (Pod). */
-export interface HasExec { readonly [execMarker]: true }
+export interface HasExec {
+  readonly [execMarker]: true;
+}
 /** The kind has `/attach` (Pod). */
-export interface HasAttach { readonly [attachMarker]: true }
+export interface HasAttach {
+  readonly [attachMarker]: true;
+}
 /** The kind has `/portforward` (Pod). */
-export interface HasPortForward { readonly [portForwardMarker]: true }
+export interface HasPortForward {
+  readonly [portForwardMarker]: true;
+}
 /** The kind has `/eviction` (Pod). */
-export interface HasEviction { readonly [evictionMarker]: true }
+export interface HasEviction {
+  readonly [evictionMarker]: true;
+}
 /** The kind has `/ephemeralcontainers` (Pod). */
-export interface HasEphemeralContainers { readonly [ephemeralContainersMarker]: true }
+export interface HasEphemeralContainers {
+  readonly [ephemeralContainersMarker]: true;
+}
 /** The kind has `/resize` (Pod; in the spec from Kubernetes 1.32). */
-export interface HasResize { readonly [resizeMarker]: true }
+export interface HasResize {
+  readonly [resizeMarker]: true;
+}
 /** The kind has `/binding` (Pod). */
-export interface HasBinding { readonly [bindingMarker]: true }
+export interface HasBinding {
+  readonly [bindingMarker]: true;
+}
 /** The kind has `/token` (ServiceAccount TokenRequest). */
-export interface HasToken { readonly [tokenMarker]: true }
+export interface HasToken {
+  readonly [tokenMarker]: true;
+}
 /** The kind has `/approval` (CertificateSigningRequest). */
-export interface HasApproval { readonly [approvalMarker]: true }
+export interface HasApproval {
+  readonly [approvalMarker]: true;
+}
 /** The kind has `/finalize` (Namespace). */
-export interface HasFinalize { readonly [finalizeMarker]: true }
+export interface HasFinalize {
+  readonly [finalizeMarker]: true;
+}
 /** The kind has `/proxy` (Pod, Service, Node). */
-export interface HasProxy { readonly [proxyMarker]: true }
+export interface HasProxy {
+  readonly [proxyMarker]: true;
+}
 
 /**
  * The kind's `create` answers the server's `Status`, not the object (core/v1 Binding,
  * whose storage returns a Status although the spec names the kind). Not a subresource:
  * `Api<T>.create` answers `Status` for such a kind.
  */
-export interface CreatesStatus { readonly [createsStatusMarker]: true }
+export interface CreatesStatus {
+  readonly [createsStatusMarker]: true;
+}
 
 /** Path suffix of each subresource that has a marker, mapped to the marker's name. */
 export const markerBySubresource = {

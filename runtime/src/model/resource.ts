@@ -73,9 +73,7 @@ export abstract class KubernetesObject {
     const given = (init ?? {}) as Record<string, unknown>;
     const apiVersion = apiVersionOf(resource);
     if (given.apiVersion !== undefined && given.apiVersion !== apiVersion) {
-      throw new TypeError(
-        `${resource.kind}: apiVersion "${String(given.apiVersion)}" given, but this class is ${apiVersion}`,
-      );
+      throw new TypeError(`${resource.kind}: apiVersion "${String(given.apiVersion)}" given, but this class is ${apiVersion}`);
     }
     if (given.kind !== undefined && given.kind !== resource.kind) {
       throw new TypeError(`${resource.kind}: kind "${String(given.kind)}" given to the ${resource.kind} class`);

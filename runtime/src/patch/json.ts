@@ -45,7 +45,9 @@ export class JsonPatch extends Patch {
       throw new InvalidRequest(`JSON patch path ${JSON.stringify(pointer)} must start with "/" (or be "" for the whole document)`);
     }
     if (/~(?![01])/.test(pointer)) {
-      throw new InvalidRequest(`JSON patch path ${JSON.stringify(pointer)} has a "~" not followed by 0 or 1; write "~0" for "~" and "~1" for "/", or pass the path as segments`);
+      throw new InvalidRequest(
+        `JSON patch path ${JSON.stringify(pointer)} has a "~" not followed by 0 or 1; write "~0" for "~" and "~1" for "/", or pass the path as segments`,
+      );
     }
     return pointer;
   }

@@ -63,28 +63,44 @@ export function buildList(target: Target, options: ListOptions = {}, accept?: st
 
 /** POST to a collection (create) or to a subresource (eviction, binding, token). */
 export function buildCreate(target: Target, body: unknown, options: WriteOptions = {}): HttpRequest {
-  return request("POST", target, options, { query: writeQuery(options), body: encodeJson(body, `${target.resource.kind}: the object to create`) });
+  return request("POST", target, options, {
+    query: writeQuery(options),
+    body: encodeJson(body, `${target.resource.kind}: the object to create`),
+  });
 }
 
 export function buildReplace(target: Target, body: unknown, options: WriteOptions = {}): HttpRequest {
-  return request("PUT", target, options, { query: writeQuery(options), body: encodeJson(body, `${target.resource.kind}: the object to replace`) });
+  return request("PUT", target, options, {
+    query: writeQuery(options),
+    body: encodeJson(body, `${target.resource.kind}: the object to replace`),
+  });
 }
 
 /**
  * PATCH with the patch's own content type. Server-side apply needs a `fieldManager`;
  * `force` means something only for apply. Both are checked here, before sending.
  */
-export function buildPatch(target: Target & { name: string }, patch: Patch, patchTarget: Omit<PatchTarget, "name">, options: PatchOptions = {}, accept?: string): HttpRequest {
+export function buildPatch(
+  target: Target & { name: string },
+  patch: Patch,
+  patchTarget: Omit<PatchTarget, "name">,
+  options: PatchOptions = {},
+  accept?: string,
+): HttpRequest {
   if (patch === null || typeof patch !== "object" || typeof patch.serialize !== "function") {
     throw new InvalidRequest(
       `${target.resource.kind}: patch must be a MergePatch, StrategicMergePatch, JsonPatch or ApplyPatch, got ${patch === null ? "null" : typeof patch}`,
     );
   }
   if (patch.type === "apply" && (options.fieldManager === undefined || options.fieldManager === "")) {
-    throw new InvalidRequest(`${target.resource.kind}: server-side apply (ApplyPatch) needs options.fieldManager, the name of who owns the applied fields`);
+    throw new InvalidRequest(
+      `${target.resource.kind}: server-side apply (ApplyPatch) needs options.fieldManager, the name of who owns the applied fields`,
+    );
   }
   if (options.force !== undefined && patch.type !== "apply") {
-    throw new InvalidRequest(`${target.resource.kind}: force applies only to server-side apply (ApplyPatch), not to a ${patch.constructor.name}`);
+    throw new InvalidRequest(
+      `${target.resource.kind}: force applies only to server-side apply (ApplyPatch), not to a ${patch.constructor.name}`,
+    );
   }
   validateName(target.resource, target.name);
   return request("PATCH", target, options, {

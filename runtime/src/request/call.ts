@@ -12,8 +12,15 @@ export function callPart(options: CallOptions, what?: string): CallOptions {
   const prefix = what !== undefined ? `${what}: ` : "";
   if (signal !== undefined) {
     const candidate = signal as unknown as { aborted?: unknown; addEventListener?: unknown } | null;
-    if (candidate === null || typeof candidate !== "object" || typeof candidate.aborted !== "boolean" || typeof candidate.addEventListener !== "function") {
-      throw new InvalidRequest(`${prefix}signal must be an AbortSignal (e.g. AbortSignal.timeout(5000) or controller.signal), got ${describe(signal)}`);
+    if (
+      candidate === null ||
+      typeof candidate !== "object" ||
+      typeof candidate.aborted !== "boolean" ||
+      typeof candidate.addEventListener !== "function"
+    ) {
+      throw new InvalidRequest(
+        `${prefix}signal must be an AbortSignal (e.g. AbortSignal.timeout(5000) or controller.signal), got ${describe(signal)}`,
+      );
     }
     part.signal = signal;
   }

@@ -26,7 +26,11 @@ export function apiNamespace(resource: Described, given: string | null | undefin
 }
 
 /** The namespace of a call on one object (or a collection write): required for namespaced kinds. */
-export function objectNamespace(resource: Described, defaultNamespace: string | null, given: string | null | undefined): string | undefined {
+export function objectNamespace(
+  resource: Described,
+  defaultNamespace: string | null,
+  given: string | null | undefined,
+): string | undefined {
   if (resource.scope === "Cluster") {
     rejectForCluster(resource, given);
     return undefined;

@@ -12,7 +12,10 @@ export function groupVersionPath(resource: Pick<ResourceDescription, "group" | "
  * addresses the cluster scope (or all namespaces, for a list); name and namespace are
  * percent-encoded.
  */
-export function resourcePath(resource: Addressed, target: { namespace?: string | undefined; name?: string | undefined; subresource?: string | undefined } = {}): string {
+export function resourcePath(
+  resource: Addressed,
+  target: { namespace?: string | undefined; name?: string | undefined; subresource?: string | undefined } = {},
+): string {
   let path = groupVersionPath(resource);
   if (target.namespace !== undefined) path += `/namespaces/${encodeURIComponent(target.namespace)}`;
   path += `/${resource.plural}`;

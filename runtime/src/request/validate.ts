@@ -20,7 +20,9 @@ export function validateName(resource: Pick<ResourceDescription, "kind">, name: 
   }
   const bad = /[/%\s\p{Cc}]/u.exec(name);
   if (bad) {
-    throw new InvalidRequest(`${resource.kind}: ${what} ${JSON.stringify(name)} contains ${JSON.stringify(bad[0])}, which a Kubernetes name may not contain`);
+    throw new InvalidRequest(
+      `${resource.kind}: ${what} ${JSON.stringify(name)} contains ${JSON.stringify(bad[0])}, which a Kubernetes name may not contain`,
+    );
   }
   return name;
 }

@@ -118,8 +118,7 @@ function upgrade(
       ...(url.protocol === "wss:" ? tlsOptions : {}),
       ...(tunnel !== undefined
         ? {
-            createConnection: () =>
-              (url.protocol === "wss:" ? tls.connect({ ...tlsOptions, socket: tunnel }) : tunnel) as never,
+            createConnection: () => (url.protocol === "wss:" ? tls.connect({ ...tlsOptions, socket: tunnel }) : tunnel) as never,
           }
         : {}),
     });
@@ -178,7 +177,13 @@ function refusal(where: string, res: IncomingMessage, body: string, secrets: rea
   const contentType = res.headers["content-type"];
   let status: Status = statusFromBody(code, body, contentType, secrets);
   if (!isServerStatus(body)) {
-    status = redactStatus({ ...status, message: body.trim().length > 0 ? `${where}: ${status.message}` : `${where}: the server refused the WebSocket with HTTP ${code}` }, secrets);
+    status = redactStatus(
+      {
+        ...status,
+        message: body.trim().length > 0 ? `${where}: ${status.message}` : `${where}: the server refused the WebSocket with HTTP ${code}`,
+      },
+      secrets,
+    );
   }
   const retryAfter = Number.parseInt(String(res.headers["retry-after"] ?? ""), 10);
   return apiErrorFor(code, status, Number.isInteger(retryAfter) ? retryAfter : undefined);

@@ -3,11 +3,4 @@ export { StreamSession, type StreamResult, type TerminalSize, type StreamSession
 export { PortForwardSession, PortForwardError, type PortForwardSessionOptions } from "./portforward-session.js";
 export type { PortForwardListener, ForwardedPort, PortMap, ListenOptions } from "./listen.js";
 export { exitCodeOf } from "./status.js";
-export {
-  V5_CHANNEL_PROTOCOL,
-  V4_CHANNEL_PROTOCOL,
-  PORT_FORWARD_PROTOCOL,
-  EXEC_PROTOCOLS,
-  PORT_FORWARD_PROTOCOLS,
-} from "./protocol.js";
-
+export { V5_CHANNEL_PROTOCOL, V4_CHANNEL_PROTOCOL, PORT_FORWARD_PROTOCOL, EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOLS } from "./protocol.js";

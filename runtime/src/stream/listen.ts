@@ -108,7 +108,11 @@ export async function listenPorts(
       });
       await new Promise<void>((resolve, reject) => {
         server.once("error", (error) =>
-          reject(new InvalidRequest(`${description}: cannot listen on ${host}:${localPort} (for remote port ${remotePort}): ${error.message}`, { cause: error })),
+          reject(
+            new InvalidRequest(`${description}: cannot listen on ${host}:${localPort} (for remote port ${remotePort}): ${error.message}`, {
+              cause: error,
+            }),
+          ),
         );
         server.listen({ host, port: localPort }, () => resolve());
       });

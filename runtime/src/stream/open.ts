@@ -28,7 +28,12 @@ export async function openStreamSession(
   request: OpenRequest,
   options: Omit<StreamSessionOptions, "description">,
 ): Promise<StreamSession> {
-  const { socket, protocol } = await connectWebSocket(config, { path: request.path, query: request.query, ...callPart(request), protocols: request.protocols ?? EXEC_PROTOCOLS });
+  const { socket, protocol } = await connectWebSocket(config, {
+    path: request.path,
+    query: request.query,
+    ...callPart(request),
+    protocols: request.protocols ?? EXEC_PROTOCOLS,
+  });
   const session = new StreamSession(socket, protocol, { ...options, description: request.description });
   closeOnAbort(request, (reason) => session.close(reason), session.closed());
   return session;
@@ -40,14 +45,23 @@ export async function openPortForwardSession(
   options: Omit<PortForwardSessionOptions, "description"> = {},
 ): Promise<PortForwardSession> {
   const query = portForwardQuery(request.description, request.ports);
-  const { socket, protocol } = await connectWebSocket(config, { path: request.path, query, ...callPart(request), protocols: request.protocols ?? PORT_FORWARD_PROTOCOLS });
+  const { socket, protocol } = await connectWebSocket(config, {
+    path: request.path,
+    query,
+    ...callPart(request),
+    protocols: request.protocols ?? PORT_FORWARD_PROTOCOLS,
+  });
   const session = new PortForwardSession(socket, protocol, request.ports, { ...options, description: request.description });
   closeOnAbort(request, () => session.close(), session.closed());
   return session;
 }
 
 /** Closes the session when `signal` fires; the listener goes away with the session. */
-export function closeOnAbort(request: Pick<OpenRequest, "signal" | "description">, close: (reason: Error) => void, closed: Promise<void>): void {
+export function closeOnAbort(
+  request: Pick<OpenRequest, "signal" | "description">,
+  close: (reason: Error) => void,
+  closed: Promise<void>,
+): void {
   const signal = request.signal;
   if (signal === undefined) return;
   // One listener per signal however many sessions share it (see followAbort).

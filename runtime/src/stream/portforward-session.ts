@@ -203,7 +203,9 @@ export class PortForwardSession implements AsyncDisposable {
           return;
         }
         this.#socket.send(encodeFrame(channel, chunk.subarray(offset, offset + MAX_FRAME)), { binary: true }, (error) =>
-          error ? reject(new PortForwardError(port, `${this.#description}: port ${port}: sending failed: ${error.message}`, { cause: error })) : resolve(),
+          error
+            ? reject(new PortForwardError(port, `${this.#description}: port ${port}: sending failed: ${error.message}`, { cause: error }))
+            : resolve(),
         );
       });
     }
@@ -315,4 +317,3 @@ export class PortForwardSession implements AsyncDisposable {
     }
   }
 }
-

@@ -154,7 +154,10 @@ export class StreamSession implements AsyncDisposable {
 
   /** Tells the terminal its new size (with `tty: true`). */
   async resize(size: TerminalSize): Promise<void> {
-    for (const [name, value] of [["cols", size.cols], ["rows", size.rows]] as const) {
+    for (const [name, value] of [
+      ["cols", size.cols],
+      ["rows", size.rows],
+    ] as const) {
       if (!Number.isInteger(value) || value < 1 || value > 65535) {
         throw new InvalidRequest(`${this.#options.description}: resize ${name} must be an integer from 1 to 65535, got ${String(value)}`);
       }
@@ -237,7 +240,9 @@ export class StreamSession implements AsyncDisposable {
         return;
       }
       this.#socket.send(frame, { binary: true }, (error) =>
-        error ? reject(new KubexClientError(`${this.#options.description}: sending failed: ${error.message}`, { cause: error })) : resolve(),
+        error
+          ? reject(new KubexClientError(`${this.#options.description}: sending failed: ${error.message}`, { cause: error }))
+          : resolve(),
       );
     });
   }
@@ -284,9 +289,12 @@ export class StreamSession implements AsyncDisposable {
     if (this.#finished) return;
     let error: Error | undefined = this.#statusError;
     if (error === undefined && this.#status === undefined && this.#socketError !== undefined) {
-      error = new KubexClientError(`${this.#options.description}: the WebSocket failed before the command reported its status: ${this.#socketError.message}`, {
-        cause: this.#socketError,
-      });
+      error = new KubexClientError(
+        `${this.#options.description}: the WebSocket failed before the command reported its status: ${this.#socketError.message}`,
+        {
+          cause: this.#socketError,
+        },
+      );
     } else if (error === undefined && this.#status === undefined && code !== 1000) {
       error = new KubexClientError(
         `${this.#options.description}: the connection closed before the command reported its status (WebSocket code ${code}${reason ? `: ${reason}` : ""})`,

@@ -42,7 +42,7 @@ export class Deadline {
     return this.#ended;
   }
 
-/** The signal to hand to undici and to waits between retries. */
+  /** The signal to hand to undici and to waits between retries. */
   get signal(): AbortSignal {
     return this.#controller.signal;
   }
@@ -81,7 +81,6 @@ export class Deadline {
   }
 }
 
-
 /**
  * A timeout as a `Deadline` takes it: `undefined` for none. `0`, a negative or non-finite
  * value, or one longer than a timer can wait, means no timeout.
@@ -98,10 +97,13 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void
       reject(signal.reason);
       return;
     }
-    const timer = setTimeout(() => {
-      unfollow?.();
-      resolve();
-    }, Math.min(ms, MAX_TIMER_MS)); // a longer delay would fire after 1 ms
+    const timer = setTimeout(
+      () => {
+        unfollow?.();
+        resolve();
+      },
+      Math.min(ms, MAX_TIMER_MS),
+    ); // a longer delay would fire after 1 ms
     const unfollow =
       signal !== undefined
         ? followAbort(signal, () => {

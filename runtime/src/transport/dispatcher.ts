@@ -85,7 +85,10 @@ export function createDispatcher(settings: DispatcherSettings): Dispatcher {
     proxyUrl = new URL(settings.proxy);
   } catch {
     // No cause: Node's URL error keeps the input, and a proxy URL may carry a password.
-    throw new KubexConfigError("the proxy URL is not a valid URL", { field: "proxy-url", hint: "use http://host:port, https://host:port or socks5://host:port" });
+    throw new KubexConfigError("the proxy URL is not a valid URL", {
+      field: "proxy-url",
+      hint: "use http://host:port, https://host:port or socks5://host:port",
+    });
   }
   if (!["http:", "https:", "socks5:", "socks:"].includes(proxyUrl.protocol)) {
     throw new KubexConfigError(`the proxy URL ${safeUrl(proxyUrl)} has an unsupported scheme`, {
@@ -128,28 +131,43 @@ function checkTlsMaterial(tls: TlsMaterial): void {
     }
   }
   if ((tls.cert === undefined) !== (tls.key === undefined)) {
-    throw new KubexConfigError(`a client ${tls.cert === undefined ? "key" : "certificate"} is set without its ${tls.cert === undefined ? "certificate" : "key"}`, {
-      field: tls.cert === undefined ? "client-certificate" : "client-key",
-      hint: "set both client-certificate and client-key",
-    });
+    throw new KubexConfigError(
+      `a client ${tls.cert === undefined ? "key" : "certificate"} is set without its ${tls.cert === undefined ? "certificate" : "key"}`,
+      {
+        field: tls.cert === undefined ? "client-certificate" : "client-key",
+        hint: "set both client-certificate and client-key",
+      },
+    );
   }
   if (tls.cert !== undefined && tls.key !== undefined) {
     const hint = "client-certificate and client-key must be a matching PEM certificate and private key";
     try {
       new X509Certificate(tls.cert);
     } catch (cause) {
-      throw new KubexConfigError(`the client certificate cannot be loaded (${codeOf(cause)})`, { field: "client-certificate", hint, cause });
+      throw new KubexConfigError(`the client certificate cannot be loaded (${codeOf(cause)})`, {
+        field: "client-certificate",
+        hint,
+        cause,
+      });
     }
     try {
       createPrivateKey(tls.key);
     } catch (cause) {
       // the parser's error carries no key material, but keep only its code to be sure
-      throw new KubexConfigError(`the client key cannot be loaded (${codeOf(cause)})`, { field: "client-key", hint, cause: new Error(codeOf(cause)) });
+      throw new KubexConfigError(`the client key cannot be loaded (${codeOf(cause)})`, {
+        field: "client-key",
+        hint,
+        cause: new Error(codeOf(cause)),
+      });
     }
     try {
       createSecureContext({ cert: tls.cert, key: tls.key });
     } catch (cause) {
-      throw new KubexConfigError(`the client key does not belong to the client certificate (${codeOf(cause)})`, { field: "client-key", hint, cause: new Error(codeOf(cause)) });
+      throw new KubexConfigError(`the client key does not belong to the client certificate (${codeOf(cause)})`, {
+        field: "client-key",
+        hint,
+        cause: new Error(codeOf(cause)),
+      });
     }
   }
 }

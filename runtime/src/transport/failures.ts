@@ -180,7 +180,10 @@ export function connectionFailure(error: unknown, request: string, context: Fail
   } else if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
     const reason = typeof (error as { reason?: unknown })?.reason === "string" ? ` (${(error as { reason: string }).reason})` : "";
     what = `TLS: the server certificate for ${server} does not name the host${reason}; ${kubeconfig ? "set tls-server-name in the kubeconfig" : "set tls.serverName"} to a name the certificate carries`;
-  } else if (code !== undefined && /^ERR_SSL_.*(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE)/.test(code)) {
+  } else if (
+    code !== undefined &&
+    /^ERR_SSL_.*(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE)/.test(code)
+  ) {
     what = context.hasClientCert
       ? `TLS: ${server} rejected the client certificate (${code}); check client-certificate and client-key`
       : `TLS: ${server} asked for a client certificate and none is configured (${code}); set client-certificate and client-key`;

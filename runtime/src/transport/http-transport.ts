@@ -135,7 +135,10 @@ class HttpTransport implements Transport {
       throw new KubexConfigError(`the server address is not a valid URL`, { field: "server", hint: "use https://host:port" });
     }
     if (server.protocol !== "https:" && server.protocol !== "http:") {
-      throw new KubexConfigError(`the server address ${safeUrl(server)} is not http(s)`, { field: "server", hint: "use https://host:port" });
+      throw new KubexConfigError(`the server address ${safeUrl(server)} is not http(s)`, {
+        field: "server",
+        hint: "use https://host:port",
+      });
     }
     this.#origin = server.origin;
     this.#basePath = server.pathname.replace(/\/+$/, "");
@@ -251,7 +254,10 @@ class HttpTransport implements Transport {
     for (const stream of [...this.#streams]) stream.close();
     const dispatchers = this.#dispatcher ?? (await this.#dispatcherPromise?.catch(() => undefined));
     if (dispatchers === undefined) return;
-    await Promise.all([closeWithin(dispatchers.requests), dispatchers.streams !== undefined ? closeWithin(dispatchers.streams) : undefined]);
+    await Promise.all([
+      closeWithin(dispatchers.requests),
+      dispatchers.streams !== undefined ? closeWithin(dispatchers.streams) : undefined,
+    ]);
   }
 
   #release(deadline: Deadline): void {
@@ -352,7 +358,12 @@ class HttpTransport implements Transport {
       body = "";
     }
     const contentType = response.headers["content-type"];
-    const status = statusFromBody(response.statusCode, body, Array.isArray(contentType) ? contentType[0] : contentType, secretValues(headers));
+    const status = statusFromBody(
+      response.statusCode,
+      body,
+      Array.isArray(contentType) ? contentType[0] : contentType,
+      secretValues(headers),
+    );
     return apiErrorFor(response.statusCode, status, retryAfterSeconds(response.headers["retry-after"]), attempts);
   }
 
@@ -420,7 +431,10 @@ function http2Wanted(option: boolean | undefined, env: NodeJS.ProcessEnv = proce
 
 function abortError(deadline: Deadline, description: string, cause?: unknown): RequestAborted | ClientClosed {
   if (deadline.ended === "closed") {
-    return new ClientClosed(`${description}: the client was closed while the request was in flight`, cause !== undefined ? { cause } : undefined);
+    return new ClientClosed(
+      `${description}: the client was closed while the request was in flight`,
+      cause !== undefined ? { cause } : undefined,
+    );
   }
   if (deadline.timedOut) {
     return new RequestAborted(`${description}: timed out after ${deadline.timeoutMs} ms`, cause !== undefined ? { cause } : undefined);
@@ -434,7 +448,10 @@ function malformedJson(error: unknown, text: string, sent: Sent): KubexClientErr
   const position = /position (\d+)/.exec(String((error as Error)?.message))?.[1];
   const where = position !== undefined ? ` at position ${position}` : "";
   const cause = new SyntaxError(`JSON.parse failed${where} in a body of ${text.length} characters`);
-  const what = text.length === 0 ? "an empty body" : `a body that is not valid JSON (${position !== undefined ? `at position ${position}` : "unparsable"})`;
+  const what =
+    text.length === 0
+      ? "an empty body"
+      : `a body that is not valid JSON (${position !== undefined ? `at position ${position}` : "unparsable"})`;
   return new KubexClientError(`${sent.description}: the API server answered ${sent.response.statusCode} with ${what}`, { cause });
 }
 
@@ -443,7 +460,10 @@ const CLOSE_GRACE_MS = 1000;
 
 async function closeWithin(dispatcher: Dispatcher): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const graceful = dispatcher.close().then(() => true, () => true);
+  const graceful = dispatcher.close().then(
+    () => true,
+    () => true,
+  );
   const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS)));
   const closed = await Promise.race([graceful, late]);
   clearTimeout(timer);
@@ -470,7 +490,9 @@ function tooLarge(sent: Sent, limit: number): ResponseTooLarge {
 function checkShape(value: unknown, sent: Sent, secrets: readonly string[]): unknown {
   const code = sent.response.statusCode;
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new UnexpectedResponse(`${sent.description}: the API server answered ${code} with ${describeJson(value)} where a JSON object was expected`);
+    throw new UnexpectedResponse(
+      `${sent.description}: the API server answered ${code} with ${describeJson(value)} where a JSON object was expected`,
+    );
   }
   const object = value as { kind?: unknown; status?: unknown; items?: unknown };
   if (object.kind === "Status" && object.status === "Failure") {

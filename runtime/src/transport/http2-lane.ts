@@ -66,9 +66,17 @@ export function connectTls(origin: string, tls: ConnectionOptions, timeout = CON
   return new Promise((resolve, reject) => {
     const host = url.hostname.replace(/^\[|\]$/g, "");
     const servername = tls.servername ?? (/^[\d.]+$|:/.test(host) ? undefined : host);
-    const socket = tlsConnect({ ...tls, host, port: Number(url.port || 443), ALPNProtocols: ["h2", "http/1.1"], ...(servername !== undefined ? { servername } : {}) });
+    const socket = tlsConnect({
+      ...tls,
+      host,
+      port: Number(url.port || 443),
+      ALPNProtocols: ["h2", "http/1.1"],
+      ...(servername !== undefined ? { servername } : {}),
+    });
     const timer = setTimeout(() => {
-      socket.destroy(Object.assign(new Error(`connecting to ${origin} took longer than ${timeout} ms`), { code: "UND_ERR_CONNECT_TIMEOUT" }));
+      socket.destroy(
+        Object.assign(new Error(`connecting to ${origin} took longer than ${timeout} ms`), { code: "UND_ERR_CONNECT_TIMEOUT" }),
+      );
     }, timeout);
     socket.once("secureConnect", () => {
       clearTimeout(timer);
@@ -150,7 +158,9 @@ export class Http2Lane {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all(
-      this.#sessions.map((s) => new Promise<void>((resolve) => (s.session === undefined || s.session.closed ? resolve() : s.session.close(() => resolve())))),
+      this.#sessions.map(
+        (s) => new Promise<void>((resolve) => (s.session === undefined || s.session.closed ? resolve() : s.session.close(() => resolve()))),
+      ),
     );
   }
 

@@ -47,7 +47,6 @@ export interface LaneSettings {
   streams: () => Dispatcher;
 }
 
-
 /** Whether a dispatch is a long-lived stream (watch, follow): the transport gives those no body timeout. */
 function isStream(options: Dispatcher.DispatchOptions): boolean {
   return options.bodyTimeout === 0;
@@ -116,7 +115,8 @@ export class LanesDispatcher extends DispatcherClass {
 
   /** Whether the HTTP/1.1 lane has a request outstanding (with one request per connection, a new one would open another). */
   #h1Busy(): boolean {
-    const stats = (this.#h1 as unknown as { stats: Record<string, { size?: number; running?: number; pending?: number } | undefined> }).stats[this.#settings.origin];
+    const stats = (this.#h1 as unknown as { stats: Record<string, { size?: number; running?: number; pending?: number } | undefined> })
+      .stats[this.#settings.origin];
     return stats !== undefined && (stats.size ?? (stats.running ?? 0) + (stats.pending ?? 0)) > 0;
   }
 

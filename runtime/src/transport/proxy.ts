@@ -109,7 +109,9 @@ function ipBytes(ip: string, family: number): number[] {
   const headGroups = head === "" ? [] : head.split(":");
   const tailGroups = tail === undefined || tail === "" ? [] : tail.split(":");
   const groups =
-    tail === undefined ? headGroups : [...headGroups, ...new Array<string>(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups];
+    tail === undefined
+      ? headGroups
+      : [...headGroups, ...new Array<string>(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups];
   const bytes: number[] = [];
   for (const group of groups) {
     const value = parseInt(group, 16);

@@ -32,7 +32,8 @@ function load<T>(path: string, fromMainEntry: (undici: typeof Undici) => T): T {
 const dispatcherClass: typeof Undici.Dispatcher = load("dispatcher/dispatcher.js", (undici) => undici.Dispatcher);
 const api = load("api/index.js", () => ({}) as Record<string, unknown>);
 for (const [name, method] of Object.entries(api)) {
-  if (!(name in dispatcherClass.prototype)) Object.defineProperty(dispatcherClass.prototype, name, { value: method, writable: true, configurable: true });
+  if (!(name in dispatcherClass.prototype))
+    Object.defineProperty(dispatcherClass.prototype, name, { value: method, writable: true, configurable: true });
 }
 
 export const Agent: typeof Undici.Agent = load("dispatcher/agent.js", (undici) => undici.Agent);
@@ -46,6 +47,3 @@ export function ProxyAgentClass(): typeof Undici.ProxyAgent {
 
 /** undici's Dispatcher base class (what `request()` is defined on). */
 export const DispatcherClass = dispatcherClass;
-
-
-

@@ -77,10 +77,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortError(signal));
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      unfollow?.();
-      resolve();
-    }, Math.min(ms, MAX_TIMER_MS)); // a longer delay would fire after 1 ms
+    const timer = setTimeout(
+      () => {
+        unfollow?.();
+        resolve();
+      },
+      Math.min(ms, MAX_TIMER_MS),
+    ); // a longer delay would fire after 1 ms
     // One listener per signal however many watches share it (see followAbort).
     const unfollow =
       signal !== undefined

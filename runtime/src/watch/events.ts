@@ -17,11 +17,20 @@ export interface BookmarkObject {
 }
 
 /** An object was created (or is part of the initial state). */
-export interface AddedEvent<T> { type: "ADDED"; object: T }
+export interface AddedEvent<T> {
+  type: "ADDED";
+  object: T;
+}
 /** An object changed; `object` is its new state. */
-export interface ModifiedEvent<T> { type: "MODIFIED"; object: T }
+export interface ModifiedEvent<T> {
+  type: "MODIFIED";
+  object: T;
+}
 /** An object was deleted; `object` is its last state. */
-export interface DeletedEvent<T> { type: "DELETED"; object: T }
+export interface DeletedEvent<T> {
+  type: "DELETED";
+  object: T;
+}
 
 /**
  * The server's progress marker: everything up to `resourceVersion` has been sent.
@@ -59,12 +68,7 @@ export interface RelistEvent<T> {
 }
 
 /** An event of the server's watch stream. */
-export type WatchEvent<T> =
-  | AddedEvent<T>
-  | ModifiedEvent<T>
-  | DeletedEvent<T>
-  | BookmarkEvent
-  | ErrorEvent;
+export type WatchEvent<T> = AddedEvent<T> | ModifiedEvent<T> | DeletedEvent<T> | BookmarkEvent | ErrorEvent;
 
 /** What a watch yields: the server's events, and with `resume` the synthetic RELIST. */
 export type ResumableWatchEvent<T> = WatchEvent<T> | RelistEvent<T>;

@@ -162,8 +162,14 @@ export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent
         signal?.removeEventListener("abort", onAbort);
       };
       const waiter = {
-        resolve: () => { cleanup(); resolve(); },
-        reject: (error: unknown) => { cleanup(); reject(error); },
+        resolve: () => {
+          cleanup();
+          resolve();
+        },
+        reject: (error: unknown) => {
+          cleanup();
+          reject(error);
+        },
       };
       const onAbort = (): void => waiter.reject(new RequestAborted("waitForSync aborted", { cause: signal?.reason }));
       this.syncWaiters.add(waiter);

@@ -5,7 +5,6 @@ import { InvalidRequest } from "../errors.js";
 import type { FieldSelector, LabelSelector, ResourceVersionMatch } from "../request/options.js";
 import { selectorString } from "../request/query.js";
 
-
 /** What the server is asked for on one watch connection. */
 export interface WatchQueryOptions {
   /** `app=web,tier!=db`, or equality terms `{ app: "web" }`. */

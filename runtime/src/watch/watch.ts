@@ -68,8 +68,14 @@ export interface WatchOptions extends WatchQueryOptions {
 }
 
 /** The events of a watch. `RELIST` only appears with `resume`. */
-export function watch<T>(source: ListWatchSource<T>, options: WatchOptions & { resume: true | ResumeOptions }): AsyncGenerator<ResumableWatchEvent<T>, void, undefined>;
-export function watch<T>(source: ListWatchSource<T>, options?: WatchOptions & { resume?: false | undefined }): AsyncGenerator<WatchStreamEvent<T>, void, undefined>;
+export function watch<T>(
+  source: ListWatchSource<T>,
+  options: WatchOptions & { resume: true | ResumeOptions },
+): AsyncGenerator<ResumableWatchEvent<T>, void, undefined>;
+export function watch<T>(
+  source: ListWatchSource<T>,
+  options?: WatchOptions & { resume?: false | undefined },
+): AsyncGenerator<WatchStreamEvent<T>, void, undefined>;
 export function watch<T>(source: ListWatchSource<T>, options?: WatchOptions): AsyncGenerator<ResumableWatchEvent<T>, void, undefined>;
 export function watch<T>(source: ListWatchSource<T>, options: WatchOptions = {}): AsyncGenerator<ResumableWatchEvent<T>, void, undefined> {
   return new FlatIterator(watchBatches(source, options), options.signal);
@@ -79,7 +85,10 @@ export function watch<T>(source: ListWatchSource<T>, options: WatchOptions = {})
  * The same events in batches, one per chunk received (never empty). For consumers that
  * handle events synchronously (the informer): no async step per event.
  */
-export function watchBatches<T>(source: ListWatchSource<T>, options: WatchOptions = {}): AsyncGenerator<ResumableWatchEvent<T>[], void, undefined> {
+export function watchBatches<T>(
+  source: ListWatchSource<T>,
+  options: WatchOptions = {},
+): AsyncGenerator<ResumableWatchEvent<T>[], void, undefined> {
   // Validate now, so bad options throw at the call rather than on first iteration.
   watchQuery(options);
   const limit = options.maxEventBytes;
@@ -104,7 +113,10 @@ function defaultIdleTimeout(options: WatchOptions, bookmarks: boolean | undefine
  * Parses the lines of one chunk up to the first that ends the connection: a malformed
  * line, or an ERROR event. The events before it are still delivered.
  */
-function parseLines<T>(lines: readonly string[], decode: (raw: unknown) => T): { events: WatchStreamEvent<T>[]; stop?: MalformedWatchEvent | ErrorEvent } {
+function parseLines<T>(
+  lines: readonly string[],
+  decode: (raw: unknown) => T,
+): { events: WatchStreamEvent<T>[]; stop?: MalformedWatchEvent | ErrorEvent } {
   const events: WatchStreamEvent<T>[] = [];
   for (const line of lines) {
     let event;

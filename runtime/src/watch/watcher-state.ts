@@ -85,7 +85,10 @@ export interface Transition<T> {
 export const PERMANENT_CODES: ReadonlySet<number> = new Set([400, 401, 403, 404, 405, 406, 415, 422]);
 
 /** Where a watcher starts, from its options. */
-export function initialWatcherState(options: { resourceVersion?: string | undefined; sendInitialEvents?: boolean | undefined }): WatcherState {
+export function initialWatcherState(options: {
+  resourceVersion?: string | undefined;
+  sendInitialEvents?: boolean | undefined;
+}): WatcherState {
   const resourceVersion = options.resourceVersion === "" || options.resourceVersion === "0" ? undefined : options.resourceVersion;
   const initialEvents = options.sendInitialEvents === true;
   const position: WatchPosition = { resourceVersion, initialEvents, firstConnection: true };
@@ -184,10 +187,17 @@ function advance<T>(position: WatchPosition, events: readonly WatchStreamEvent<T
       resourceVersion = resourceVersionOf(event) ?? resourceVersion;
     }
   }
-  return resourceVersion === position.resourceVersion && initialEvents === position.initialEvents ? position : { ...position, resourceVersion, initialEvents };
+  return resourceVersion === position.resourceVersion && initialEvents === position.initialEvents
+    ? position
+    : { ...position, resourceVersion, initialEvents };
 }
 
-function ended<T>(position: WatchPosition, delivered: number, input: { error?: unknown; elapsedMs: number }, config: WatcherConfig): Transition<T> {
+function ended<T>(
+  position: WatchPosition,
+  delivered: number,
+  input: { error?: unknown; elapsedMs: number },
+  config: WatcherConfig,
+): Transition<T> {
   const verdict = input.error === undefined ? undefined : judgeFailure(input.error, config.maxDelayMs);
   if (verdict?.kind === "fatal") return { state: { phase: "Done", error: verdict.error }, emit: noEvents, resetBackoff: false };
   // Initial events cut short: the consumer gets the complete state from a list instead.

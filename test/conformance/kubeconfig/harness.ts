@@ -71,7 +71,16 @@ export interface Normalized {
   token?: string;
   basic?: string;
   impersonate?: { user?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> };
-  exec?: { command: string; args: string[]; env: { name: string; value: string }[]; apiVersion: string; installHint: string; provideClusterInfo: boolean; interactiveMode: string; config?: unknown };
+  exec?: {
+    command: string;
+    args: string[];
+    env: { name: string; value: string }[];
+    apiVersion: string;
+    installHint: string;
+    provideClusterInfo: boolean;
+    interactiveMode: string;
+    config?: unknown;
+  };
   authProvider?: string;
   proxy?: string;
   disableCompression?: boolean;
@@ -84,7 +93,12 @@ export async function loadCases(): Promise<Case[]> {
     const doc = parse(await readFile(join(dir, name), "utf8")) as { cases: Case[] };
     for (const c of doc.cases) {
       const files = { ...(c.config !== undefined ? { config: c.config } : {}), ...c.files };
-      cases.push({ ...c, files, suite: name, ...(c.kubeconfig === undefined && c.explicit === undefined ? { kubeconfig: ["config"] } : {}) });
+      cases.push({
+        ...c,
+        files,
+        suite: name,
+        ...(c.kubeconfig === undefined && c.explicit === undefined ? { kubeconfig: ["config"] } : {}),
+      });
     }
   }
   return cases;
@@ -100,7 +114,11 @@ const pki = join(here, "pki");
 export async function materialize(c: Case, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   const vars: Record<string, string> = { DIR: dir };
-  for (const [file, v] of [["ca.crt", "CA_DATA"], ["client.crt", "CERT_DATA"], ["client.key", "KEY_DATA"]] as const) {
+  for (const [file, v] of [
+    ["ca.crt", "CA_DATA"],
+    ["client.crt", "CERT_DATA"],
+    ["client.key", "KEY_DATA"],
+  ] as const) {
     const bytes = await readFile(join(pki, file));
     await writeFile(join(dir, file), bytes);
     vars[v] = bytes.toString("base64");
@@ -112,7 +130,8 @@ export async function materialize(c: Case, dir: string): Promise<void> {
     let bytes: Buffer;
     if (typeof content === "string") bytes = Buffer.from(subst(content), "utf8");
     else if ("utf16le" in content) bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(subst(content.utf16le), "utf16le")]);
-    else if ("utf16be" in content) bytes = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(subst(content.utf16be), "utf16le").swap16()]);
+    else if ("utf16be" in content)
+      bytes = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(subst(content.utf16be), "utf16le").swap16()]);
     else if ("utf8bom" in content) bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(subst(content.utf8bom), "utf8")]);
     else bytes = Buffer.from(content.base64, "base64");
     await writeFile(target, bytes, { mode: name.endsWith(".sh") ? 0o755 : 0o644 });
@@ -211,7 +230,15 @@ export async function ours(c: Case, dir: string): Promise<OursResult> {
     out.basic = Buffer.from(((await auth.headers())["authorization"] ?? "").replace(/^Basic /, ""), "base64").toString("utf8");
   } else if (auth instanceof ExecCredentialAuth) {
     const e = auth.exec;
-    out.exec = { command: e.command, args: e.args, env: e.env, apiVersion: e.apiVersion, installHint: e.installHint ?? "", provideClusterInfo: e.provideClusterInfo, interactiveMode: e.interactiveMode };
+    out.exec = {
+      command: e.command,
+      args: e.args,
+      env: e.env,
+      apiVersion: e.apiVersion,
+      installHint: e.installHint ?? "",
+      provideClusterInfo: e.provideClusterInfo,
+      interactiveMode: e.interactiveMode,
+    };
     if (auth.clusterConfig !== undefined) out.exec.config = auth.clusterConfig;
   } else if (auth instanceof OidcAuth) {
     out.authProvider = "oidc";
@@ -226,7 +253,13 @@ export async function ours(c: Case, dir: string): Promise<OursResult> {
 
 function dropEmpty<T extends object>(value: T): T {
   return Object.fromEntries(
-    Object.entries(value).filter(([, v]) => v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0) && !(typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)),
+    Object.entries(value).filter(
+      ([, v]) =>
+        v !== undefined &&
+        v !== "" &&
+        !(Array.isArray(v) && v.length === 0) &&
+        !(typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0),
+    ),
   ) as T;
 }
 

@@ -52,7 +52,14 @@ export async function startAllApisServer(state: ClusterState, run: string): Prom
       ...(featureGates !== "" ? [`--feature-gates=${featureGates}`] : []),
       "--profiling=false",
     ];
-    const proc: ManagedProcess = startProcess({ name: "kube-apiserver (all APIs)", command: kubeApiserver, args, logFile: join(dir, `apiserver-${port}.log`), pidsFile: join(state.runDir, "pids"), detached: false });
+    const proc: ManagedProcess = startProcess({
+      name: "kube-apiserver (all APIs)",
+      command: kubeApiserver,
+      args,
+      logFile: join(dir, `apiserver-${port}.log`),
+      pidsFile: join(state.runDir, "pids"),
+      detached: false,
+    });
     const kubeconfig = join(dir, `kubeconfig-${port}`);
     writeFileSync(
       kubeconfig,
@@ -74,7 +81,15 @@ export async function startAllApisServer(state: ClusterState, run: string): Prom
         () => true,
         () => false,
       );
-      if (ready) return { client, featureGates, stop: async () => { await client.close(); await stopPid(proc.pid); } };
+      if (ready)
+        return {
+          client,
+          featureGates,
+          stop: async () => {
+            await client.close();
+            await stopPid(proc.pid);
+          },
+        };
       await sleep(1000);
     }
     lastError = `feature gates '${featureGates}': ${proc.exit ? `exited (${JSON.stringify(proc.exit)})` : "not ready in 180 s"}\n${logTail(proc.logFile, 15)}`;

@@ -25,7 +25,10 @@ export async function servedGroupVersions(client: Client): Promise<Set<string>> 
   const served = new Set<string>();
   const core = await client.transport.json<{ versions: string[] }>({ method: "GET", path: "/api" });
   for (const v of core.versions) served.add(v);
-  const groups = await client.transport.json<{ groups: Array<{ versions: Array<{ groupVersion: string }> }> }>({ method: "GET", path: "/apis" });
+  const groups = await client.transport.json<{ groups: Array<{ versions: Array<{ groupVersion: string }> }> }>({
+    method: "GET",
+    path: "/apis",
+  });
   for (const g of groups.groups) for (const v of g.versions) served.add(v.groupVersion);
   return served;
 }
@@ -62,10 +65,13 @@ export async function compareDiscovery(client: Client, kinds: ResourceDescriptio
         ["verbs", [...(kind.verbs ?? [])].sort().join(","), [...found.verbs].sort().join(",")],
         ["subresources", [...kind.subresources].sort().join(","), (subresources.get(kind.plural) ?? []).join(",")],
       ];
-      for (const [what, ours, theirs] of checks) if (ours !== theirs) result.mismatches.push(`${label}: ${what} is '${String(ours)}' in the package, '${String(theirs)}' in discovery`);
+      for (const [what, ours, theirs] of checks)
+        if (ours !== theirs)
+          result.mismatches.push(`${label}: ${what} is '${String(ours)}' in the package, '${String(theirs)}' in discovery`);
     }
     const known = new Set(inPackage.map((k) => k.plural));
-    for (const name of top.keys()) if (!known.has(name)) result.mismatches.push(`${gv}: discovery serves '${name}', which the package has no kind for`);
+    for (const name of top.keys())
+      if (!known.has(name)) result.mismatches.push(`${gv}: discovery serves '${name}', which the package has no kind for`);
   }
   return result;
 }

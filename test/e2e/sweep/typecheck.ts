@@ -28,7 +28,10 @@ export interface TypeCheckResult {
 
 const alias = (module: string) => module.replace(/[^A-Za-z0-9]/g, "_");
 
-export function typeCheck(objects: TypedObject[], options: { root: string; outDir: string; packageName: string; kubernetesVersion: string }): TypeCheckResult {
+export function typeCheck(
+  objects: TypedObject[],
+  options: { root: string; outDir: string; packageName: string; kubernetesVersion: string },
+): TypeCheckResult {
   mkdirSync(options.outDir, { recursive: true });
   const modules = [...new Set(objects.map((o) => o.module))].sort();
   const lines: string[] = [
@@ -50,11 +53,23 @@ export function typeCheck(objects: TypedObject[], options: { root: string; outDi
   writeFileSync(file, `${lines.join("\n")}\n`);
   writeFileSync(
     join(options.outDir, "tsconfig.json"),
-    JSON.stringify({ extends: relative(options.outDir, join(options.root, "tsconfig.base.json")), compilerOptions: { noEmit: true, declaration: false }, files: ["objects.ts"] }, null, 2),
+    JSON.stringify(
+      {
+        extends: relative(options.outDir, join(options.root, "tsconfig.base.json")),
+        compilerOptions: { noEmit: true, declaration: false },
+        files: ["objects.ts"],
+      },
+      null,
+      2,
+    ),
   );
   let output = "";
   try {
-    execFileSync(process.execPath, [join(options.root, "node_modules", "typescript", "bin", "tsc"), "-p", join(options.outDir, "tsconfig.json")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync(
+      process.execPath,
+      [join(options.root, "node_modules", "typescript", "bin", "tsc"), "-p", join(options.outDir, "tsconfig.json")],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
   } catch (error) {
     output = `${(error as { stdout?: string }).stdout ?? ""}${(error as { stderr?: string }).stderr ?? ""}`;
     if (output.trim() === "") throw error;

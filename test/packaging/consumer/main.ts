@@ -59,7 +59,12 @@ try {
 
   const result = {
     scaleReplicas: scale.spec?.replicas ?? null,
-    read36: { kind: read36.kind, apiVersion: read36.apiVersion, replicas: read36.spec?.replicas ?? null, isDeployment36: read36 instanceof Deployment36 },
+    read36: {
+      kind: read36.kind,
+      apiVersion: read36.apiVersion,
+      replicas: read36.spec?.replicas ?? null,
+      isDeployment36: read36 instanceof Deployment36,
+    },
     configMaps: await namesOf(configMaps36),
     deployments: await namesOf(deployments37),
     notFound,

@@ -15,7 +15,13 @@ function fakeClient(answers: unknown[] = [], namespace = "from-context"): { clie
     stream: () => Promise.reject(new Error("unused")),
     close: () => Promise.resolve(),
   };
-  const client = { config: {} as Client["config"], transport, namespace, close: () => Promise.resolve(), [Symbol.asyncDispose]: () => Promise.resolve() };
+  const client = {
+    config: {} as Client["config"],
+    transport,
+    namespace,
+    close: () => Promise.resolve(),
+    [Symbol.asyncDispose]: () => Promise.resolve(),
+  };
   return { client, sent };
 }
 
@@ -37,7 +43,12 @@ describe("Api", () => {
     const { client, sent } = fakeClient([{ metadata: { name: "c" } }]);
     await new Api(ConfigMap, { client, namespace: "api-ns" }).create({ metadata: { name: "c", namespace: "obj-ns" }, data: { a: "1" } });
     expect(sent[0]!.path).toBe("/api/v1/namespaces/obj-ns/configmaps");
-    expect(JSON.parse(sent[0]!.body!)).toEqual({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "obj-ns" }, data: { a: "1" } });
+    expect(JSON.parse(sent[0]!.body!)).toEqual({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "c", namespace: "obj-ns" },
+      data: { a: "1" },
+    });
   });
 
   it("create needs a name or generateName, and a body of the right kind", async () => {
@@ -60,7 +71,10 @@ describe("Api", () => {
     expect(sentBody.metadata?.name).toBeUndefined();
     expect(review).toBeInstanceOf(TokenReview);
     expect(review.status).toEqual({ authenticated: false });
-    const status = await new Api(Binding, { client, namespace: "ns" }).create({ metadata: { name: "p" }, target: { kind: "Node", name: "n" } });
+    const status = await new Api(Binding, { client, namespace: "ns" }).create({
+      metadata: { name: "p" },
+      target: { kind: "Node", name: "n" },
+    });
     expect(status).not.toBeInstanceOf(Binding);
     expect(status).toMatchObject({ kind: "Status", status: "Success" });
   });
@@ -77,7 +91,10 @@ describe("Api", () => {
   });
 
   it("listAll follows continue tokens and yields every item", async () => {
-    const page = (names: string[], next?: string) => ({ metadata: next ? { continue: next } : {}, items: names.map((name) => ({ metadata: { name } })) });
+    const page = (names: string[], next?: string) => ({
+      metadata: next ? { continue: next } : {},
+      items: names.map((name) => ({ metadata: { name } })),
+    });
     const { client, sent } = fakeClient([page(["a", "b"], "t1"), page(["c"], "t2"), page([])]);
     const names: string[] = [];
     for await (const item of new Api(Pod, { client }).listAll({ limit: 2, labelSelector: "x=y" })) names.push(item.metadata!.name!);
@@ -115,8 +132,16 @@ describe("accessors", () => {
     const api = new Api(Deployment, { client, namespace: "ns" });
     expect(await api.status.patch("web", new MergePatch({ status: { replicas: 1 } }))).toBeInstanceOf(Deployment);
     await api.scale.replace("web", { spec: { replicas: 2 } });
-    expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual(["PATCH /apis/apps/v1/namespaces/ns/deployments/web/status", "PUT /apis/apps/v1/namespaces/ns/deployments/web/scale"]);
-    expect(JSON.parse(sent[1]!.body!)).toEqual({ apiVersion: "autoscaling/v1", kind: "Scale", metadata: { name: "web" }, spec: { replicas: 2 } });
+    expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "PATCH /apis/apps/v1/namespaces/ns/deployments/web/status",
+      "PUT /apis/apps/v1/namespaces/ns/deployments/web/scale",
+    ]);
+    expect(JSON.parse(sent[1]!.body!)).toEqual({
+      apiVersion: "autoscaling/v1",
+      kind: "Scale",
+      metadata: { name: "web" },
+      spec: { replicas: 2 },
+    });
   });
 
   it("metadata asks for PartialObjectMetadata", async () => {

@@ -1,10 +1,28 @@
 /** The proxy accessor's requests (pure path building) and answers, over a recording transport. */
 import { describe, expect, it } from "vitest";
-import { Api, InvalidRequest, KubernetesObject, type Client, type HasProxy, type HttpRequest, type ObjectMeta, type ResourceInit, type Transport } from "@kubex/runtime";
+import {
+  Api,
+  InvalidRequest,
+  KubernetesObject,
+  type Client,
+  type HasProxy,
+  type HttpRequest,
+  type ObjectMeta,
+  type ResourceInit,
+  type Transport,
+} from "@kubex/runtime";
 
 interface Service extends HasProxy {}
 class Service extends KubernetesObject {
-  static readonly resource = { group: "", version: "v1", kind: "Service", plural: "services", scope: "Namespaced", listKind: "ServiceList", subresources: ["proxy", "status"] } as const;
+  static readonly resource = {
+    group: "",
+    version: "v1",
+    kind: "Service",
+    plural: "services",
+    scope: "Namespaced",
+    listKind: "ServiceList",
+    subresources: ["proxy", "status"],
+  } as const;
   declare apiVersion: "v1";
   declare kind: "Service";
   declare metadata?: ObjectMeta;
@@ -14,7 +32,15 @@ class Service extends KubernetesObject {
 }
 interface Node extends HasProxy {}
 class Node extends KubernetesObject {
-  static readonly resource = { group: "", version: "v1", kind: "Node", plural: "nodes", scope: "Cluster", listKind: "NodeList", subresources: ["proxy", "status"] } as const;
+  static readonly resource = {
+    group: "",
+    version: "v1",
+    kind: "Node",
+    plural: "nodes",
+    scope: "Cluster",
+    listKind: "NodeList",
+    subresources: ["proxy", "status"],
+  } as const;
   declare apiVersion: "v1";
   declare kind: "Node";
   declare metadata?: ObjectMeta;
@@ -43,7 +69,13 @@ function recordingClient(): { client: Client; sent: HttpRequest[] } {
     },
     close: () => Promise.resolve(),
   };
-  const client = { config: {} as Client["config"], transport, namespace: "default", close: () => Promise.resolve(), [Symbol.asyncDispose]: () => Promise.resolve() };
+  const client = {
+    config: {} as Client["config"],
+    transport,
+    namespace: "default",
+    close: () => Promise.resolve(),
+    [Symbol.asyncDispose]: () => Promise.resolve(),
+  };
   return { client, sent };
 }
 
@@ -51,8 +83,19 @@ describe("proxy accessor", () => {
   it("addresses scheme:name:port/proxy/path and passes query, headers and body on", async () => {
     const { client, sent } = recordingClient();
     const services = new Api(Service, { client, namespace: "web" });
-    const answer = await services.proxy.post("front", "/api/v1/items x", { scheme: "https", port: "metrics", query: { a: "1" }, headers: { "content-type": "text/plain" }, body: "hi" });
-    expect(sent[0]).toMatchObject({ method: "POST", path: "/api/v1/namespaces/web/services/https%3Afront%3Ametrics/proxy/api/v1/items%20x", headers: { "content-type": "text/plain" }, body: "hi" });
+    const answer = await services.proxy.post("front", "/api/v1/items x", {
+      scheme: "https",
+      port: "metrics",
+      query: { a: "1" },
+      headers: { "content-type": "text/plain" },
+      body: "hi",
+    });
+    expect(sent[0]).toMatchObject({
+      method: "POST",
+      path: "/api/v1/namespaces/web/services/https%3Afront%3Ametrics/proxy/api/v1/items%20x",
+      headers: { "content-type": "text/plain" },
+      body: "hi",
+    });
     expect(sent[0]!.query!.toString()).toBe("a=1");
     expect(answer.status).toBe(200);
     expect(answer.headers["content-type"]).toBe("text/plain");

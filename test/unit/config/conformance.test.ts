@@ -10,7 +10,18 @@ import path from "node:path";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureReference, runReference, type ReferenceResult } from "../../conformance/reference.js";
-import { loadCases, loadDeviations, materialize, normalizeReference, ours, referenceRequest, type Case, type Deviation, type Normalized, type OursResult } from "../../conformance/kubeconfig/harness.js";
+import {
+  loadCases,
+  loadDeviations,
+  materialize,
+  normalizeReference,
+  ours,
+  referenceRequest,
+  type Case,
+  type Deviation,
+  type Normalized,
+  type OursResult,
+} from "../../conformance/kubeconfig/harness.js";
 
 const cases = await loadCases();
 const deviations = await loadDeviations();
@@ -21,7 +32,10 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), "kubex-conformance-"));
   for (const c of cases) await materialize(c, path.join(root, c.id));
   const binary = await ensureReference();
-  const results = await runReference(binary, cases.map((c) => referenceRequest(c, path.join(root, c.id))));
+  const results = await runReference(
+    binary,
+    cases.map((c) => referenceRequest(c, path.join(root, c.id))),
+  );
   cases.forEach((c, i) => reference.set(c.id, results[i] as ReferenceResult));
 }, 600_000);
 
@@ -51,7 +65,8 @@ const SECRET_MARK = /S3CRET/;
 
 function texts(result: OursResult): string {
   const parts: string[] = [];
-  if (result.error !== undefined) parts.push(String(result.error), (result.error as Error).stack ?? "", inspect(result.error, { depth: 10 }));
+  if (result.error !== undefined)
+    parts.push(String(result.error), (result.error as Error).stack ?? "", inspect(result.error, { depth: 10 }));
   if (result.config !== undefined) parts.push(JSON.stringify(result.config), inspect(result.config, { depth: 10 }), String(result.config));
   return parts.join("\n");
 }
@@ -74,7 +89,8 @@ describe.each(cases.map((c) => [c.id, c] as [string, Case]))("%s", (_id, c) => {
         expect(mine.normalized.ok, why).toBe(false);
         expect(String(mine.error)).toMatch(new RegExp(error));
       }
-      for (const [k, v] of Object.entries(fields)) expect((mine.normalized as unknown as Record<string, unknown>)[k], `${c.id}: ${k}; ${why}`).toEqual(v);
+      for (const [k, v] of Object.entries(fields))
+        expect((mine.normalized as unknown as Record<string, unknown>)[k], `${c.id}: ${k}; ${why}`).toEqual(v);
     }
     // No rendering of what we return or throw shows a secret.
     expect(texts(mine)).not.toMatch(SECRET_MARK);
@@ -83,7 +99,8 @@ describe.each(cases.map((c) => [c.id, c] as [string, Case]))("%s", (_id, c) => {
       expect(String(mine.error), c.id).toMatch(/\(file \//);
       expect(String(mine.error), c.id).toMatch(/Hint: /);
       // ... and, unless the file as a whole is wrong, the entry and field (users[2] "dev".user.token).
-      if (!/does not exist|directory|YAML documents|UTF-8|not valid YAML/.test(String(mine.error))) expect(String(mine.error), c.id).toMatch(/field /);
+      if (!/does not exist|directory|YAML documents|UTF-8|not valid YAML/.test(String(mine.error)))
+        expect(String(mine.error), c.id).toMatch(/field /);
     }
   });
 });

@@ -9,7 +9,15 @@ beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(() => cleanup());
 
 const V1 = "client.authentication.k8s.io/v1";
-const exec = (command: string, extra: Partial<ExecConfig> = {}): ExecConfig => ({ command, args: [], env: [], apiVersion: V1, provideClusterInfo: false, interactiveMode: "Never", ...extra });
+const exec = (command: string, extra: Partial<ExecConfig> = {}): ExecConfig => ({
+  command,
+  args: [],
+  env: [],
+  apiVersion: V1,
+  provideClusterInfo: false,
+  interactiveMode: "Never",
+  ...extra,
+});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("exec credential plugins", () => {
@@ -61,7 +69,11 @@ describe("exec credential plugins", () => {
   });
 
   it("refresh() is false when the plugin hands back the same credential", async () => {
-    const command = await writePlugin(dir, "same", `process.stdout.write(JSON.stringify({ apiVersion: "${V1}", kind: "ExecCredential", status: { token: "always-the-same" } }))`);
+    const command = await writePlugin(
+      dir,
+      "same",
+      `process.stdout.write(JSON.stringify({ apiVersion: "${V1}", kind: "ExecCredential", status: { token: "always-the-same" } }))`,
+    );
     const auth = new ExecCredentialAuth(exec(command), { env: isolatedEnv() });
     await auth.headers();
     expect(await auth.refresh()).toBe(false);
@@ -122,15 +134,26 @@ users:
   });
 
   it("exposes a client certificate the plugin returns through tls()", async () => {
-    const command = await writePlugin(dir, "cert", `process.stdout.write(JSON.stringify({ apiVersion: "${V1}", kind: "ExecCredential", status: { clientCertificateData: "-----BEGIN CERTIFICATE-----\\nX\\n-----END CERTIFICATE-----\\n", clientKeyData: "-----BEGIN PRIVATE KEY-----\\nY\\n-----END PRIVATE KEY-----\\n" } }))`);
+    const command = await writePlugin(
+      dir,
+      "cert",
+      `process.stdout.write(JSON.stringify({ apiVersion: "${V1}", kind: "ExecCredential", status: { clientCertificateData: "-----BEGIN CERTIFICATE-----\\nX\\n-----END CERTIFICATE-----\\n", clientKeyData: "-----BEGIN PRIVATE KEY-----\\nY\\n-----END PRIVATE KEY-----\\n" } }))`,
+    );
     const auth = new ExecCredentialAuth(exec(command), { env: isolatedEnv() });
     expect(await auth.headers()).toEqual({});
-    expect(await auth.tls()).toEqual({ cert: expect.stringContaining("BEGIN CERTIFICATE"), key: expect.stringContaining("BEGIN PRIVATE KEY") });
+    expect(await auth.tls()).toEqual({
+      cert: expect.stringContaining("BEGIN CERTIFICATE"),
+      key: expect.stringContaining("BEGIN PRIVATE KEY"),
+    });
   });
 
   it("interactiveMode Always without a terminal fails clearly, before running anything", async () => {
     const plugin = await countingPlugin(dir, "always");
-    const auth = new ExecCredentialAuth(exec(plugin.command, { interactiveMode: "Always" }), { env: isolatedEnv(), stdinIsTerminal: false, source: { file: "/k/config", context: "x", field: 'users["u"].user.exec' } });
+    const auth = new ExecCredentialAuth(exec(plugin.command, { interactiveMode: "Always" }), {
+      env: isolatedEnv(),
+      stdinIsTerminal: false,
+      source: { file: "/k/config", context: "x", field: 'users["u"].user.exec' },
+    });
     const error = await thrown(() => auth.headers());
     expect(error).toBeInstanceOf(KubexConfigError);
     expect(error.message).toContain("interactive terminal");
@@ -141,7 +164,10 @@ users:
 
   it("IfAvailable with a terminal tells the plugin it is interactive", async () => {
     const plugin = await countingPlugin(dir, "tty");
-    await new ExecCredentialAuth(exec(plugin.command, { interactiveMode: "IfAvailable" }), { env: isolatedEnv(), stdinIsTerminal: true }).headers();
+    await new ExecCredentialAuth(exec(plugin.command, { interactiveMode: "IfAvailable" }), {
+      env: isolatedEnv(),
+      stdinIsTerminal: true,
+    }).headers();
     expect((await plugin.last()).info).toMatchObject({ spec: { interactive: true } });
   });
 
@@ -155,7 +181,8 @@ users:
 
 describe("exec plugin bad input", () => {
   const source = { file: "/home/me/.kube/config", context: "prod", field: 'users["me"].user.exec' };
-  const run = (command: string, extra: Partial<ExecConfig> = {}) => new ExecCredentialAuth(exec(command, extra), { env: isolatedEnv(), source }).headers();
+  const run = (command: string, extra: Partial<ExecConfig> = {}) =>
+    new ExecCredentialAuth(exec(command, extra), { env: isolatedEnv(), source }).headers();
   const expectNamed = (error: Error & Record<string, unknown>) => {
     expect(error).toBeInstanceOf(KubexConfigError);
     expect(error["file"]).toBe(source.file);
@@ -173,7 +200,11 @@ describe("exec plugin bad input", () => {
   });
 
   it("a plugin that exits non-zero -> its stderr, never its stdout", async () => {
-    const command = await writePlugin(dir, "fails", `process.stdout.write("stdout-secret-4f1e"); process.stderr.write("  error: you must log in first\\n"); process.exit(3)`);
+    const command = await writePlugin(
+      dir,
+      "fails",
+      `process.stdout.write("stdout-secret-4f1e"); process.stderr.write("  error: you must log in first\\n"); process.exit(3)`,
+    );
     const error = await thrown(() => run(command));
     expectNamed(error);
     expect(error.message).toContain("exited with code 3: error: you must log in first");
@@ -181,7 +212,11 @@ describe("exec plugin bad input", () => {
   });
 
   it("a plugin that prints garbage -> position, not the text", async () => {
-    const command = await writePlugin(dir, "garbage", `process.stdout.write('{"apiVersion": "${V1}",\\n "status": {"token": "garbage-secret-8c2d" oops}}')`);
+    const command = await writePlugin(
+      dir,
+      "garbage",
+      `process.stdout.write('{"apiVersion": "${V1}",\\n "status": {"token": "garbage-secret-8c2d" oops}}')`,
+    );
     const error = await thrown(() => run(command));
     expectNamed(error);
     expect(error.message).toMatch(/printed invalid JSON at line 2, column \d+/);
@@ -191,11 +226,27 @@ describe("exec plugin bad input", () => {
 
   it.each([
     ["nothing", "", "printed nothing"],
-    ["a wrong apiVersion", JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1beta1", kind: "ExecCredential", status: { token: "wrong-version-secret" } }), 'printed apiVersion "client.authentication.k8s.io/v1beta1", expected "client.authentication.k8s.io/v1"'],
+    [
+      "a wrong apiVersion",
+      JSON.stringify({
+        apiVersion: "client.authentication.k8s.io/v1beta1",
+        kind: "ExecCredential",
+        status: { token: "wrong-version-secret" },
+      }),
+      'printed apiVersion "client.authentication.k8s.io/v1beta1", expected "client.authentication.k8s.io/v1"',
+    ],
     ["a wrong kind", JSON.stringify({ apiVersion: V1, kind: "Secret", status: { token: "wrong-kind-secret" } }), 'printed kind "Secret"'],
     ["no credentials", JSON.stringify({ apiVersion: V1, kind: "ExecCredential", status: {} }), "no credentials"],
-    ["a cert without key", JSON.stringify({ apiVersion: V1, kind: "ExecCredential", status: { clientCertificateData: "c" } }), "only one of"],
-    ["a bad expiry", JSON.stringify({ apiVersion: V1, kind: "ExecCredential", status: { token: "bad-expiry-secret", expirationTimestamp: "tomorrow" } }), "expirationTimestamp"],
+    [
+      "a cert without key",
+      JSON.stringify({ apiVersion: V1, kind: "ExecCredential", status: { clientCertificateData: "c" } }),
+      "only one of",
+    ],
+    [
+      "a bad expiry",
+      JSON.stringify({ apiVersion: V1, kind: "ExecCredential", status: { token: "bad-expiry-secret", expirationTimestamp: "tomorrow" } }),
+      "expirationTimestamp",
+    ],
   ])("a plugin that prints %s", async (_name, output, words) => {
     const command = await writePlugin(dir, "prints", `process.stdout.write(${JSON.stringify(output)})`);
     const error = await thrown(() => run(command));
@@ -215,7 +266,11 @@ describe("exec plugin bad input", () => {
 
   it("a failed run is not cached: the next call runs the plugin again", async () => {
     const flag = path.join(dir, "ok-now");
-    const command = await writePlugin(dir, "flaky", `const fs = require("node:fs"); if (!fs.existsSync(${JSON.stringify(flag)})) { process.stderr.write("not yet"); process.exit(1) } process.stdout.write(JSON.stringify({ apiVersion: "${V1}", kind: "ExecCredential", status: { token: "eventually" } }))`);
+    const command = await writePlugin(
+      dir,
+      "flaky",
+      `const fs = require("node:fs"); if (!fs.existsSync(${JSON.stringify(flag)})) { process.stderr.write("not yet"); process.exit(1) } process.stdout.write(JSON.stringify({ apiVersion: "${V1}", kind: "ExecCredential", status: { token: "eventually" } }))`,
+    );
     const auth = new ExecCredentialAuth(exec(command), { env: isolatedEnv() });
     await expect(auth.headers()).rejects.toThrow("not yet");
     const { writeFile } = await import("node:fs/promises");

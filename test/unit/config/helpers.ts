@@ -29,7 +29,15 @@ export async function writePlugin(dir: string, name: string, body: string): Prom
  * KUBERNETES_EXEC_INFO in `<dir>/<name>.last.json`, and prints token `<prefix>-<n>`
  * expiring after `ttlMs` (no expiry when ttlMs is undefined).
  */
-export async function countingPlugin(dir: string, name: string, options: { apiVersion?: string; ttlMs?: number; prefix?: string; delayMs?: number } = {}): Promise<{ command: string; count: () => Promise<number>; last: () => Promise<{ argv: string[]; info: unknown; env: Record<string, string> }> }> {
+export async function countingPlugin(
+  dir: string,
+  name: string,
+  options: { apiVersion?: string; ttlMs?: number; prefix?: string; delayMs?: number } = {},
+): Promise<{
+  command: string;
+  count: () => Promise<number>;
+  last: () => Promise<{ argv: string[]; info: unknown; env: Record<string, string> }>;
+}> {
   const apiVersion = options.apiVersion ?? "client.authentication.k8s.io/v1";
   const countFile = path.join(dir, `${name}.count`);
   const lastFile = path.join(dir, `${name}.last.json`);

@@ -37,7 +37,9 @@ afterEach(async () => {
 
 /** [name, value] pairs of the Impersonate-* headers, names lower-cased, in the order sent. */
 const impersonate = (headers: string[]) =>
-  headers.flatMap((h, i) => (i % 2 === 0 && h.toLowerCase().startsWith("impersonate-") ? [[h.toLowerCase(), headers[i + 1] as string]] : [])).sort();
+  headers
+    .flatMap((h, i) => (i % 2 === 0 && h.toLowerCase().startsWith("impersonate-") ? [[h.toLowerCase(), headers[i + 1] as string]] : []))
+    .sort();
 
 const EXPECTED = [
   ["impersonate-extra-example.com%2freason", "audit"], // names compared lower-cased
@@ -65,7 +67,12 @@ users:
 `,
       { onWarning: () => undefined },
     );
-    expect(config.impersonate).toEqual({ user: "alice", uid: "1234", groups: ["devs", "ops"], extra: { scopes: ["read", "write"], "example.com/reason": ["audit"] } });
+    expect(config.impersonate).toEqual({
+      user: "alice",
+      uid: "1234",
+      groups: ["devs", "ops"],
+      extra: { scopes: ["read", "write"], "example.com/reason": ["audit"] },
+    });
     await using client = await createClient({ config });
     await client.transport.json({ method: "GET", path: "/api" });
     const { socket } = await connectWebSocket(config, { path: "/api/v1/namespaces/d/pods/p/exec", protocols: ["v5.channel.k8s.io"] });
@@ -75,7 +82,13 @@ users:
   });
 
   it("createClient({ impersonate }) replaces the configuration's as a whole", async () => {
-    const base: ClusterConfig = { server: url, tls: {}, namespace: "default", source: { type: "explicit" }, impersonate: { user: "someone-else", groups: ["x"] } };
+    const base: ClusterConfig = {
+      server: url,
+      tls: {},
+      namespace: "default",
+      source: { type: "explicit" },
+      impersonate: { user: "someone-else", groups: ["x"] },
+    };
     await using client = await createClient({ config: base, impersonate: { user: "bob", groups: ["g"] } });
     await client.transport.json({ method: "GET", path: "/api" });
     expect(impersonate(raw[0] as string[])).toEqual([
@@ -91,12 +104,20 @@ users:
   });
 
   it("groups without a user are refused, naming what to fix", async () => {
-    const error = await thrown(() => createClient({ config: { server: url, tls: {}, namespace: "default", source: { type: "explicit" } }, impersonate: { groups: ["g"] } }));
+    const error = await thrown(() =>
+      createClient({
+        config: { server: url, tls: {}, namespace: "default", source: { type: "explicit" } },
+        impersonate: { groups: ["g"] },
+      }),
+    );
     expect(error).toBeInstanceOf(KubexConfigError);
     expect(error["field"]).toBe("impersonate.user");
   });
 
   it("extra keys that a header name cannot carry are percent-encoded (client-go's headerKeyEscape)", () => {
-    expect(Object.keys(impersonationHeaders({ user: "u", extra: { "a b%c/Ü": ["v"] } }))).toEqual(["impersonate-user", "impersonate-extra-a%20b%25c%2F%C3%9C"]);
+    expect(Object.keys(impersonationHeaders({ user: "u", extra: { "a b%c/Ü": ["v"] } }))).toEqual([
+      "impersonate-user",
+      "impersonate-extra-a%20b%25c%2F%C3%9C",
+    ]);
   });
 });

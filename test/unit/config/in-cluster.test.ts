@@ -40,7 +40,7 @@ describe("in-cluster configuration", () => {
     expect(config.namespace).toBe("mine");
   });
 
-  it("defaults the namespace to \"default\" when the namespace file is absent", async () => {
+  it('defaults the namespace to "default" when the namespace file is absent', async () => {
     const { rm } = await import("node:fs/promises");
     await rm(path.join(dir, "namespace"));
     const config = await loadInClusterConfig({ env: podEnv(), serviceAccountDir: dir });

@@ -1,9 +1,20 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { BasicAuth, BearerTokenAuth, KubexConfigError, RequestAborted, TokenFileAuth, configFromKubeconfigObject, configFromKubeconfigText, loadClusterConfig, parseKubeconfigText } from "@kubex/runtime";
+import {
+  BasicAuth,
+  BearerTokenAuth,
+  KubexConfigError,
+  RequestAborted,
+  TokenFileAuth,
+  configFromKubeconfigObject,
+  configFromKubeconfigText,
+  loadClusterConfig,
+  parseKubeconfigText,
+} from "@kubex/runtime";
 import { fixture, isolatedEnv, thrown } from "./helpers.js";
 
-const load = (options: Parameters<typeof loadClusterConfig>[0] = {}) => loadClusterConfig({ kubeconfig: fixture("full.yaml"), env: isolatedEnv(), ...options });
+const load = (options: Parameters<typeof loadClusterConfig>[0] = {}) =>
+  loadClusterConfig({ kubeconfig: fixture("full.yaml"), env: isolatedEnv(), ...options });
 
 describe("kubeconfig fields", () => {
   it("reads the current context: server, CA and client certificate from files relative to the kubeconfig, tls-server-name, proxy-url, namespace", async () => {
@@ -17,10 +28,16 @@ describe("kubeconfig fields", () => {
     expect(config.proxyUrl).toBe("http://proxy.invalid:3128");
     expect(config.namespace).toBe("team-a");
     expect(config.auth).toBeUndefined();
-    expect(config.source).toEqual({ type: "kubeconfig", files: [fixture("full.yaml")], context: "dev", cluster: "dev-cluster", user: "cert-user" });
+    expect(config.source).toEqual({
+      type: "kubeconfig",
+      files: [fixture("full.yaml")],
+      context: "dev",
+      cluster: "dev-cluster",
+      user: "cert-user",
+    });
   });
 
-  it("uses a static bearer token, insecure-skip-tls-verify, keeps a path prefix, and defaults the namespace to \"default\"", async () => {
+  it('uses a static bearer token, insecure-skip-tls-verify, keeps a path prefix, and defaults the namespace to "default"', async () => {
     const config = await load({ context: "token-ctx" });
     expect(config.server).toBe("https://10.255.255.1:443/prefix");
     expect(config.tls).toEqual({ insecureSkipTlsVerify: true });
@@ -74,7 +91,10 @@ users: [{ name: u, user: { client-certificate-data: ${pem("CERTIFICATE")}, clien
   });
 
   it("works without any context when cluster and user are given", async () => {
-    const config = await configFromKubeconfigText("clusters: [{ name: c, cluster: { server: https://s } }]\nusers: [{ name: u, user: { token: no-context-token } }]", { cluster: "c", user: "u" });
+    const config = await configFromKubeconfigText(
+      "clusters: [{ name: c, cluster: { server: https://s } }]\nusers: [{ name: u, user: { token: no-context-token } }]",
+      { cluster: "c", user: "u" },
+    );
     expect(config.server).toBe("https://s");
     expect(config.namespace).toBe("default");
     expect(await config.auth?.headers()).toEqual({ authorization: "Bearer no-context-token" });
@@ -152,10 +172,15 @@ contexts: [{ name: x, context: { cluster: ghost, user: u } }, { name: y, context
   });
 
   it("a token file that does not exist fails at load time", async () => {
-    const error = await thrown(() => configFromKubeconfigText(`current-context: x
+    const error = await thrown(() =>
+      configFromKubeconfigText(
+        `current-context: x
 clusters: [{ name: c, cluster: { server: https://s } }]
 users: [{ name: u, user: { tokenFile: ./no-such-token } }]
-contexts: [{ name: x, context: { cluster: c, user: u } }]`, { file: fixture("virtual.yaml") }));
+contexts: [{ name: x, context: { cluster: c, user: u } }]`,
+        { file: fixture("virtual.yaml") },
+      ),
+    );
     expect(error).toBeInstanceOf(KubexConfigError);
     expect(error.message).toContain(fixture("no-such-token"));
     expect(error["field"]).toBe('users[0] "u".user.tokenFile');
@@ -163,18 +188,71 @@ contexts: [{ name: x, context: { cluster: c, user: u } }]`, { file: fixture("vir
 
   it.each([
     ["wrong type", "clusters: [{ name: c, cluster: { server: [1] } }]", 'clusters[0] "c".cluster.server', "must be a string"],
-    ["no server", "current-context: x\nclusters: [{ name: c, cluster: {} }]\ncontexts: [{ name: x, context: { cluster: c } }]", 'clusters[0] "c".cluster.server', "has no server"],
+    [
+      "no server",
+      "current-context: x\nclusters: [{ name: c, cluster: {} }]\ncontexts: [{ name: x, context: { cluster: c } }]",
+      'clusters[0] "c".cluster.server',
+      "has no server",
+    ],
     ["duplicate name", "users: [{ name: u, user: { token: t } }, { name: u, user: { token: t2 } }]", 'users[1] "u"', "twice"],
-    ["exec and auth-provider", "CTXusers: [{ name: u, user: { exec: { command: p, apiVersion: client.authentication.k8s.io/v1beta1 }, auth-provider: { name: oidc } } }]", 'users[0] "u".user.auth-provider', "both set"],
-    ["groups without a user to impersonate", "CTXusers: [{ name: u, user: { token: t, as-groups: [g] } }]", 'users[0] "u".user.as', "without impersonating a user"],
-    ["CA twice", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s, certificate-authority: /a, certificate-authority-data: QQ== } }]\ncontexts: [{ name: x, context: { cluster: c } }]", 'clusters[0] "c".cluster.certificate-authority-data', "both set"],
-    ["data not PEM", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s, certificate-authority-data: aGVsbG8= } }]\ncontexts: [{ name: x, context: { cluster: c } }]", 'clusters[0] "c".cluster.certificate-authority-data', "does not decode to PEM"],
-    ["token and basic", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s } }]\nusers: [{ name: u, user: { token: t, username: a, password: b } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]", 'users[0] "u".user.username', "both set"],
-    ["exec v1 without interactiveMode", "CTXusers: [{ name: u, user: { exec: { command: p, apiVersion: client.authentication.k8s.io/v1 } } }]", 'users[0] "u".user.exec.interactiveMode', "must set interactiveMode"],
-    ["exec v1alpha1", "CTXusers: [{ name: u, user: { exec: { command: p, apiVersion: client.authentication.k8s.io/v1alpha1 } } }]", 'users[0] "u".user.exec.apiVersion', "not supported"],
-    ["legacy auth-provider", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s } }]\nusers: [{ name: u, user: { auth-provider: { name: gcp } } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]", 'users[0] "u".user.auth-provider', "not supported"],
+    [
+      "exec and auth-provider",
+      "CTXusers: [{ name: u, user: { exec: { command: p, apiVersion: client.authentication.k8s.io/v1beta1 }, auth-provider: { name: oidc } } }]",
+      'users[0] "u".user.auth-provider',
+      "both set",
+    ],
+    [
+      "groups without a user to impersonate",
+      "CTXusers: [{ name: u, user: { token: t, as-groups: [g] } }]",
+      'users[0] "u".user.as',
+      "without impersonating a user",
+    ],
+    [
+      "CA twice",
+      "current-context: x\nclusters: [{ name: c, cluster: { server: https://s, certificate-authority: /a, certificate-authority-data: QQ== } }]\ncontexts: [{ name: x, context: { cluster: c } }]",
+      'clusters[0] "c".cluster.certificate-authority-data',
+      "both set",
+    ],
+    [
+      "data not PEM",
+      "current-context: x\nclusters: [{ name: c, cluster: { server: https://s, certificate-authority-data: aGVsbG8= } }]\ncontexts: [{ name: x, context: { cluster: c } }]",
+      'clusters[0] "c".cluster.certificate-authority-data',
+      "does not decode to PEM",
+    ],
+    [
+      "token and basic",
+      "current-context: x\nclusters: [{ name: c, cluster: { server: https://s } }]\nusers: [{ name: u, user: { token: t, username: a, password: b } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]",
+      'users[0] "u".user.username',
+      "both set",
+    ],
+    [
+      "exec v1 without interactiveMode",
+      "CTXusers: [{ name: u, user: { exec: { command: p, apiVersion: client.authentication.k8s.io/v1 } } }]",
+      'users[0] "u".user.exec.interactiveMode',
+      "must set interactiveMode",
+    ],
+    [
+      "exec v1alpha1",
+      "CTXusers: [{ name: u, user: { exec: { command: p, apiVersion: client.authentication.k8s.io/v1alpha1 } } }]",
+      'users[0] "u".user.exec.apiVersion',
+      "not supported",
+    ],
+    [
+      "legacy auth-provider",
+      "current-context: x\nclusters: [{ name: c, cluster: { server: https://s } }]\nusers: [{ name: u, user: { auth-provider: { name: gcp } } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]",
+      'users[0] "u".user.auth-provider',
+      "not supported",
+    ],
   ])("%s -> KubexConfigError naming the field", async (_name, text, field, words) => {
-    const error = await thrown(() => configFromKubeconfigText(text.replace("CTX", "current-context: x\nclusters: [{ name: c, cluster: { server: https://s } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]\n"), { file: "/k/config" }));
+    const error = await thrown(() =>
+      configFromKubeconfigText(
+        text.replace(
+          "CTX",
+          "current-context: x\nclusters: [{ name: c, cluster: { server: https://s } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]\n",
+        ),
+        { file: "/k/config" },
+      ),
+    );
     expect(error).toBeInstanceOf(KubexConfigError);
     expect(error["field"]).toBe(field);
     expect(error["file"]).toBe("/k/config");
@@ -183,7 +261,12 @@ contexts: [{ name: x, context: { cluster: c, user: u } }]`, { file: fixture("vir
   });
 
   it("an explicit kubeconfig path that does not exist is an error, not a fallback", async () => {
-    const error = await thrown(() => loadClusterConfig({ kubeconfig: fixture("nope.yaml"), env: isolatedEnv({ KUBERNETES_SERVICE_HOST: "10.0.0.1", KUBERNETES_SERVICE_PORT: "443" }) }));
+    const error = await thrown(() =>
+      loadClusterConfig({
+        kubeconfig: fixture("nope.yaml"),
+        env: isolatedEnv({ KUBERNETES_SERVICE_HOST: "10.0.0.1", KUBERNETES_SERVICE_PORT: "443" }),
+      }),
+    );
     expect(error).toBeInstanceOf(KubexConfigError);
     expect(error["file"]).toBe(fixture("nope.yaml"));
     expect(error.message).toContain("does not exist");

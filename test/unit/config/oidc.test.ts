@@ -15,7 +15,11 @@ import { KubexConfigError, loadClusterConfig, OidcAuth } from "@kubex/runtime";
 import { tempDir, thrown } from "./helpers.js";
 
 const jwt = (claims: Record<string, unknown>, tag: string) =>
-  [Buffer.from('{"alg":"none"}').toString("base64url"), Buffer.from(JSON.stringify(claims)).toString("base64url"), Buffer.from(tag).toString("base64url")].join(".");
+  [
+    Buffer.from('{"alg":"none"}').toString("base64url"),
+    Buffer.from(JSON.stringify(claims)).toString("base64url"),
+    Buffer.from(tag).toString("base64url"),
+  ].join(".");
 const now = () => Math.floor(Date.now() / 1000);
 
 let dir: string;
@@ -32,9 +36,16 @@ beforeEach(async () => {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString("utf8")));
     req.on("end", () => {
-      calls.push({ method: req.method ?? "", url: req.url ?? "", ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {}), body });
+      calls.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {}),
+        body,
+      });
       if (req.url === "/realm/.well-known/openid-configuration") {
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ issuer: issuerUrl, token_endpoint: `${issuerUrl}/token` }));
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ issuer: issuerUrl, token_endpoint: `${issuerUrl}/token` }));
       } else if (req.url === "/realm/token" && req.method === "POST") {
         const answer = tokenAnswer(new URLSearchParams(body));
         res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.json));
@@ -45,7 +56,15 @@ beforeEach(async () => {
   issuerUrl = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}/realm`;
   tokenAnswer = (body) =>
     body.get("grant_type") === "refresh_token" && body.get("refresh_token") === "rt-S3CRET-old"
-      ? { status: 200, json: { access_token: "at", token_type: "Bearer", id_token: jwt({ exp: now() + 3600, sub: "me" }, "new-S3CRET"), refresh_token: "rt-S3CRET-new" } }
+      ? {
+          status: 200,
+          json: {
+            access_token: "at",
+            token_type: "Bearer",
+            id_token: jwt({ exp: now() + 3600, sub: "me" }, "new-S3CRET"),
+            refresh_token: "rt-S3CRET-new",
+          },
+        }
       : { status: 400, json: { error: "invalid_grant", error_description: "refresh token is not valid" } };
 });
 afterEach(async () => {
@@ -128,7 +147,9 @@ describe("oidc auth-provider", () => {
     expect(error.message).toContain("log in again");
     expect(error["file"]).toBe(file);
     expect(error["field"]).toBe('users[1] "oidc-user".user.auth-provider');
-    expect([String(error), error.stack, inspect(error, { depth: 5 }), inspect(config, { depth: 5 }), JSON.stringify(config)].join("\n")).not.toMatch(/S3CRET/);
+    expect(
+      [String(error), error.stack, inspect(error, { depth: 5 }), inspect(config, { depth: 5 }), JSON.stringify(config)].join("\n"),
+    ).not.toMatch(/S3CRET/);
     expect(await readFile(file, "utf8")).toContain("refresh-token: rt-S3CRET-revoked"); // nothing written
   });
 

@@ -78,7 +78,10 @@ process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/
       user("token-file", "{ tokenFile: token }"),
       user("cert", "{ client-certificate: client.crt, client-key: client.key }"),
       user("exec", `{ exec: { command: ${JSON.stringify(plugin)}, apiVersion: client.authentication.k8s.io/v1, interactiveMode: Never } }`),
-      user("oidc", `{ auth-provider: { name: oidc, config: { idp-issuer-url: "${url}/issuer", client-id: k, id-token: id-S3CRET-http, refresh-token: rt-S3CRET-http } } }`),
+      user(
+        "oidc",
+        `{ auth-provider: { name: oidc, config: { idp-issuer-url: "${url}/issuer", client-id: k, id-token: id-S3CRET-http, refresh-token: rt-S3CRET-http } } }`,
+      ),
       "contexts:",
       ...["token", "basic", "token-file", "cert", "exec", "oidc"].map((n) => `- name: ${n}\n  context: { cluster: plain, user: ${n} }`),
       "",
@@ -88,36 +91,47 @@ process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/
 }
 
 describe("a plain-HTTP server gets no credential", () => {
-  it.each(["token", "basic", "token-file", "cert", "exec", "oidc"])("user %s: HTTP and WebSocket requests carry no credential; a warning names the user", async (context) => {
-    const file = await kubeconfig();
-    const warnings: string[] = [];
-    const config = await loadClusterConfig({ kubeconfig: file, context, env: { HOME: dir, PATH: process.env["PATH"] }, onWarning: (w) => warnings.push(w) });
-    expect(config.auth).toBeUndefined();
-    expect(config.tls.cert).toBeUndefined();
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain(`user "${context}"`);
-    expect(warnings[0]).toContain("not sent");
-    await using client = await createClient({ config });
-    expect(await client.transport.json({ method: "GET", path: "/api" })).toMatchObject({ kind: "APIVersions" });
-    const { socket } = await connectWebSocket(config, { path: "/api/v1/namespaces/default/pods/p/exec", protocols: ["v5.channel.k8s.io"] });
-    socket.close();
+  it.each(["token", "basic", "token-file", "cert", "exec", "oidc"])(
+    "user %s: HTTP and WebSocket requests carry no credential; a warning names the user",
+    async (context) => {
+      const file = await kubeconfig();
+      const warnings: string[] = [];
+      const config = await loadClusterConfig({
+        kubeconfig: file,
+        context,
+        env: { HOME: dir, PATH: process.env["PATH"] },
+        onWarning: (w) => warnings.push(w),
+      });
+      expect(config.auth).toBeUndefined();
+      expect(config.tls.cert).toBeUndefined();
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(`user "${context}"`);
+      expect(warnings[0]).toContain("not sent");
+      await using client = await createClient({ config });
+      expect(await client.transport.json({ method: "GET", path: "/api" })).toMatchObject({ kind: "APIVersions" });
+      const { socket } = await connectWebSocket(config, {
+        path: "/api/v1/namespaces/default/pods/p/exec",
+        protocols: ["v5.channel.k8s.io"],
+      });
+      socket.close();
 
-    expect(recorded.map((r) => r.url)).toEqual(["/api", "/api/v1/namespaces/default/pods/p/exec"]);
-    for (const r of recorded) {
-      expect(r.headers.authorization, r.url).toBeUndefined();
-      const all = r.raw.join("\n");
-      for (const secret of SECRETS) expect(all).not.toContain(secret);
-    }
-    await expect(stat(path.join(dir, "plugin-ran"))).rejects.toThrow(); // the exec plugin never ran
-    if (context === "token") {
-      // Impersonation is not a credential: client-go sends it over http too.
+      expect(recorded.map((r) => r.url)).toEqual(["/api", "/api/v1/namespaces/default/pods/p/exec"]);
       for (const r of recorded) {
-        expect(r.headers["impersonate-user"]).toBe("bob");
-        expect(r.raw.filter((h, i) => i % 2 === 0 && h.toLowerCase() === "impersonate-group")).toHaveLength(2);
+        expect(r.headers.authorization, r.url).toBeUndefined();
+        const all = r.raw.join("\n");
+        for (const secret of SECRETS) expect(all).not.toContain(secret);
       }
-    }
-    expect(JSON.stringify(warnings)).not.toMatch(/S3CRET/);
-  });
+      await expect(stat(path.join(dir, "plugin-ran"))).rejects.toThrow(); // the exec plugin never ran
+      if (context === "token") {
+        // Impersonation is not a credential: client-go sends it over http too.
+        for (const r of recorded) {
+          expect(r.headers["impersonate-user"]).toBe("bob");
+          expect(r.raw.filter((h, i) => i % 2 === 0 && h.toLowerCase() === "impersonate-group")).toHaveLength(2);
+        }
+      }
+      expect(JSON.stringify(warnings)).not.toMatch(/S3CRET/);
+    },
+  );
 
   it("the same kubeconfig over https would use them (the http rule is the only thing that left them out)", async () => {
     const file = await kubeconfig();

@@ -30,11 +30,18 @@ const renderings = (value: unknown): string[] => [JSON.stringify(value), inspect
 describe("secret-free renderings", () => {
   it("parseKubeconfigText's Kubeconfig and its entries", () => {
     const kubeconfig = parseKubeconfigText(TEXT, { file: "/k/config" });
-    const values: unknown[] = [kubeconfig, ...kubeconfig.users.values(), ...kubeconfig.clusters.values(), mergeKubeconfigs([kubeconfig, kubeconfig])];
+    const values: unknown[] = [
+      kubeconfig,
+      ...kubeconfig.users.values(),
+      ...kubeconfig.clusters.values(),
+      mergeKubeconfigs([kubeconfig, kubeconfig]),
+    ];
     for (const value of values) for (const text of renderings(value)) expect(text).not.toMatch(/S3CRET|a2V5LVMzQ1JFVA/);
     // ... while the values are there for the code that needs them, and the structure shows.
     expect(kubeconfig.users.get("u")?.token).toBe("tok-S3CRET-1");
-    const json = JSON.parse(JSON.stringify(kubeconfig)) as { users: { name: string; token?: string; authProvider?: { config: Record<string, string> } }[] };
+    const json = JSON.parse(JSON.stringify(kubeconfig)) as {
+      users: { name: string; token?: string; authProvider?: { config: Record<string, string> } }[];
+    };
     expect(json.users.map((u) => u.name)).toEqual(["u", "keyed", "basic", "oidc", "exec"]);
     expect(json.users[0]?.token).toBe("[redacted]");
     expect(json.users[3]?.authProvider?.config["idp-issuer-url"]).toBe("https://issuer");

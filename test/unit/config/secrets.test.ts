@@ -49,7 +49,9 @@ describe("no secret in any message or summary", () => {
 
   it("describeConfig says what kind of auth and TLS without the values", async () => {
     const summaries = await Promise.all(
-      ["dev", "token-ctx", "file-ctx", "basic-ctx"].map(async (context) => describeConfig(await loadClusterConfig({ kubeconfig: fixture("full.yaml"), context, env: isolatedEnv() }))),
+      ["dev", "token-ctx", "file-ctx", "basic-ctx"].map(async (context) =>
+        describeConfig(await loadClusterConfig({ kubeconfig: fixture("full.yaml"), context, env: isolatedEnv() })),
+      ),
     );
     expect(summaries[0]).toContain("client certificate");
     expect(summaries[0]).toContain('namespace "team-a"');
@@ -58,17 +60,35 @@ describe("no secret in any message or summary", () => {
     expect(summaries[1]).toContain("NOT verified");
     expect(summaries[2]).toContain(`token file ${fixture("certs/token")}`);
     expect(summaries[3]).toContain('basic auth as "alice"');
-    const proxied: ClusterConfig = { server: "https://s", tls: {}, namespace: "n", proxyUrl: "http://user:inline-secret-password-55cc@proxy:8080", source: { type: "explicit" } };
+    const proxied: ClusterConfig = {
+      server: "https://s",
+      tls: {},
+      namespace: "n",
+      proxyUrl: "http://user:inline-secret-password-55cc@proxy:8080",
+      source: { type: "explicit" },
+    };
     expectNoSecret(describeConfig(proxied));
   });
 
   it("errors from bad kubeconfigs and failing plugins", async () => {
     const errors: unknown[] = [];
     errors.push(await thrown(() => loadClusterConfig({ kubeconfig: fixture("bad-yaml.yaml"), env: isolatedEnv() })));
-    errors.push(await thrown(() => configFromKubeconfigText("current-context: x\nusers: [{ name: u, user: { token: inline-secret-token-66bb, password: inline-secret-password-55cc } }]\nclusters: [{ name: c, cluster: { server: https://s } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]")));
+    errors.push(
+      await thrown(() =>
+        configFromKubeconfigText(
+          "current-context: x\nusers: [{ name: u, user: { token: inline-secret-token-66bb, password: inline-secret-password-55cc } }]\nclusters: [{ name: c, cluster: { server: https://s } }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]",
+        ),
+      ),
+    );
     errors.push(await thrown(() => configFromKubeconfigText("users: [{ name: u, user: { token: [inline-secret-token-66bb] } }]")));
     errors.push(await thrown(() => configFromKubeconfigText("users: [{ name: u, user: { token: inline-secret-token-66bb }]")));
-    errors.push(await thrown(() => configFromKubeconfigText(`current-context: x\nclusters: [{ name: c, cluster: { server: "https://u:inline-secret-password-55cc@s" } }]\ncontexts: [{ name: x, context: { cluster: c } }]`)));
+    errors.push(
+      await thrown(() =>
+        configFromKubeconfigText(
+          `current-context: x\nclusters: [{ name: c, cluster: { server: "https://u:inline-secret-password-55cc@s" } }]\ncontexts: [{ name: x, context: { cluster: c } }]`,
+        ),
+      ),
+    );
     const V1 = "client.authentication.k8s.io/v1";
     const outputs = [
       `process.stdout.write("exec-secret-token-77aa"); process.stderr.write("boom"); process.exit(1)`,
@@ -80,10 +100,24 @@ describe("no secret in any message or summary", () => {
     ];
     for (const [i, body] of outputs.entries()) {
       const command = await writePlugin(dir, `leaky-${i}`, body);
-      const auth = new ExecCredentialAuth({ command, args: [], env: [], apiVersion: V1, provideClusterInfo: false, interactiveMode: "Never" }, { env: isolatedEnv() });
+      const auth = new ExecCredentialAuth(
+        { command, args: [], env: [], apiVersion: V1, provideClusterInfo: false, interactiveMode: "Never" },
+        { env: isolatedEnv() },
+      );
       errors.push(await thrown(() => auth.headers()));
     }
-    errors.push(await thrown(() => new ExecCredentialAuth({ command: path.join(dir, "absent"), args: ["--token", "exec-secret-token-77aa"], env: [], apiVersion: V1, provideClusterInfo: false, interactiveMode: "Never" }).headers()));
+    errors.push(
+      await thrown(() =>
+        new ExecCredentialAuth({
+          command: path.join(dir, "absent"),
+          args: ["--token", "exec-secret-token-77aa"],
+          env: [],
+          apiVersion: V1,
+          provideClusterInfo: false,
+          interactiveMode: "Never",
+        }).headers(),
+      ),
+    );
     expect(errors).toHaveLength(12);
     for (const error of errors) {
       expect((error as Error).name).toBe("KubexConfigError");

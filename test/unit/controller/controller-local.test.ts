@@ -18,7 +18,10 @@ afterEach(async () => {
 async function setup(): Promise<{ fake: FakeCollection; client: Client }> {
   const fake = await new FakeCollection().start();
   const client = await localClient(fake.server.url);
-  cleanup.push(() => fake.close(), () => client.close());
+  cleanup.push(
+    () => fake.close(),
+    () => client.close(),
+  );
   return { fake, client };
 }
 
@@ -47,8 +50,8 @@ describe("Controller (local collection)", () => {
     let overlap = false;
     let concurrent = 0;
     let mostConcurrent = 0;
-    const controller = new Controller(ConfigMap, { client, namespace: "default", maxConcurrentReconciles: 3, log: logs().log })
-      .reconcile(async (cm, ctx) => {
+    const controller = new Controller(ConfigMap, { client, namespace: "default", maxConcurrentReconciles: 3, log: logs().log }).reconcile(
+      async (cm, ctx) => {
         if ((active.get(ctx.key) ?? 0) > 0) overlap = true;
         active.set(ctx.key, (active.get(ctx.key) ?? 0) + 1);
         concurrent += 1;
@@ -58,7 +61,8 @@ describe("Controller (local collection)", () => {
         await delay(30);
         concurrent -= 1;
         active.set(ctx.key, active.get(ctx.key)! - 1);
-      });
+      },
+    );
     const abort = new AbortController();
     const running = controller.run({ signal: abort.signal });
     await until(() => seen.includes("default/a=2") && seen.length >= 4);
@@ -77,7 +81,12 @@ describe("Controller (local collection)", () => {
     fake.upsert("flaky", { v: "1" });
     const { lines, log } = logs();
     const attempts: { at: number; retries: number }[] = [];
-    await using controller = new Controller(ConfigMap, { client, namespace: "default", rateLimiter: new ExponentialFailureRateLimiter(20, 1000), log }).reconcile((_cm, ctx) => {
+    await using controller = new Controller(ConfigMap, {
+      client,
+      namespace: "default",
+      rateLimiter: new ExponentialFailureRateLimiter(20, 1000),
+      log,
+    }).reconcile((_cm, ctx) => {
       attempts.push({ at: performance.now(), retries: ctx.retries });
       if (attempts.length <= 4) throw new Error(`boom ${attempts.length}`);
       return undefined;
@@ -104,16 +113,21 @@ describe("Controller (local collection)", () => {
     const done: string[] = [];
     let hangs = 0;
     let abortedSignals = 0;
-    await using controller = new Controller(ConfigMap, { client, namespace: "default", reconcileTimeout: 100, rateLimiter: fastRetries(), maxConcurrentReconciles: 2, log }).reconcile(
-      async (cm, ctx) => {
-        if (cm.metadata?.name === "hangs" && hangs < 2) {
-          hangs += 1;
-          ctx.signal.addEventListener("abort", () => (abortedSignals += 1));
-          await new Promise(() => undefined); // ignores its signal and never ends
-        }
-        done.push(ctx.key);
-      },
-    );
+    await using controller = new Controller(ConfigMap, {
+      client,
+      namespace: "default",
+      reconcileTimeout: 100,
+      rateLimiter: fastRetries(),
+      maxConcurrentReconciles: 2,
+      log,
+    }).reconcile(async (cm, ctx) => {
+      if (cm.metadata?.name === "hangs" && hangs < 2) {
+        hangs += 1;
+        ctx.signal.addEventListener("abort", () => (abortedSignals += 1));
+        await new Promise(() => undefined); // ignores its signal and never ends
+      }
+      done.push(ctx.key);
+    });
     void controller.run();
     await until(() => done.includes("default/hangs"), 5000);
     expect(done).toContain("default/fine");
@@ -129,7 +143,11 @@ describe("Controller (local collection)", () => {
     let calls = 0;
     await using controller = new Controller(ConfigMap, { client, namespace: "default", rateLimiter: fastRetries(), log }).reconcile(() => {
       calls += 1;
-      if (calls === 1) throw new Conflict(409, { reason: "Conflict", message: "Operation cannot be fulfilled on configmaps \"contended\": the object has been modified" });
+      if (calls === 1)
+        throw new Conflict(409, {
+          reason: "Conflict",
+          message: 'Operation cannot be fulfilled on configmaps "contended": the object has been modified',
+        });
     });
     void controller.run();
     await until(() => calls === 2);

@@ -16,7 +16,10 @@ afterEach(async () => {
 function body(req: IncomingMessage): Promise<Record<string, any>> {
   return new Promise((resolve) => {
     let text = "";
-    req.setEncoding("utf8").on("data", (chunk: string) => (text += chunk)).on("end", () => resolve(JSON.parse(text) as Record<string, any>));
+    req
+      .setEncoding("utf8")
+      .on("data", (chunk: string) => (text += chunk))
+      .on("end", () => resolve(JSON.parse(text) as Record<string, any>));
   });
 }
 
@@ -27,21 +30,39 @@ async function setup(options: { failFirst?: number } = {}) {
     const sent = await body(req);
     if (failures > 0) {
       failures -= 1;
-      res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ kind: "Status", code: 503, reason: "ServiceUnavailable", message: "etcd leader changed" }));
+      res
+        .writeHead(503, { "content-type": "application/json" })
+        .end(JSON.stringify({ kind: "Status", code: 503, reason: "ServiceUnavailable", message: "etcd leader changed" }));
       return;
     }
     writes.push({ method: req.method!, path: url.pathname, body: sent });
-    res.writeHead(req.method === "POST" ? 201 : 200, { "content-type": "application/json" }).end(JSON.stringify({ ...sent, metadata: { ...sent.metadata, resourceVersion: "1" } }));
+    res
+      .writeHead(req.method === "POST" ? 201 : 200, { "content-type": "application/json" })
+      .end(JSON.stringify({ ...sent, metadata: { ...sent.metadata, resourceVersion: "1" } }));
   });
   const client = await localClient(server.url);
   const clock = new FakeClock();
   const logged: string[] = [];
-  const recorder = new EventRecorder({ client, reportingController: "example.com/op", reportingInstance: "op-1", clock, retryDelay: 1_000, log: jsonLogger({ write: (t) => void logged.push(t) }) });
-  cleanup.push(() => server.close(), () => client.close());
+  const recorder = new EventRecorder({
+    client,
+    reportingController: "example.com/op",
+    reportingInstance: "op-1",
+    clock,
+    retryDelay: 1_000,
+    log: jsonLogger({ write: (t) => void logged.push(t) }),
+  });
+  cleanup.push(
+    () => server.close(),
+    () => client.close(),
+  );
   return { writes, recorder, clock, logged };
 }
 
-const proxy = { apiVersion: "example.com/v1", kind: "MyProxy", metadata: { name: "web", namespace: "ns", uid: "u-1", resourceVersion: "5" } };
+const proxy = {
+  apiVersion: "example.com/v1",
+  kind: "MyProxy",
+  metadata: { name: "web", namespace: "ns", uid: "u-1", resourceVersion: "5" },
+};
 const created = { type: "Normal" as const, reason: "Created", action: "CreateDeployment", note: "created Deployment web" };
 
 describe("EventRecorder (events.k8s.io/v1, client-go aggregation)", () => {
@@ -70,7 +91,11 @@ describe("EventRecorder (events.k8s.io/v1, client-go aggregation)", () => {
     recorder.record({ ...proxy, metadata: { ...proxy.metadata, resourceVersion: "6" } }, created); // a newer version of the same object
     await recorder.flush();
     expect(writes).toHaveLength(2);
-    expect(writes[1]).toMatchObject({ method: "PATCH", path: `/apis/events.k8s.io/v1/namespaces/ns/events/${name}`, body: { series: { count: 2, lastObservedTime: "2026-01-01T00:00:01.000000Z" } } });
+    expect(writes[1]).toMatchObject({
+      method: "PATCH",
+      path: `/apis/events.k8s.io/v1/namespaces/ns/events/${name}`,
+      body: { series: { count: 2, lastObservedTime: "2026-01-01T00:00:01.000000Z" } },
+    });
 
     for (let i = 0; i < 3; i += 1) recorder.record(proxy, created);
     await recorder.flush();

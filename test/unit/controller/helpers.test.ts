@@ -21,15 +21,41 @@ describe("setCondition (meta/v1 Condition semantics)", () => {
   it("adds a new condition with lastTransitionTime = now", () => {
     const conditions: Condition[] = [];
     expect(setCondition(conditions, { type: "Ready", status: "False", reason: "Creating", observedGeneration: 1 }, t0)).toBe(true);
-    expect(conditions).toEqual([{ type: "Ready", status: "False", reason: "Creating", message: "", observedGeneration: 1, lastTransitionTime: "2026-01-01T00:00:00Z" }]);
+    expect(conditions).toEqual([
+      {
+        type: "Ready",
+        status: "False",
+        reason: "Creating",
+        message: "",
+        observedGeneration: 1,
+        lastTransitionTime: "2026-01-01T00:00:00Z",
+      },
+    ]);
   });
 
   it("keeps lastTransitionTime while the status stays, but updates reason, message and observedGeneration", () => {
     const conditions: Condition[] = [];
     setCondition(conditions, { type: "Ready", status: "False", reason: "Creating", observedGeneration: 1 }, t0);
-    expect(setCondition(conditions, { type: "Ready", status: "False", reason: "Waiting", message: "0/2 pods", observedGeneration: 2 }, t0 + 60_000)).toBe(true);
-    expect(findCondition(conditions, "Ready")).toMatchObject({ reason: "Waiting", message: "0/2 pods", observedGeneration: 2, lastTransitionTime: "2026-01-01T00:00:00Z" });
-    expect(setCondition(conditions, { type: "Ready", status: "False", reason: "Waiting", message: "0/2 pods", observedGeneration: 2 }, t0 + 120_000)).toBe(false);
+    expect(
+      setCondition(
+        conditions,
+        { type: "Ready", status: "False", reason: "Waiting", message: "0/2 pods", observedGeneration: 2 },
+        t0 + 60_000,
+      ),
+    ).toBe(true);
+    expect(findCondition(conditions, "Ready")).toMatchObject({
+      reason: "Waiting",
+      message: "0/2 pods",
+      observedGeneration: 2,
+      lastTransitionTime: "2026-01-01T00:00:00Z",
+    });
+    expect(
+      setCondition(
+        conditions,
+        { type: "Ready", status: "False", reason: "Waiting", message: "0/2 pods", observedGeneration: 2 },
+        t0 + 120_000,
+      ),
+    ).toBe(false);
   });
 
   it("moves lastTransitionTime when the status changes, and only then", () => {
@@ -46,9 +72,18 @@ describe("setCondition (meta/v1 Condition semantics)", () => {
 describe("owner references", () => {
   const proxy = { apiVersion: "example.com/v1", kind: "MyProxy", metadata: { name: "p", namespace: "ns", uid: "u-1" } };
   it("setControllerReference adds controller: true and blockOwnerDeletion, and controllerOf finds it", () => {
-    const deployment = { metadata: { name: "p", namespace: "ns", ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "x", uid: "u-x" }] } };
+    const deployment = {
+      metadata: { name: "p", namespace: "ns", ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "x", uid: "u-x" }] },
+    };
     setControllerReference(proxy, deployment);
-    expect(controllerOf(deployment)).toEqual({ apiVersion: "example.com/v1", kind: "MyProxy", name: "p", uid: "u-1", controller: true, blockOwnerDeletion: true });
+    expect(controllerOf(deployment)).toEqual({
+      apiVersion: "example.com/v1",
+      kind: "MyProxy",
+      name: "p",
+      uid: "u-1",
+      controller: true,
+      blockOwnerDeletion: true,
+    });
     expect(deployment.metadata.ownerReferences).toHaveLength(2);
     expect(isControlledBy(deployment, proxy)).toBe(true);
     setControllerReference({ ...proxy, apiVersion: "example.com/v2" }, deployment); // same owner, another version: replaced
@@ -58,14 +93,20 @@ describe("owner references", () => {
   it("refuses a second controller, a cross-namespace owner and an owner without uid", () => {
     const owned = { metadata: { name: "d", namespace: "ns" } };
     setControllerReference(proxy, owned);
-    expect(() => setControllerReference({ ...proxy, metadata: { ...proxy.metadata, name: "q", uid: "u-2" } }, owned)).toThrow(/already controlled by MyProxy p/);
-    expect(() => setControllerReference(proxy, { metadata: { name: "d", namespace: "other" } })).toThrow(/cannot own an object in namespace other/);
+    expect(() => setControllerReference({ ...proxy, metadata: { ...proxy.metadata, name: "q", uid: "u-2" } }, owned)).toThrow(
+      /already controlled by MyProxy p/,
+    );
+    expect(() => setControllerReference(proxy, { metadata: { name: "d", namespace: "other" } })).toThrow(
+      /cannot own an object in namespace other/,
+    );
     expect(() => setControllerReference({ ...proxy, metadata: { name: "p", namespace: "ns" } }, { metadata: {} })).toThrow(InvalidRequest);
   });
 });
 
 /** Records patches and applies them to an object the way the server would (enough for these shapes). */
-function recorder<T extends { metadata?: { finalizers?: string[]; name?: string; namespace?: string; resourceVersion?: string } }>(current: T) {
+function recorder<T extends { metadata?: { finalizers?: string[]; name?: string; namespace?: string; resourceVersion?: string } }>(
+  current: T,
+) {
   const sent: { name: string; operations: unknown; namespace: string | undefined }[] = [];
   const api: Patches<T> = {
     async patch(name: string, patch: Patch, options?: { namespace?: string }) {
@@ -100,7 +141,9 @@ describe("finalizers", () => {
   });
 
   it("removing tests that our name is still at the index read, and removes only that entry", async () => {
-    const object = { metadata: { name: "p", namespace: "ns", resourceVersion: "9", finalizers: ["a.io/x", "example.com/cleanup", "b.io/y"] } };
+    const object = {
+      metadata: { name: "p", namespace: "ns", resourceVersion: "9", finalizers: ["a.io/x", "example.com/cleanup", "b.io/y"] },
+    };
     const { api, sent } = recorder(object);
     await removeFinalizer(api, object, "example.com/cleanup");
     expect(sent[0]!.operations).toEqual([
@@ -117,7 +160,15 @@ describe("finalizers", () => {
     await withFinalizer(first.api, live, "example.com/cleanup", handlers);
     expect(first.sent).toHaveLength(1);
     expect(calls).toEqual(["apply"]);
-    const deleting = { metadata: { name: "p", namespace: "ns", resourceVersion: "2", deletionTimestamp: "2026-01-01T00:00:00Z", finalizers: ["example.com/cleanup"] } };
+    const deleting = {
+      metadata: {
+        name: "p",
+        namespace: "ns",
+        resourceVersion: "2",
+        deletionTimestamp: "2026-01-01T00:00:00Z",
+        finalizers: ["example.com/cleanup"],
+      },
+    };
     const second = recorder(deleting);
     await withFinalizer(second.api, deleting, "example.com/cleanup", handlers);
     expect(calls).toEqual(["apply", "cleanup"]);

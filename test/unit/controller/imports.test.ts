@@ -9,7 +9,9 @@ import { describe, expect, it } from "vitest";
 const src = join(import.meta.dirname, "..", "..", "..", "runtime", "src");
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? files(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? files(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : [],
+  );
 }
 
 function imports(file: string): string[] {
@@ -18,14 +20,22 @@ function imports(file: string): string[] {
 
 describe("controller/ imports", () => {
   it("never imports a version package or anything outside the runtime", () => {
-    const bad = files(join(src, "controller")).flatMap((file) => imports(file).filter((spec) => spec.startsWith("@kubex/") || (!spec.startsWith(".") && !spec.startsWith("node:"))).map((spec) => `${relative(src, file)}: ${spec}`));
+    const bad = files(join(src, "controller")).flatMap((file) =>
+      imports(file)
+        .filter((spec) => spec.startsWith("@kubex/") || (!spec.startsWith(".") && !spec.startsWith("node:")))
+        .map((spec) => `${relative(src, file)}: ${spec}`),
+    );
     expect(bad).toEqual([]);
   });
 
   it("is imported by no lower layer (only the package index)", () => {
     const users = files(src)
       .filter((file) => !file.includes(`${join(src, "controller")}/`) && file !== join(src, "index.ts"))
-      .flatMap((file) => imports(file).filter((spec) => spec.includes("controller/")).map((spec) => `${relative(src, file)}: ${spec}`));
+      .flatMap((file) =>
+        imports(file)
+          .filter((spec) => spec.includes("controller/"))
+          .map((spec) => `${relative(src, file)}: ${spec}`),
+      );
     expect(users).toEqual([]);
   });
 });

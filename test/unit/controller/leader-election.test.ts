@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { Conflict, FakeClock, jsonLogger, KubexClientError, LeaderElector, type LeaderElectionRecord, type LeaseLock, type ObservedLease } from "@kubex/runtime";
+import {
+  Conflict,
+  FakeClock,
+  jsonLogger,
+  KubexClientError,
+  LeaderElector,
+  type LeaderElectionRecord,
+  type LeaseLock,
+  type ObservedLease,
+} from "@kubex/runtime";
 
 const logged: string[] = [];
 const quiet = jsonLogger({ write: (text) => void logged.push(text) });
@@ -12,7 +21,8 @@ class LeaseServer {
   constructor(private readonly clock: FakeClock) {}
 
   write(record: LeaderElectionRecord, expected: string | undefined): ObservedLease {
-    if (expected === undefined && this.lease !== undefined) throw new Conflict(409, { reason: "AlreadyExists", message: "leases \"x\" already exists" });
+    if (expected === undefined && this.lease !== undefined)
+      throw new Conflict(409, { reason: "AlreadyExists", message: 'leases "x" already exists' });
     if (expected !== undefined && this.lease?.resourceVersion !== expected) {
       throw new Conflict(409, { reason: "Conflict", message: "the object has been modified" });
     }
@@ -70,7 +80,9 @@ function candidate(server: LeaseServer, clock: FakeClock, identity: string, extr
     onStartedLeading: (signal) =>
       new Promise<void>((resolve) => {
         c.started.push(clock.now());
-        signal.addEventListener("abort", () => (c.workStopDelay > 0 ? clock.setTimeout(resolve, c.workStopDelay) : resolve()), { once: true });
+        signal.addEventListener("abort", () => (c.workStopDelay > 0 ? clock.setTimeout(resolve, c.workStopDelay) : resolve()), {
+          once: true,
+        });
       }),
     onStoppedLeading: () => c.stopped.push(clock.now()),
     onNewLeader: (holder) => c.newLeaders.push(holder),
@@ -211,7 +223,9 @@ describe("LeaderElector (client-go semantics, fake clock)", () => {
     const b = candidate(server, clock, "b");
     await clock.advance(30_000);
     expect([a.elector.isLeader, b.elector.isLeader].filter(Boolean)).toHaveLength(1);
-    expect(server.history.filter((entry) => entry.record.leaseTransitions === 0 && entry.record.holderIdentity !== "")).toHaveLength(server.history.length);
+    expect(server.history.filter((entry) => entry.record.leaseTransitions === 0 && entry.record.holderIdentity !== "")).toHaveLength(
+      server.history.length,
+    );
     a.abort.abort();
     b.abort.abort();
     await clock.advance(0);
@@ -240,8 +254,12 @@ describe("LeaderElector (client-go semantics, fake clock)", () => {
     const clock = new FakeClock();
     const lock = lockFor(new LeaseServer(clock)).lock;
     const base = { lock, identity: "a", onStartedLeading: () => undefined };
-    expect(() => new LeaderElector({ ...base, leaseDuration: 10_000, renewDeadline: 10_000 })).toThrow(/leaseDuration .* must be greater than renewDeadline/);
-    expect(() => new LeaderElector({ ...base, renewDeadline: 2_000, retryPeriod: 2_000 })).toThrow(/renewDeadline .* must be greater than retryPeriod/);
+    expect(() => new LeaderElector({ ...base, leaseDuration: 10_000, renewDeadline: 10_000 })).toThrow(
+      /leaseDuration .* must be greater than renewDeadline/,
+    );
+    expect(() => new LeaderElector({ ...base, renewDeadline: 2_000, retryPeriod: 2_000 })).toThrow(
+      /renewDeadline .* must be greater than retryPeriod/,
+    );
     expect(() => new LeaderElector({ ...base, identity: "" })).toThrow(/identity/);
     expect(() => new LeaderElector({ ...base, retryPeriod: -1 })).toThrow(/retryPeriod/);
   });

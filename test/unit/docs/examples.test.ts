@@ -30,7 +30,9 @@ describe("docs code samples", () => {
 
   it("cover every example file", () => {
     const shown = new Set(all.map((s) => s.example));
-    const files = readdirSync(join(docsDir, "examples")).filter((f) => f.endsWith(".ts")).map((f) => `examples/${f}`);
+    const files = readdirSync(join(docsDir, "examples"))
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => `examples/${f}`);
     expect(files.filter((f) => !shown.has(f))).toEqual([]);
   });
 

@@ -32,7 +32,11 @@ function tempDir(): string {
 async function run(args: string[], stdin?: string) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await crdCommand(args, { log: (l) => out.push(l), error: (l) => err.push(l), ...(stdin !== undefined ? { stdin: async () => stdin } : {}) });
+  const code = await crdCommand(args, {
+    log: (l) => out.push(l),
+    error: (l) => err.push(l),
+    ...(stdin !== undefined ? { stdin: async () => stdin } : {}),
+  });
   return { code, out, err };
 }
 
@@ -50,7 +54,9 @@ describe("kubex-gen crd golden output", () => {
         writeFileSync(join(golden, path), text);
       }
     }
-    const onDisk = filesBelow(golden).map((f) => relative(golden, f).split("\\").join("/")).sort();
+    const onDisk = filesBelow(golden)
+      .map((f) => relative(golden, f).split("\\").join("/"))
+      .sort();
     expect(onDisk).toEqual([...result.files.keys()]);
     for (const [path, text] of result.files) expect(text, path).toBe(readFileSync(join(golden, path), "utf8"));
   });
@@ -76,13 +82,19 @@ describe("kubex-gen crd inputs", () => {
     const { code, out: log, err } = await run([good, "--out", out]);
     expect(err).toEqual([]);
     expect(code).toBe(0);
-    expect(filesBelow(out).map((f) => relative(out, f)).sort()).toEqual([
+    expect(
+      filesBelow(out)
+        .map((f) => relative(out, f))
+        .sort(),
+    ).toEqual([
       "kubex.example.com/v1/index.ts",
       "kubex.example.com/v1beta1/index.ts",
       "policy.kubex.example.com/v1/index.ts",
       "tenancy.kubex.example.com/v1alpha1/index.ts",
     ]);
-    expect(log[0]).toMatch(/^kubex-gen crd: 5 CustomResourceDefinitions \(6 served versions, 4 modules\) -> .*: 4 written, 0 removed \(\d+ ms: read \d+, generate \d+, write \d+\)$/);
+    expect(log[0]).toMatch(
+      /^kubex-gen crd: 5 CustomResourceDefinitions \(6 served versions, 4 modules\) -> .*: 4 written, 0 removed \(\d+ ms: read \d+, generate \d+, write \d+\)$/,
+    );
     expect((await run([good, "--out", out, "--check"])).out[0]).toContain("up to date");
   });
 
@@ -90,14 +102,18 @@ describe("kubex-gen crd inputs", () => {
     const list = {
       apiVersion: "v1",
       kind: "List",
-      items: [readFileSync(join(good, "clusterpolicy.json"), "utf8"), readFileSync(join(good, "myproxy.yaml"), "utf8")].map((t) => parseCrdText(t, "x").documents[0]!.value),
+      items: [readFileSync(join(good, "clusterpolicy.json"), "utf8"), readFileSync(join(good, "myproxy.yaml"), "utf8")].map(
+        (t) => parseCrdText(t, "x").documents[0]!.value,
+      ),
     };
     const out = tempDir();
     const { code, err } = await run(["-", "--out", out, "--group", "policy.kubex.example.com"], JSON.stringify(list));
     expect(err).toEqual([]);
     expect(code).toBe(0);
     expect(filesBelow(out).map((f) => relative(out, f))).toEqual(["policy.kubex.example.com/v1/index.ts"]);
-    expect(readFileSync(join(out, "policy.kubex.example.com/v1/index.ts"), "utf8")).toBe(readFileSync(join(golden, "policy.kubex.example.com/v1/index.ts"), "utf8"));
+    expect(readFileSync(join(out, "policy.kubex.example.com/v1/index.ts"), "utf8")).toBe(
+      readFileSync(join(golden, "policy.kubex.example.com/v1/index.ts"), "utf8"),
+    );
     expect(parseCrdText(JSON.stringify(list), "<stdin>").documents.map((d) => d.source)).toEqual([
       { file: "<stdin>", document: "items[0]" },
       { file: "<stdin>", document: "items[1]" },
@@ -135,14 +151,18 @@ describe("kubex-gen crd bad input", () => {
     const { code, out: log, err: all } = await run([bad, "--out", out]);
     expect(code).toBe(1);
     // Another kind of manifest is not an error: one note, and it is left out.
-    expect(all.filter((l) => l.startsWith("note: "))).toEqual([`note: ${bad}/not-a-crd.yaml: skipped ConfigMap settings (v1): not a CustomResourceDefinition`]);
+    expect(all.filter((l) => l.startsWith("note: "))).toEqual([
+      `note: ${bad}/not-a-crd.yaml: skipped ConfigMap settings (v1): not a CustomResourceDefinition`,
+    ]);
     const err = all.filter((l) => !l.startsWith("note: "));
-    expect(err).toEqual([
-      `error: ${rel(bad)}/mixed.yaml (document 2), CustomResourceDefinition cogs.kubex.example.com, version v2, at spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.size.type: string "integr" is not a schema type (one of string, integer, number, boolean, array, object)`,
-      `error: ${rel(bad)}/v1beta1.yaml, CustomResourceDefinition oldthings.kubex.example.com, at apiVersion: apiextensions.k8s.io/v1beta1 is not supported (the API was removed in Kubernetes 1.22): convert the CRD to apiextensions.k8s.io/v1 (per-version schemas under spec.versions[].schema)`,
-      `error: ${rel(bad)}/syntax.yaml: is not valid YAML or JSON: Flow sequence in block collection must be sufficiently indented and end with a ] at line 5, column 1`,
-      "kubex-gen crd: 3 problems; 1 CustomResourceDefinition generated, the documents named above skipped",
-    ].map((line) => line.replaceAll(`${rel(bad)}/`, `${bad}/`)));
+    expect(err).toEqual(
+      [
+        `error: ${rel(bad)}/mixed.yaml (document 2), CustomResourceDefinition cogs.kubex.example.com, version v2, at spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.size.type: string "integr" is not a schema type (one of string, integer, number, boolean, array, object)`,
+        `error: ${rel(bad)}/v1beta1.yaml, CustomResourceDefinition oldthings.kubex.example.com, at apiVersion: apiextensions.k8s.io/v1beta1 is not supported (the API was removed in Kubernetes 1.22): convert the CRD to apiextensions.k8s.io/v1 (per-version schemas under spec.versions[].schema)`,
+        `error: ${rel(bad)}/syntax.yaml: is not valid YAML or JSON: Flow sequence in block collection must be sufficiently indented and end with a ] at line 5, column 1`,
+        "kubex-gen crd: 3 problems; 1 CustomResourceDefinition generated, the documents named above skipped",
+      ].map((line) => line.replaceAll(`${rel(bad)}/`, `${bad}/`)),
+    );
     expect(log).toHaveLength(1);
     expect(filesBelow(out).map((f) => relative(out, f))).toEqual(["kubex.example.com/v1/index.ts"]);
     const text = readFileSync(join(out, "kubex.example.com/v1/index.ts"), "utf8");
@@ -155,19 +175,44 @@ describe("kubex-gen crd bad input", () => {
       apiVersion: "apiextensions.k8s.io/v1",
       kind: "CustomResourceDefinition",
       metadata: { name: "things.x.io" },
-      spec: { group: "x.io", names: { kind: "Thing", plural: "things" }, scope: "Namespaced", versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: schema }, ...extra }] },
+      spec: {
+        group: "x.io",
+        names: { kind: "Thing", plural: "things" },
+        scope: "Namespaced",
+        versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: schema }, ...extra }],
+      },
     });
     const problems = async (value: unknown) =>
-      (await generateCrdTypes([{ source: { file: "f.yaml" }, value }])).problems.map((p) => `${p.crd} ${p.version} ${p.path}: ${p.message}`);
+      (await generateCrdTypes([{ source: { file: "f.yaml" }, value }])).problems.map(
+        (p) => `${p.crd} ${p.version} ${p.path}: ${p.message}`,
+      );
     expect(await problems(doc({ type: "object", properties: { spec: { type: "array", items: [{ type: "string" }] } } }))).toEqual([
       "things.x.io v1 spec.versions[0].schema.openAPIV3Schema.properties.spec.items: must be one schema; a list of item schemas (tuple) is not allowed in CRDs",
     ]);
     expect(await problems(doc({ type: "object", properties: { "a.b": { $ref: "#/x" } } }))).toEqual([
       'things.x.io v1 spec.versions[0].schema.openAPIV3Schema.properties["a.b"].$ref: $ref is not allowed in CRD schemas; inline the referenced schema',
     ]);
-    expect(await problems(doc({ type: "string" }))).toEqual(['things.x.io v1 spec.versions[0].schema.openAPIV3Schema.type: the root of a CRD schema must be type: object, found string "string"']);
-    expect(await problems(doc(undefined))).toEqual(["things.x.io v1 spec.versions[0].schema.openAPIV3Schema: every served version needs a schema (an object), found nothing"]);
-    expect(await problems(doc({ type: "object", properties: { s: { type: "object", properties: { a: { type: "string" } }, additionalProperties: { type: "string" }, "x-kubernetes-validations": [{ message: "no rule" }] } } }))).toEqual([
+    expect(await problems(doc({ type: "string" }))).toEqual([
+      'things.x.io v1 spec.versions[0].schema.openAPIV3Schema.type: the root of a CRD schema must be type: object, found string "string"',
+    ]);
+    expect(await problems(doc(undefined))).toEqual([
+      "things.x.io v1 spec.versions[0].schema.openAPIV3Schema: every served version needs a schema (an object), found nothing",
+    ]);
+    expect(
+      await problems(
+        doc({
+          type: "object",
+          properties: {
+            s: {
+              type: "object",
+              properties: { a: { type: "string" } },
+              additionalProperties: { type: "string" },
+              "x-kubernetes-validations": [{ message: "no rule" }],
+            },
+          },
+        }),
+      ),
+    ).toEqual([
       "things.x.io v1 spec.versions[0].schema.openAPIV3Schema.properties.s.additionalProperties: properties and additionalProperties cannot both be set",
       "things.x.io v1 spec.versions[0].schema.openAPIV3Schema.properties.s.x-kubernetes-validations[0].rule: must be a CEL expression (a string)",
     ]);
@@ -189,7 +234,20 @@ describe("kubex-gen crd bad input", () => {
 
   it("the kubex-gen binary prints no stack and exits 1", async () => {
     const out = tempDir();
-    const result = await promisify(execFile)(process.execPath, ["--conditions=kubex-source", "--import", "tsx", join(root, "generator/src/cli.ts"), "crd", join(bad, "not-a-crd.yaml"), "--out", out], { cwd: root }).then(
+    const result = await promisify(execFile)(
+      process.execPath,
+      [
+        "--conditions=kubex-source",
+        "--import",
+        "tsx",
+        join(root, "generator/src/cli.ts"),
+        "crd",
+        join(bad, "not-a-crd.yaml"),
+        "--out",
+        out,
+      ],
+      { cwd: root },
+    ).then(
       () => ({ code: 0, stderr: "" }),
       (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
     );

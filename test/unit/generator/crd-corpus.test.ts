@@ -42,32 +42,49 @@ const update = process.env.UPDATE_CORPUS === "1";
 const timings: string[] = [];
 
 describe("kubex-gen crd on the real-world corpus", () => {
-  it.each(projects)("$folder: the upstream folder as shipped generates, and --check finds the committed types up to date", async (project) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const args = [join(corpus, project.folder, project.input), "--out", join(types, project.folder), ...(update ? [] : ["--check"])];
-    const started = process.cpuUsage();
-    const code = await crdCommand(args, { log: (l) => out.push(l), error: (l) => err.push(l) });
-    const cpu = process.cpuUsage(started);
-    expect(err.filter((l) => !l.startsWith("note: ")), "no errors or warnings").toEqual([]);
-    expect(err.filter((l) => l.startsWith("note: "))).toHaveLength(project.notes);
-    expect(code).toBe(0);
-    const what = `${project.crds} CustomResourceDefinition${project.crds === 1 ? "" : "s"} (${project.versions} served versions, ${project.modules} module${project.modules === 1 ? "" : "s"})`;
-    expect(out[0]).toContain(`kubex-gen crd: ${what}${update ? " -> " : ": up to date in "}`);
-    timings.push(`${project.folder}: ${what}, ${out[0]!.replace(/^.*\((\d+) ms.*$/, "$1")} ms wall, ${Math.round((cpu.user + cpu.system) / 1000)} ms CPU`);
-  }, 180_000);
+  it.each(projects)(
+    "$folder: the upstream folder as shipped generates, and --check finds the committed types up to date",
+    async (project) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const args = [join(corpus, project.folder, project.input), "--out", join(types, project.folder), ...(update ? [] : ["--check"])];
+      const started = process.cpuUsage();
+      const code = await crdCommand(args, { log: (l) => out.push(l), error: (l) => err.push(l) });
+      const cpu = process.cpuUsage(started);
+      expect(
+        err.filter((l) => !l.startsWith("note: ")),
+        "no errors or warnings",
+      ).toEqual([]);
+      expect(err.filter((l) => l.startsWith("note: "))).toHaveLength(project.notes);
+      expect(code).toBe(0);
+      const what = `${project.crds} CustomResourceDefinition${project.crds === 1 ? "" : "s"} (${project.versions} served versions, ${project.modules} module${project.modules === 1 ? "" : "s"})`;
+      expect(out[0]).toContain(`kubex-gen crd: ${what}${update ? " -> " : ": up to date in "}`);
+      timings.push(
+        `${project.folder}: ${what}, ${out[0]!.replace(/^.*\((\d+) ms.*$/, "$1")} ms wall, ${Math.round((cpu.user + cpu.system) / 1000)} ms CPU`,
+      );
+    },
+    180_000,
+  );
 
   it("a Helm chart's CRD template (istio's base chart) is refused with 'render it first'", async () => {
     const err: string[] = [];
-    const code = await crdCommand([join(corpus, "istio-helm-template"), "--out", join(types, "istio-helm-template"), "--check"], { log: () => undefined, error: (l) => err.push(l) });
+    const code = await crdCommand([join(corpus, "istio-helm-template"), "--out", join(types, "istio-helm-template"), "--check"], {
+      log: () => undefined,
+      error: (l) => err.push(l),
+    });
     expect(code).toBe(1);
     expect(err[0]).toMatch(/crds\.yaml: is a Helm template \(it has \{\{ \.\.\. \}\} actions\), not YAML: render it first: helm template /);
   });
 
   it("covers at least 8 projects; prints the time per CRD set", () => {
     expect(new Set(projects.map((p) => p.folder)).size).toBeGreaterThanOrEqual(8);
-    const total = projects.reduce((n, p) => ({ crds: n.crds + p.crds, versions: n.versions + p.versions, modules: n.modules + p.modules }), { crds: 0, versions: 0, modules: 0 });
-    console.log(`crd corpus: ${projects.length} CRD sets, ${total.crds} CRDs, ${total.versions} served versions, ${total.modules} modules\n  ${timings.join("\n  ")}`);
+    const total = projects.reduce(
+      (n, p) => ({ crds: n.crds + p.crds, versions: n.versions + p.versions, modules: n.modules + p.modules }),
+      { crds: 0, versions: 0, modules: 0 },
+    );
+    console.log(
+      `crd corpus: ${projects.length} CRD sets, ${total.crds} CRDs, ${total.versions} served versions, ${total.modules} modules\n  ${timings.join("\n  ")}`,
+    );
     expect(timings).toHaveLength(projects.length);
   });
 });

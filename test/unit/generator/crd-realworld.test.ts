@@ -26,7 +26,10 @@ import { ClusterPolicy } from "../../fixtures/crd-golden/policy.kubex.example.co
 const root = join(import.meta.dirname, "..", "..", "..");
 const edge = join(root, "test", "fixtures", "crds", "edge");
 
-function crd(spec: Schema, options: { kind?: string; group?: string; versions?: string[]; description?: string } = {}): CustomResourceDefinition {
+function crd(
+  spec: Schema,
+  options: { kind?: string; group?: string; versions?: string[]; description?: string } = {},
+): CustomResourceDefinition {
   const kind = options.kind ?? "Widget";
   const group = options.group ?? "test.kubex.io";
   const plural = `${kind.toLowerCase()}s`;
@@ -39,7 +42,12 @@ function crd(spec: Schema, options: { kind?: string; group?: string; versions?: 
       group,
       names: { kind, plural },
       scope: "Namespaced",
-      versions: (options.versions ?? ["v1"]).map((name, i) => ({ name, served: true, storage: i === 0, schema: { openAPIV3Schema: schema } })),
+      versions: (options.versions ?? ["v1"]).map((name, i) => ({
+        name,
+        served: true,
+        storage: i === 0,
+        schema: { openAPIV3Schema: schema },
+      })),
     },
   };
 }
@@ -82,7 +90,9 @@ describe("kinds named like what the module uses", () => {
     for (const kind of ["Record", "Array", "ObjectMeta", "IntOrString", "KubernetesObject", "ResourceInit", "HasStatusSubresource"]) {
       expect(source).toContain(`export class ${kind} extends RuntimeKubernetesObject {`);
     }
-    expect(source).toMatch(/import \{\s*KubernetesObject as RuntimeKubernetesObject,\s*type HasScale,\s*type HasStatusSubresource as RuntimeHasStatusSubresource,\s*type IntOrString as RuntimeIntOrString,\s*type ObjectMeta as RuntimeObjectMeta,\s*type ResourceInit as RuntimeResourceInit,\s*\} from "@kubex\/runtime";/);
+    expect(source).toMatch(
+      /import \{\s*KubernetesObject as RuntimeKubernetesObject,\s*type HasScale,\s*type HasStatusSubresource as RuntimeHasStatusSubresource,\s*type IntOrString as RuntimeIntOrString,\s*type ObjectMeta as RuntimeObjectMeta,\s*type ResourceInit as RuntimeResourceInit,\s*\} from "@kubex\/runtime";/,
+    );
     expect(source).not.toMatch(/\bRecord</);
     expect(source).not.toMatch(/\bArray</);
     expect(block(source, "RecordSpec")).toContain("labels?: { [key: string]: string };");
@@ -106,10 +116,25 @@ describe("kinds named like what the module uses", () => {
 });
 
 describe("property names from Object.prototype, reserved words, dotted and dashed keys", () => {
-  const names = ["constructor", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf", "__proto__", "default", "class", "delete", "a.b", "a-b", "x/y"];
+  const names = [
+    "constructor",
+    "toString",
+    "valueOf",
+    "hasOwnProperty",
+    "isPrototypeOf",
+    "__proto__",
+    "default",
+    "class",
+    "delete",
+    "a.b",
+    "a-b",
+    "x/y",
+  ];
 
   it("every property is generated with its own type; none is lost or typed from Object.prototype", async () => {
-    const spec = object(Object.fromEntries(names.map((n, i) => [n, i % 2 === 0 ? { type: "string" } : { type: "integer" }])), { required: ["constructor", "__proto__"] });
+    const spec = object(Object.fromEntries(names.map((n, i) => [n, i % 2 === 0 ? { type: "string" } : { type: "integer" }])), {
+      required: ["constructor", "__proto__"],
+    });
     const source = await text(spec);
     const lines = block(source, "WidgetSpec").filter((l) => !l.startsWith("/**"));
     expect(lines).toEqual(
@@ -154,18 +179,29 @@ describe("property names from Object.prototype, reserved words, dotted and dashe
     const result = await generateCrdTypes(parseCrdText(yaml, "proto.yaml").documents);
     expect(result.problems).toEqual([]);
     const source = [...result.files.values()][0]!;
-    expect(block(source, "ProtoSpec")).toEqual(["__proto__?: ProtoSpecProto;", 'constructor?: string | Object["constructor"];', 'hasOwnProperty?: number | Object["hasOwnProperty"];']);
+    expect(block(source, "ProtoSpec")).toEqual([
+      "__proto__?: ProtoSpecProto;",
+      'constructor?: string | Object["constructor"];',
+      'hasOwnProperty?: number | Object["hasOwnProperty"];',
+    ]);
     expect(block(source, "ProtoSpecProto")).toEqual(['valueOf?: boolean | Object["valueOf"];']);
   });
 
   it("the model's property maps have no prototype", () => {
-    const flat = flattenVersion({ module: "m/v1", kind: "K", schema: object({ spec: object(Object.fromEntries([["__proto__", { type: "string" } satisfies Schema]])) }), names: new NameAllocator() });
+    const flat = flattenVersion({
+      module: "m/v1",
+      kind: "K",
+      schema: object({ spec: object(Object.fromEntries([["__proto__", { type: "string" } satisfies Schema]])) }),
+      names: new NameAllocator(),
+    });
     for (const schema of Object.values(flat.schemas)) expect(Object.getPrototypeOf(schema.properties)).toBeNull();
   });
 
   it("a top-level field called constructor goes on the class's companion interface (a class cannot declare it)", async () => {
     const value = crd(object({ a: { type: "string" } }));
-    Object.assign(value.spec.versions[0]!.schema!.openAPIV3Schema!.properties!, { constructor: { type: "string", description: "Odd, but legal." } });
+    Object.assign(value.spec.versions[0]!.schema!.openAPIV3Schema!.properties!, {
+      constructor: { type: "string", description: "Odd, but legal." },
+    });
     const source = [...(await generate(value)).files.values()][0]!;
     expect(source).toContain('export interface Widget {\n  /** Odd, but legal. */\n  constructor?: string | Object["constructor"];\n}');
     expect(source).not.toContain("declare constructor");
@@ -213,22 +249,39 @@ describe("one failing CRD never stops the others", () => {
     ].join("\n");
     const result = await generateCrdTypes(parseCrdText(yaml, "recursive-alias.yaml").documents);
     expect(result.problems).toHaveLength(1);
-    expect(result.problems[0]).toMatchObject({ crd: "trees.kubex.example.com", version: "v1", path: "spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.root.properties.children.items" });
+    expect(result.problems[0]).toMatchObject({
+      crd: "trees.kubex.example.com",
+      version: "v1",
+      path: "spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.root.properties.children.items",
+    });
   });
 
   it("generated code that does not parse is reported for its CRD, version and schema node; the rest is written", async () => {
     const renderer = createRenderer();
     // A renderer bug that only shows on one kind's nested type.
-    const broken = { ...renderer, template: (name: string, data: unknown) => renderer.template(name, data).replace("export interface BrokenSpec {", "export interface BrokenSpec {{") };
+    const broken = {
+      ...renderer,
+      template: (name: string, data: unknown) =>
+        renderer.template(name, data).replace("export interface BrokenSpec {", "export interface BrokenSpec {{"),
+    };
     const result = await generateCrdTypes(
-      [crd(object({ a: { type: "string" } }), { kind: "Broken" }), crd(object({ a: { type: "string" } }), { kind: "Fine" }), crd(object({ b: { type: "string" } }), { kind: "Other", group: "other.kubex.io" })].map((value, i) => ({
+      [
+        crd(object({ a: { type: "string" } }), { kind: "Broken" }),
+        crd(object({ a: { type: "string" } }), { kind: "Fine" }),
+        crd(object({ b: { type: "string" } }), { kind: "Other", group: "other.kubex.io" }),
+      ].map((value, i) => ({
         source: { file: `crd-${i}.yaml` },
         value,
       })),
       { renderer: broken },
     );
     expect(result.problems).toHaveLength(1);
-    expect(result.problems[0]).toMatchObject({ source: { file: "crd-0.yaml" }, crd: "brokens.test.kubex.io", version: "v1", path: "spec.versions[0].schema.openAPIV3Schema.properties.spec" });
+    expect(result.problems[0]).toMatchObject({
+      source: { file: "crd-0.yaml" },
+      crd: "brokens.test.kubex.io",
+      version: "v1",
+      path: "spec.versions[0].schema.openAPIV3Schema.properties.spec",
+    });
     expect(result.problems[0]!.message).toMatch(/^generated code does not parse/);
     expect(result.crds.map((c) => c.kind)).toEqual(["Fine", "Other"]);
     expect([...result.files.keys()]).toEqual(["other.kubex.io/v1/index.ts", "test.kubex.io/v1/index.ts"]);
@@ -241,12 +294,18 @@ describe("oneOf / anyOf / not remarks", () => {
   const ab = { a: { type: "string" }, b: { type: "string" } } satisfies Record<string, Schema>;
 
   it("oneOf of required lists: exactly one; anyOf: at least one", async () => {
-    expect(remarks(await text(object(ab, { oneOf: [{ required: ["a"] }, { required: ["b"] }] })))).toEqual(["Exactly one of `a`, `b` must be set."]);
-    expect(remarks(await text(object(ab, { anyOf: [{ required: ["a"] }, { required: ["b"] }] })))).toEqual(["At least one of `a`, `b` must be set."]);
+    expect(remarks(await text(object(ab, { oneOf: [{ required: ["a"] }, { required: ["b"] }] })))).toEqual([
+      "Exactly one of `a`, `b` must be set.",
+    ]);
+    expect(remarks(await text(object(ab, { anyOf: [{ required: ["a"] }, { required: ["b"] }] })))).toEqual([
+      "At least one of `a`, `b` must be set.",
+    ]);
   });
 
   it("istio's pattern oneOf: [not: {anyOf: [R1, R2]}, R1, R2] is at most one", async () => {
-    const spec = object(ab, { oneOf: [{ not: { anyOf: [{ required: ["a"] }, { required: ["b"] }] } }, { required: ["a"] }, { required: ["b"] }] });
+    const spec = object(ab, {
+      oneOf: [{ not: { anyOf: [{ required: ["a"] }, { required: ["b"] }] } }, { required: ["a"] }, { required: ["b"] }],
+    });
     expect(remarks(await text(spec))).toEqual(["At most one of `a`, `b` may be set."]);
     // With a single branch ("none, or a") it says nothing, so no remark.
     expect(remarks(await text(object(ab, { oneOf: [{ not: { anyOf: [{ required: ["a"] }] } }, { required: ["a"] }] })))).toEqual([]);
@@ -263,7 +322,11 @@ describe("oneOf / anyOf / not remarks", () => {
         not: { required: ["a", "c"] },
       },
     );
-    expect(remarks(await text(spec))).toEqual(["At most one of `a`, `b` may be set.", "Exactly one of `c`, `d` must be set.", "`a` and `c` must not all be set."]);
+    expect(remarks(await text(spec))).toEqual([
+      "At most one of `a`, `b` may be set.",
+      "Exactly one of `c`, `d` must be set.",
+      "`a` and `c` must not all be set.",
+    ]);
   });
 });
 
@@ -332,7 +395,10 @@ describe("deprecation text", () => {
   it("keeps the whole deprecation text across line breaks; 'Deprecated.' alone is @deprecated", async () => {
     const source = await text(
       object({
-        old: { type: "string", description: "The old way.\nDeprecated: use `new` instead, it also\ncovers the IPv6 case.\nA second paragraph." },
+        old: {
+          type: "string",
+          description: "The old way.\nDeprecated: use `new` instead, it also\ncovers the IPv6 case.\nA second paragraph.",
+        },
         gone: { type: "string", description: "Deprecated." },
         fine: { type: "string", description: "Not deprecated at all." },
       }),
@@ -359,7 +425,16 @@ describe("folders as projects ship them", () => {
   });
 
   it("a Helm template gets 'render it first: helm template ...', not a YAML parse error", () => {
-    const chart = ["{{- if .Values.crds.enabled }}", "apiVersion: apiextensions.k8s.io/v1", "kind: CustomResourceDefinition", "metadata:", "  name: things.example.com", "  labels:", "    app: {{ include \"chart.name\" . }}", "{{- end }}"].join("\n");
+    const chart = [
+      "{{- if .Values.crds.enabled }}",
+      "apiVersion: apiextensions.k8s.io/v1",
+      "kind: CustomResourceDefinition",
+      "metadata:",
+      "  name: things.example.com",
+      "  labels:",
+      '    app: {{ include "chart.name" . }}',
+      "{{- end }}",
+    ].join("\n");
     const read = parseCrdText(chart, "templates/crds.yaml");
     expect(read.documents).toEqual([]);
     expect(read.problems.map((p) => p.message)).toEqual([
@@ -373,7 +448,12 @@ describe("folders as projects ship them", () => {
 
 describe("the /status error of a CRD kind", () => {
   it("says the CustomResourceDefinition does not declare the subresource (not 'this Kubernetes version')", () => {
-    const client = { transport: {}, namespace: "default", close: () => Promise.resolve(), [Symbol.asyncDispose]: () => Promise.resolve() } as unknown as Client;
+    const client = {
+      transport: {},
+      namespace: "default",
+      close: () => Promise.resolve(),
+      [Symbol.asyncDispose]: () => Promise.resolve(),
+    } as unknown as Client;
     const loose = new Api(ClusterPolicy, { client }) as unknown as Record<string, unknown>;
     expect(() => loose.status).toThrow(SubresourceNotSupported);
     expect(() => loose.status).toThrow(
@@ -385,7 +465,11 @@ describe("the /status error of a CRD kind", () => {
 describe("stable names", () => {
   it("generate, add a colliding field, regenerate: no existing type is renamed (diff is additions only)", async () => {
     const before = object({ fooBar: object({ plain: { type: "string" } }), tls: object({ config: object({ x: { type: "string" } }) }) });
-    const after = object({ ...before.properties, "foo-bar": object({ dashed: { type: "string" } }), foo_bar: object({ under: { type: "string" } }) });
+    const after = object({
+      ...before.properties,
+      "foo-bar": object({ dashed: { type: "string" } }),
+      foo_bar: object({ under: { type: "string" } }),
+    });
     const dir = mkdtempSync(join(tmpdir(), "kubex-crd-stable-"));
     mkdirSync(join(dir, "in"));
     writeFileSync(join(dir, "in", "widget.json"), JSON.stringify(crd(before)));
@@ -394,7 +478,8 @@ describe("stable names", () => {
     writeFileSync(join(dir, "in", "widget.json"), JSON.stringify(crd(after)));
     expect((await run([join(dir, "in"), "--out", join(dir, "out")])).code).toBe(0);
     const second = readFileSync(join(dir, "out", "test.kubex.io/v1/index.ts"), "utf8");
-    const declarations = (source: string) => new Map([...source.matchAll(/^export (?:class|interface) (\w+)[^{]*\{\n([\s\S]*?)^\}/gm)].map((m) => [m[1]!, m[2]!]));
+    const declarations = (source: string) =>
+      new Map([...source.matchAll(/^export (?:class|interface) (\w+)[^{]*\{\n([\s\S]*?)^\}/gm)].map((m) => [m[1]!, m[2]!]));
     const old = declarations(first);
     const now = declarations(second);
     expect([...old.keys()]).toEqual(["Widget", "WidgetSpec", "WidgetSpecFooBar", "WidgetSpecTls", "WidgetSpecTlsConfig"]);
@@ -404,14 +489,24 @@ describe("stable names", () => {
       else expect(now.get(name), name).toBe(body);
     }
     expect([...now.keys()].filter((n) => !old.has(n))).toEqual(["WidgetSpecFoo_Bar", "WidgetSpecFoo_bar"]);
-    expect(block(second, "WidgetSpec")).toEqual(['"foo-bar"?: WidgetSpecFoo_Bar;', "fooBar?: WidgetSpecFooBar;", "foo_bar?: WidgetSpecFoo_bar;", "tls?: WidgetSpecTls;"]);
+    expect(block(second, "WidgetSpec")).toEqual([
+      '"foo-bar"?: WidgetSpecFoo_Bar;',
+      "fooBar?: WidgetSpecFooBar;",
+      "foo_bar?: WidgetSpecFoo_bar;",
+      "tls?: WidgetSpecTls;",
+    ]);
   });
 
   it("adding a version never renames a type of another version", async () => {
     const spec = object({ fooBar: object({ a: { type: "string" } }), foo: object({ bar: object({ c: { type: "string" } }) }) });
     const one = await generate(crd(spec, { versions: ["v1"] }));
     const both = crd(spec, { versions: ["v1", "v2"] });
-    both.spec.versions[1]!.schema = { openAPIV3Schema: { type: "object", properties: { spec: object({ fooBar: object({ a: { type: "string" } }), fooBarBaz: object({ d: { type: "string" } }) }) } } };
+    both.spec.versions[1]!.schema = {
+      openAPIV3Schema: {
+        type: "object",
+        properties: { spec: object({ fooBar: object({ a: { type: "string" } }), fooBarBaz: object({ d: { type: "string" } }) }) },
+      },
+    };
     const two = await generate(both);
     expect(two.files.get("test.kubex.io/v1/index.ts")).toBe(one.files.get("test.kubex.io/v1/index.ts"));
     expect(two.files.get("test.kubex.io/v2/index.ts")).toContain("export interface WidgetSpecFooBar {");

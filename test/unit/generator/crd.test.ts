@@ -81,7 +81,9 @@ describe("kubex-gen crd: classes and resource descriptions", () => {
     expect(result.crds).toEqual([{ name: "widgets.test.kubex.io", group: "test.kubex.io", kind: "Widget", versions: ["v1", "v1beta1"] }]);
     const v1 = result.files.get("test.kubex.io/v1/index.ts")!;
     expect(v1).toContain("export class Widget extends KubernetesObject {");
-    expect(v1).toContain('group: "test.kubex.io",\n    version: "v1",\n    kind: "Widget",\n    plural: "widgets",\n    scope: "Namespaced",\n    listKind: "WidgetList",');
+    expect(v1).toContain(
+      'group: "test.kubex.io",\n    version: "v1",\n    kind: "Widget",\n    plural: "widgets",\n    scope: "Namespaced",\n    listKind: "WidgetList",',
+    );
     expect(v1).toContain('verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],');
     expect(v1).toContain('declare apiVersion: "test.kubex.io/v1";');
     expect(v1).toContain("export interface Widget extends HasStatusSubresource {}");
@@ -93,7 +95,14 @@ describe("kubex-gen crd: classes and resource descriptions", () => {
   it("maps subresources.status to HasStatusSubresource and subresources.scale to HasScale; cluster scope and listKind come from the CRD", async () => {
     const text = await moduleText(object({}), {
       scope: "Cluster",
-      versions: [{ name: "v2", served: true, storage: true, subresources: { status: {}, scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas" } } }],
+      versions: [
+        {
+          name: "v2",
+          served: true,
+          storage: true,
+          subresources: { status: {}, scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas" } },
+        },
+      ],
     });
     expect(text).toContain("export interface Widget extends HasScale, HasStatusSubresource {}");
     expect(text).toContain('subresources: ["scale", "status"],');
@@ -102,7 +111,12 @@ describe("kubex-gen crd: classes and resource descriptions", () => {
   });
 
   it("imports only @kubex/runtime and types metadata as the runtime's ObjectMeta", async () => {
-    const text = await moduleText(object({ metadata: { type: "object", properties: { name: { type: "string", maxLength: 10 } } }, spec: object({ a: { type: "string" } }) }));
+    const text = await moduleText(
+      object({
+        metadata: { type: "object", properties: { name: { type: "string", maxLength: 10 } } },
+        spec: object({ a: { type: "string" } }),
+      }),
+    );
     const imports = [...text.matchAll(/from "([^"]+)"/g)].map((m) => m[1]);
     expect(new Set(imports)).toEqual(new Set(["@kubex/runtime"]));
     expect(text).toMatch(/import \{[^}]*\btype ObjectMeta\b[^}]*\} from "@kubex\/runtime"/);
@@ -149,7 +163,10 @@ describe("kubex-gen crd: schema features", () => {
   });
 
   it("settles name collisions deterministically: kinds keep their names, shallower paths first, then 2, 3", async () => {
-    const gadget = crd(withSpec(object({ fooBar: object({ a: { type: "string" } }), foo: object({ bar: object({ b: { type: "string" } }) }) })), { kind: "Gadget" });
+    const gadget = crd(
+      withSpec(object({ fooBar: object({ a: { type: "string" } }), foo: object({ bar: object({ b: { type: "string" } }) }) })),
+      { kind: "Gadget" },
+    );
     const gadgetSpec = crd(withSpec(object({ c: { type: "string" } })), { kind: "GadgetSpec" });
     const first = await generate(gadget, gadgetSpec);
     const second = await generate(gadgetSpec, gadget);
@@ -251,7 +268,10 @@ describe("kubex-gen crd: schema features", () => {
       {
         oneOf: [{ required: ["a"] }, { required: ["b"] }, { properties: { c: { type: "integer" } }, required: ["c"] }],
         anyOf: [{ properties: { d: object({ e: { type: "string" } }) } }],
-        allOf: [{ properties: { f: { type: "boolean" } }, required: ["f"] }, { properties: { a: { type: "string", description: "ignored: the parent's a wins" } } }],
+        allOf: [
+          { properties: { f: { type: "boolean" } }, required: ["f"] },
+          { properties: { a: { type: "string", description: "ignored: the parent's a wins" } } },
+        ],
       },
     );
     const text = await moduleText(withSpec(spec));
@@ -262,13 +282,21 @@ describe("kubex-gen crd: schema features", () => {
   });
 
   it("mergeAlternatives keeps typed branches of an untyped node as a union", () => {
-    expect(mergeAlternatives({ oneOf: [{ type: "string" }, { type: "integer" }] }).anyOf).toEqual([{ type: "string" }, { type: "integer" }]);
+    expect(mergeAlternatives({ oneOf: [{ type: "string" }, { type: "integer" }] }).anyOf).toEqual([
+      { type: "string" },
+      { type: "integer" },
+    ]);
     expect(mergeAlternatives({ type: "string", oneOf: [{ pattern: "a" }, { pattern: "b" }] })).toEqual({ type: "string" });
   });
 
   it("x-kubernetes-int-or-string is IntOrString from the runtime (its anyOf is not a union of its own)", async () => {
     const text = await moduleText(
-      withSpec(object({ port: { "x-kubernetes-int-or-string": true, anyOf: [{ type: "integer" }, { type: "string" }] }, byName: { type: "object", additionalProperties: { "x-kubernetes-int-or-string": true } } })),
+      withSpec(
+        object({
+          port: { "x-kubernetes-int-or-string": true, anyOf: [{ type: "integer" }, { type: "string" }] },
+          byName: { type: "object", additionalProperties: { "x-kubernetes-int-or-string": true } },
+        }),
+      ),
     );
     expect(members(text, "WidgetSpec")).toEqual(["byName?: Record<string, IntOrString>;", "port?: IntOrString;"]);
     expect(text).toMatch(/import \{[^}]*\btype IntOrString\b[^}]*\} from "@kubex\/runtime"/);
@@ -293,12 +321,26 @@ describe("kubex-gen crd: schema features", () => {
       withSpec(
         object({
           template: { type: "object", "x-kubernetes-embedded-resource": true, "x-kubernetes-preserve-unknown-fields": true },
-          typed: { type: "object", "x-kubernetes-embedded-resource": true, properties: { metadata: { type: "object" }, data: object({ k: { type: "string" } }) } },
+          typed: {
+            type: "object",
+            "x-kubernetes-embedded-resource": true,
+            properties: { metadata: { type: "object" }, data: object({ k: { type: "string" } }) },
+          },
         }),
       ),
     );
-    expect(members(text, "WidgetSpecTemplate")).toEqual(["apiVersion: string;", "kind: string;", "metadata?: ObjectMeta;", "[field: string]: unknown;"]);
-    expect(members(text, "WidgetSpecTyped")).toEqual(["apiVersion: string;", "data?: WidgetSpecTypedData;", "kind: string;", "metadata?: ObjectMeta;"]);
+    expect(members(text, "WidgetSpecTemplate")).toEqual([
+      "apiVersion: string;",
+      "kind: string;",
+      "metadata?: ObjectMeta;",
+      "[field: string]: unknown;",
+    ]);
+    expect(members(text, "WidgetSpecTyped")).toEqual([
+      "apiVersion: string;",
+      "data?: WidgetSpecTypedData;",
+      "kind: string;",
+      "metadata?: ObjectMeta;",
+    ]);
   });
 
   it("x-kubernetes-validations rules become @validation lines on the object they constrain, one line each, comment-safe", async () => {
@@ -307,19 +349,31 @@ describe("kubex-gen crd: schema features", () => {
         {
           spec: object(
             { min: { type: "integer", "x-kubernetes-validations": [{ rule: "self >= 0" }] }, max: { type: "integer" } },
-            { "x-kubernetes-validations": [{ rule: "self.min <=\n  self.max", message: "min must not exceed max" }, { rule: "'*/' != 'x'", messageExpression: "'bad: ' + self" }] },
+            {
+              "x-kubernetes-validations": [
+                { rule: "self.min <=\n  self.max", message: "min must not exceed max" },
+                { rule: "'*/' != 'x'", messageExpression: "'bad: ' + self" },
+              ],
+            },
           ),
         },
         { "x-kubernetes-validations": [{ rule: "self.metadata.name.size() < 20" }] },
       ),
     );
     expect(text).toContain(" * @validation `self.metadata.name.size() < 20`\n */\nexport class Widget");
-    expect(text).toContain(" * @validation `self.min <= self.max`: min must not exceed max\n * @validation `'*\\/' != 'x'`: 'bad: ' + self\n */\nexport interface WidgetSpec {");
+    expect(text).toContain(
+      " * @validation `self.min <= self.max`: min must not exceed max\n * @validation `'*\\/' != 'x'`: 'bad: ' + self\n */\nexport interface WidgetSpec {",
+    );
     expect(text).toContain("  /** @validation `self >= 0` */\n  min?: number;");
   });
 
   it("descriptions become TSDoc on the class, interfaces and properties", async () => {
-    const text = await moduleText(object({ spec: object({ a: { type: "string", description: "The a." } }, { description: "What you want." }) }, { description: "A widget." }));
+    const text = await moduleText(
+      object(
+        { spec: object({ a: { type: "string", description: "The a." } }, { description: "What you want." }) },
+        { description: "A widget." },
+      ),
+    );
     expect(text).toContain("/**\n * A widget.\n *\n * `test.kubex.io/v1` Widget, namespaced (`widgets`).\n */\nexport class Widget");
     expect(text).toContain("/** What you want. */\nexport interface WidgetSpec {\n  /** The a. */\n  a?: string;");
   });
@@ -333,7 +387,19 @@ describe("kubex-gen crd: schema features", () => {
   });
 
   it("crdModel gives the resources the model stage reads", () => {
-    const { resources } = crdModel([crd(object({}), { kind: "Thing", versions: [{ name: "v1", served: true, storage: true, subresources: { scale: { specReplicasPath: ".spec.r", statusReplicasPath: ".status.r" } } }] })]);
+    const { resources } = crdModel([
+      crd(object({}), {
+        kind: "Thing",
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            subresources: { scale: { specReplicasPath: ".spec.r", statusReplicasPath: ".status.r" } },
+          },
+        ],
+      }),
+    ]);
     expect(resources).toEqual([
       {
         group: "test.kubex.io",

@@ -75,7 +75,13 @@ describe("diff of two versions (fixture specs 1.90 -> 1.91)", async () => {
     expect(text.out).toContain("  ! widgets.example.com/v1 WidgetSpec.owner: string added (required)\n");
     expect(text.out).toContain("  ! widgets.example.com/v1 Widget lost /status\n");
     const json = await run(["1.90", "1.91", "--specs", specs, "--json"]);
-    expect(JSON.parse(json.out)).toEqual({ from: "1.90.0", to: "1.91.0", fromPackage: "@kubex/k8s-v1-90", toPackage: "@kubex/k8s-v1-91", entries: diff.entries });
+    expect(JSON.parse(json.out)).toEqual({
+      from: "1.90.0",
+      to: "1.91.0",
+      fromPackage: "@kubex/k8s-v1-90",
+      toPackage: "@kubex/k8s-v1-91",
+      entries: diff.entries,
+    });
   });
 
   it("the reverse direction turns removals into additions", async () => {
@@ -95,7 +101,9 @@ describe("diff of two CRD files", () => {
       "tenancy.kubex.example.com/v1 TenantSpec.billing is now required",
       "tenancy.kubex.example.com/v1 Tenant lost /status",
     ]);
-    expect(pick(diff.entries, "deprecated").map((e) => `${e.groupVersion} ${e.type}`)).toEqual(["tenancy.kubex.example.com/v1beta1 Tenant"]);
+    expect(pick(diff.entries, "deprecated").map((e) => `${e.groupVersion} ${e.type}`)).toEqual([
+      "tenancy.kubex.example.com/v1beta1 Tenant",
+    ]);
     expect(pick(diff.entries, "field-added").map((e) => [e.field, e.required])).toEqual([["region", false]]);
   });
 });
@@ -104,7 +112,9 @@ describe("pieces", () => {
   it("literal unions that only widen are not breaking, and print as members added/removed", () => {
     const surface = (alias: string): ApiSurface => ({
       label: alias,
-      groupVersions: new Map([["x/v1", { module: "x/v1", groupVersion: "x/v1", types: new Map([["Phase", { name: "Phase", fields: new Map(), alias }]]) }]]),
+      groupVersions: new Map([
+        ["x/v1", { module: "x/v1", groupVersion: "x/v1", types: new Map([["Phase", { name: "Phase", fields: new Map(), alias }]]) }],
+      ]),
     });
     const widened = diffSurfaces(surface(`"A" | "B"`), surface(`"A" | "B" | "C"`)).entries;
     expect(widened.map((e) => [e.change, e.breaking])).toEqual([["field-type-changed", false]]);
@@ -125,7 +135,10 @@ describe("bad input: one line, exit 1", () => {
   const cases: Array<[string[], RegExp]> = [
     [["1.90", "1.90", "--specs", specs], /^kubex-gen diff: nothing to diff: '1\.90' and '1\.90' are the same version \(1\.90\.0\)$/],
     [["1.90", "1.90.0", "--specs", specs], /^kubex-gen diff: nothing to diff: .* the same version \(1\.90\.0\)$/],
-    [["1.90", "1.99", "--specs", specs], /^kubex-gen diff: Kubernetes 1\.99 is not packaged \(.*versions\.json has 1\.90, 1\.91\); add it with npm run sdk:update -- 1\.99$/],
+    [
+      ["1.90", "1.99", "--specs", specs],
+      /^kubex-gen diff: Kubernetes 1\.99 is not packaged \(.*versions\.json has 1\.90, 1\.91\); add it with npm run sdk:update -- 1\.99$/,
+    ],
     [["1.90", "1.90.7", "--specs", specs], /^kubex-gen diff: Kubernetes 1\.90\.7 is not the packaged patch of 1\.90 \(1\.90\.0 is\)/],
     [["1.90", join(crds, "after.yaml"), "--specs", specs], /^kubex-gen diff: cannot diff a Kubernetes version against CRD files/],
     [[join(crds, "after.yaml"), join(crds, "after.yaml")], /^kubex-gen diff: nothing to diff: both sides are /],
@@ -133,13 +146,19 @@ describe("bad input: one line, exit 1", () => {
     [["1.90"], /^kubex-gen diff: expected two arguments, got 1\n/],
   ];
   for (const [args, message] of cases) {
-    it(args.filter((a) => a !== "--specs" && a !== specs).map((a) => a.replace(crds, "crds")).join(" "), async () => {
-      const result = await run(args);
-      expect(result.code).toBe(1);
-      expect(result.out).toBe("");
-      expect(result.err).toHaveLength(1);
-      expect(result.err[0]).toMatch(message);
-    });
+    it(
+      args
+        .filter((a) => a !== "--specs" && a !== specs)
+        .map((a) => a.replace(crds, "crds"))
+        .join(" "),
+      async () => {
+        const result = await run(args);
+        expect(result.code).toBe(1);
+        expect(result.out).toBe("");
+        expect(result.err).toHaveLength(1);
+        expect(result.err[0]).toMatch(message);
+      },
+    );
   }
 });
 

@@ -35,7 +35,11 @@ describe("nullability stage", () => {
   const schemas = (): Record<string, Schema> => ({
     "io.k8s.api.core.v1.PodCondition": {
       required: ["type", "status"],
-      properties: { type: { type: "string" }, status: { type: "string" }, lastProbeTime: { $ref: "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Time" } },
+      properties: {
+        type: { type: "string" },
+        status: { type: "string" },
+        lastProbeTime: { $ref: "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Time" },
+      },
     },
     "io.k8s.api.core.v1.PodSpec": { required: ["containers"], properties: { containers: { type: "array", items: { type: "string" } } } },
     "io.k8s.api.storage.v1.CSINodeSpec": { required: ["drivers"], properties: { drivers: { type: "array", items: { type: "string" } } } },

@@ -42,7 +42,7 @@ describe("pipeline on the fixture spec", () => {
     const core = pkg.files.get("src/core/v1/index.ts")!;
     expect(core).toContain("export interface Pod extends HasExec, HasLogs, HasProxy, HasStatusSubresource {}");
     expect(core).toContain("export class Pod extends KubernetesObject {");
-    expect(core).toContain('export interface Namespace extends HasFinalize, HasStatusSubresource {}');
+    expect(core).toContain("export interface Namespace extends HasFinalize, HasStatusSubresource {}");
     expect(core).not.toMatch(/export interface ConfigMap extends/);
     expect(core).toMatch(/scope: "Cluster",\s+listKind: "NamespaceList"/);
     expect(core).toContain("export interface PodList {");
@@ -97,11 +97,22 @@ describe("kubex-gen CLI on bad input", () => {
     const specs = mkdtempSync(join(tmpdir(), "kubex-cli-"));
     mkdirSync(join(specs, "v1_99"));
     writeFileSync(join(specs, "versions.json"), JSON.stringify({ "1.99": "1.99.0" }));
-    const doc = { openapi: "3.0.0", info: { title: "t", version: "1" }, paths: {}, components: { schemas: { "io.k8s.api.core.v1.Pod": { type: "object", properties: { spec: { $ref: "#/components/schemas/io.k8s.api.core.v1.PodSpec" } } } } } };
+    const doc = {
+      openapi: "3.0.0",
+      info: { title: "t", version: "1" },
+      paths: {},
+      components: {
+        schemas: {
+          "io.k8s.api.core.v1.Pod": { type: "object", properties: { spec: { $ref: "#/components/schemas/io.k8s.api.core.v1.PodSpec" } } },
+        },
+      },
+    };
     writeFileSync(join(specs, "v1_99", "api__v1_openapi.json"), JSON.stringify(doc));
     const result = await runCli(["generate", "--version", "1.99", "--specs", specs, "--out", mkdtempSync(join(tmpdir(), "kubex-out-"))]);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toMatch(/unresolved \$ref '#\/components\/schemas\/io\.k8s\.api\.core\.v1\.PodSpec' in definition 'io\.k8s\.api\.core\.v1\.Pod'$/);
+    expect(result.stderr.trim()).toMatch(
+      /unresolved \$ref '#\/components\/schemas\/io\.k8s\.api\.core\.v1\.PodSpec' in definition 'io\.k8s\.api\.core\.v1\.Pod'$/,
+    );
   });
 
   it("says how to fetch a version that has no spec", async () => {

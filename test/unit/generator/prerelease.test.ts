@@ -22,7 +22,8 @@ describe("pre-release version packages", () => {
     const stable = packageVersion(info("1.38.0"));
     expect([beta, rebuilt, rc, stable]).toEqual(["1.0.0-beta.0", "1.0.0-beta.0.1", "1.0.0-rc.1", "1.0.0"]);
     expect(semver.sort([stable, rc, rebuilt, beta])).toEqual([beta, rebuilt, rc, stable]);
-    for (const range of ["^1.0.0", "~1.0.0", "1.x", "*", ">=1.0.0"]) expect({ range, matches: semver.satisfies(beta, range) }).toEqual({ range, matches: false });
+    for (const range of ["^1.0.0", "~1.0.0", "1.x", "*", ">=1.0.0"])
+      expect({ range, matches: semver.satisfies(beta, range) }).toEqual({ range, matches: false });
     expect(semver.satisfies(stable, "^1.0.0")).toBe(true);
     expect(semver.satisfies(rc, "^1.0.0-beta.0")).toBe(true); // asked for explicitly, later pre-releases follow
   });
@@ -41,7 +42,11 @@ describe("pre-release version packages", () => {
     const versions = JSON.parse(readFileSync(join(root, "specs", "versions.json"), "utf8")) as Record<string, string>;
     const pkg = JSON.parse(readFileSync(join(root, "generated", "v1_38", "package.json"), "utf8")) as Record<string, unknown>;
     expect(versions["1.38"]).toMatch(/^1\.38\.0-(alpha|beta|rc)\.\d+$/);
-    expect(pkg).toMatchObject({ version: packageVersion(info(versions["1.38"]!)), kubernetes: { version: versions["1.38"], prerelease: true }, publishConfig: { tag: "next" } });
+    expect(pkg).toMatchObject({
+      version: packageVersion(info(versions["1.38"]!)),
+      kubernetes: { version: versions["1.38"], prerelease: true },
+      publishConfig: { tag: "next" },
+    });
   });
 
   it("the test cluster resolves --version 1.38 (and the exact pre-release) to the packaged pre-release", () => {

@@ -65,13 +65,24 @@ describe("normalise", () => {
   });
 
   it("names the unresolved $ref and the definition that uses it", () => {
-    const bad = { file: "bad.json", document: JSON.parse(doc({ A: { type: "object", properties: { b: { $ref: "#/components/schemas/Missing" } } } })) };
+    const bad = {
+      file: "bad.json",
+      document: JSON.parse(doc({ A: { type: "object", properties: { b: { $ref: "#/components/schemas/Missing" } } } })),
+    };
     expect(() => normalise([bad])).toThrowError("bad.json: unresolved $ref '#/components/schemas/Missing' in definition 'A'");
   });
 
   it("applies the JSONSchemaPropsOrBool fixup", () => {
     const p = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.";
-    const d = { file: "x.json", document: JSON.parse(doc({ [`${p}JSONSchemaProps`]: { type: "object", properties: { a: { type: "string" } } }, [`${p}JSONSchemaPropsOrBool`]: { description: "x" } })) };
+    const d = {
+      file: "x.json",
+      document: JSON.parse(
+        doc({
+          [`${p}JSONSchemaProps`]: { type: "object", properties: { a: { type: "string" } } },
+          [`${p}JSONSchemaPropsOrBool`]: { description: "x" },
+        }),
+      ),
+    };
     const spec = normalise([d]);
     expect(spec.fixupsApplied).toHaveLength(1);
     expect(spec.schemas[`${p}JSONSchemaPropsOrBool`]!.oneOf).toHaveLength(2);
@@ -79,8 +90,16 @@ describe("normalise", () => {
 
   it("checks each fixup's versions both ways: listed minors must need it, unlisted ones must not", () => {
     const p = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.";
-    const quirky = () => ({ file: "x.json", document: JSON.parse(doc({ [`${p}JSONSchemaProps`]: { type: "object" }, [`${p}JSONSchemaPropsOrBool`]: { description: "x" } })) });
-    const fixed = { file: "x.json", document: JSON.parse(doc({ [`${p}JSONSchemaProps`]: { type: "object" }, [`${p}JSONSchemaPropsOrBool`]: { oneOf: [{ type: "boolean" }] } })) };
+    const quirky = () => ({
+      file: "x.json",
+      document: JSON.parse(doc({ [`${p}JSONSchemaProps`]: { type: "object" }, [`${p}JSONSchemaPropsOrBool`]: { description: "x" } })),
+    });
+    const fixed = {
+      file: "x.json",
+      document: JSON.parse(
+        doc({ [`${p}JSONSchemaProps`]: { type: "object" }, [`${p}JSONSchemaPropsOrBool`]: { oneOf: [{ type: "boolean" }] } }),
+      ),
+    };
     expect(normalise([quirky()], "1.37.2").fixupsApplied).toEqual(["apiextensions JSONSchemaPropsOr* have no type in the published spec"]);
     // A listed minor whose spec no longer has the quirk:
     expect(() => normalise([fixed], "1.35.4")).toThrowError(/no longer applies to Kubernetes 1\.35 .*remove "1\.35"/);
@@ -96,10 +115,26 @@ describe("normalise", () => {
 describe("detect resources", () => {
   it("parses resource paths", () => {
     expect(parseResourcePath("/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale")).toEqual({
-      group: "apps", version: "v1", namespaced: true, plural: "deployments", named: true, subresource: "scale", watchPath: false,
+      group: "apps",
+      version: "v1",
+      namespaced: true,
+      plural: "deployments",
+      named: true,
+      subresource: "scale",
+      watchPath: false,
     });
-    expect(parseResourcePath("/api/v1/namespaces/{name}/finalize")).toMatchObject({ group: "", plural: "namespaces", namespaced: false, subresource: "finalize" });
-    expect(parseResourcePath("/api/v1/watch/namespaces/{namespace}/pods")).toMatchObject({ plural: "pods", namespaced: true, named: false, watchPath: true });
+    expect(parseResourcePath("/api/v1/namespaces/{name}/finalize")).toMatchObject({
+      group: "",
+      plural: "namespaces",
+      namespaced: false,
+      subresource: "finalize",
+    });
+    expect(parseResourcePath("/api/v1/watch/namespaces/{namespace}/pods")).toMatchObject({
+      plural: "pods",
+      namespaced: true,
+      named: false,
+      watchPath: true,
+    });
     expect(parseResourcePath("/apis/apps/v1/")).toBeUndefined();
     expect(parseResourcePath("/version/")).toBeUndefined();
   });
@@ -114,7 +149,11 @@ describe("detect resources", () => {
     expect(byKind.Widget!.verbs).toEqual(["create", "get", "list", "update"]);
     expect(byKind.Namespace).toMatchObject({ scope: "Cluster", subresources: ["finalize", "status"] });
     expect(byKind.Pod!.subresources).toEqual(["exec", "log", "proxy", "status"]);
-    expect(byKind.Widget).toMatchObject({ group: "demo.example.com", subresources: ["scale", "status"], schema: "io.k8s.api.demo.v1.Widget" });
+    expect(byKind.Widget).toMatchObject({
+      group: "demo.example.com",
+      subresources: ["scale", "status"],
+      schema: "io.k8s.api.demo.v1.Widget",
+    });
   });
 });
 
@@ -145,7 +184,9 @@ describe("types", () => {
 
 describe("docs and names", () => {
   it("marks deprecated fields and escapes comment terminators and tags", () => {
-    const lines = docLines({ description: "Old field. Deprecated: use newField\ninstead; it is removed in v2.\nEnds */ here, mail @admin" });
+    const lines = docLines({
+      description: "Old field. Deprecated: use newField\ninstead; it is removed in v2.\nEnds */ here, mail @admin",
+    });
     // The whole deprecation text, across the line break inside its sentence.
     expect(lines.at(-1)).toBe("@deprecated Deprecated: use newField instead; it is removed in v2.");
     expect(docLines({ description: "Deprecated." })).toEqual(["Deprecated.", "", "@deprecated"]);
@@ -176,4 +217,3 @@ describe("docs and names", () => {
     expect(propertyKey("$ref")).toBe("$ref");
   });
 });
-

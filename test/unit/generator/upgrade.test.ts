@@ -40,7 +40,12 @@ function snapshot(dir: string): Record<string, string> {
 interface Report {
   imports: Array<{ file: string; line: number; from: string; to: string }>;
   dependencies: Array<{ section: string; from: { name: string; range: string }; to: { name: string; range: string } }>;
-  problems: Array<{ file: string; line: number; code: number; explainedBy: Array<{ change: string; module: string; type?: string; field?: string }> }> | null;
+  problems: Array<{
+    file: string;
+    line: number;
+    code: number;
+    explainedBy: Array<{ change: string; module: string; type?: string; field?: string }>;
+  }> | null;
 }
 
 describe("upgrade of a project that uses APIs removed between 1.30 and 1.37", () => {
@@ -62,7 +67,12 @@ describe("upgrade of a project that uses APIs removed between 1.30 and 1.37", ()
       "src/workloads.ts:3 @kubex/k8s-v1-37/meta/v1",
     ]);
     expect(report.dependencies).toEqual([
-      { file: "package.json", section: "dependencies", from: { name: "@kubex/k8s-v1-30", range: "^1.14.0" }, to: { name: "@kubex/k8s-v1-37", range: "^1.2.0" } },
+      {
+        file: "package.json",
+        section: "dependencies",
+        from: { name: "@kubex/k8s-v1-30", range: "^1.14.0" },
+        to: { name: "@kubex/k8s-v1-37", range: "^1.2.0" },
+      },
     ]);
     const explained = report.problems!.map((p) => ({
       at: `${p.file}:${p.line}`,
@@ -104,7 +114,11 @@ describe("upgrade of the docs' examples", () => {
     cpSync(join(root, "docs", "examples"), project, { recursive: true });
     writeFileSync(
       join(project, "tsconfig.json"),
-      JSON.stringify({ extends: join(root, "tsconfig.base.json"), compilerOptions: { noEmit: true, allowImportingTsExtensions: true }, include: ["**/*.ts"] }),
+      JSON.stringify({
+        extends: join(root, "tsconfig.base.json"),
+        compilerOptions: { noEmit: true, allowImportingTsExtensions: true },
+        include: ["**/*.ts"],
+      }),
     );
     const original = readFileSync(join(project, "quick-start.ts"), "utf8");
 
@@ -114,7 +128,9 @@ describe("upgrade of the docs' examples", () => {
     expect(downReport.imports.length).toBeGreaterThanOrEqual(10);
     expect(readFileSync(join(project, "quick-start.ts"), "utf8")).toBe(original.replaceAll("@kubex/k8s-v1-37/", "@kubex/k8s-v1-30/"));
     // upgrading.ts uses networking.k8s.io/v1 IPAddress, which 1.30 does not have.
-    expect(downReport.problems!.filter((p) => p.file === "upgrading.ts").flatMap((p) => p.explainedBy.map((e) => `${e.change} ${e.type}`))).toContain("kind-removed IPAddress");
+    expect(
+      downReport.problems!.filter((p) => p.file === "upgrading.ts").flatMap((p) => p.explainedBy.map((e) => `${e.change} ${e.type}`)),
+    ).toContain("kind-removed IPAddress");
 
     const up = await run(["--to", "1.37", "--from", "1.30", project]);
     expect(up.err).toEqual([]);
@@ -127,8 +143,18 @@ describe("upgrade of the docs' examples", () => {
 describe("package.json rewrite", () => {
   it("renames the dependency in place, keeps the others and the indentation", () => {
     const text = `{\n    "name": "app",\n    "dependencies": {\n        "@kubex/k8s-v1-30": "^1.14.0",\n        "@kubex/runtime": "^0.1.0",\n        "undici": "^7.0.0"\n    }\n}\n`;
-    const out = rewriteManifest(text, [{ file: "package.json", section: "dependencies", from: { name: "@kubex/k8s-v1-30", range: "^1.14.0" }, to: { name: "@kubex/k8s-v1-37", range: "^1.2.0" } }]);
-    expect(JSON.parse(out)).toEqual({ name: "app", dependencies: { "@kubex/k8s-v1-37": "^1.2.0", "@kubex/runtime": "^0.1.0", undici: "^7.0.0" } });
+    const out = rewriteManifest(text, [
+      {
+        file: "package.json",
+        section: "dependencies",
+        from: { name: "@kubex/k8s-v1-30", range: "^1.14.0" },
+        to: { name: "@kubex/k8s-v1-37", range: "^1.2.0" },
+      },
+    ]);
+    expect(JSON.parse(out)).toEqual({
+      name: "app",
+      dependencies: { "@kubex/k8s-v1-37": "^1.2.0", "@kubex/runtime": "^0.1.0", undici: "^7.0.0" },
+    });
     expect(out).toContain(`\n        "@kubex/k8s-v1-37": "^1.2.0",\n`);
   });
 });
@@ -145,12 +171,16 @@ describe("bad input: one line, exit 1", () => {
     [[fixture], /^kubex-gen upgrade: --to 1\.NN is required\n/],
   ];
   for (const [args, message] of cases) {
-    it(args.map((a) => a.replace(root, "")).join(" "), async () => {
-      const result = await run(args);
-      expect(result.code).toBe(1);
-      expect(result.out).toBe("");
-      expect(result.err).toHaveLength(1);
-      expect(result.err[0]).toMatch(message);
-    }, 120_000);
+    it(
+      args.map((a) => a.replace(root, "")).join(" "),
+      async () => {
+        const result = await run(args);
+        expect(result.code).toBe(1);
+        expect(result.out).toBe("");
+        expect(result.err).toHaveLength(1);
+        expect(result.err[0]).toMatch(message);
+      },
+      120_000,
+    );
   }
 });

@@ -80,7 +80,7 @@ describe("import direction in runtime/src", () => {
       ["stream/listen.ts", 'import { isPort } from "../request/validate.js";'],
     ]);
     expect(violations(planted)).toEqual([
-      'model/meta.ts -> ../config/types.js',
+      "model/meta.ts -> ../config/types.js",
       "request/build.ts -> ../transport/types.js",
       "stream/index.ts -> ../api/accessors/exec.js",
       "watch/x.ts -> ../api/context.js",

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { InvalidRequest } from "@kubex/runtime";
 import { ApplyPatch, JsonPatch, MergePatch, StrategicMergePatch } from "@kubex/runtime";
-import { buildCreate, buildDelete, buildDeleteCollection, buildGet, buildList, buildPatch, buildReplace } from "../../../runtime/src/request/build.js";
+import {
+  buildCreate,
+  buildDelete,
+  buildDeleteCollection,
+  buildGet,
+  buildList,
+  buildPatch,
+  buildReplace,
+} from "../../../runtime/src/request/build.js";
 import { resourcePath } from "../../../runtime/src/request/paths.js";
 import { listNamespace, objectNamespace, apiNamespace } from "../../../runtime/src/request/namespace.js";
 import { validateName } from "../../../runtime/src/request/validate.js";
@@ -21,26 +29,31 @@ describe("paths", () => {
   });
   it("addresses cluster-scoped objects and subresources", () => {
     expect(resourcePath(namespaces, { name: "kube-system", subresource: "finalize" })).toBe("/api/v1/namespaces/kube-system/finalize");
-    expect(resourcePath(deployments, { namespace: "a", name: "web", subresource: "scale" })).toBe("/apis/apps/v1/namespaces/a/deployments/web/scale");
+    expect(resourcePath(deployments, { namespace: "a", name: "web", subresource: "scale" })).toBe(
+      "/apis/apps/v1/namespaces/a/deployments/web/scale",
+    );
   });
   it("percent-encodes names (RBAC names hold ':')", () => {
-    expect(resourcePath({ group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterroles" }, { name: "system:controller:x" })).toBe(
-      "/apis/rbac.authorization.k8s.io/v1/clusterroles/system%3Acontroller%3Ax",
-    );
+    expect(
+      resourcePath({ group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterroles" }, { name: "system:controller:x" }),
+    ).toBe("/apis/rbac.authorization.k8s.io/v1/clusterroles/system%3Acontroller%3Ax");
   });
 });
 
 describe("query strings", () => {
   it("list sends every filter under its Kubernetes name", () => {
-    const r = buildList({ resource: pods, namespace: "default" }, {
-      labelSelector: { app: "web", tier: "fe" },
-      fieldSelector: "status.phase=Running",
-      resourceVersion: "100",
-      resourceVersionMatch: "NotOlderThan",
-      limit: 100,
-      continueToken: "abc",
-      timeoutSeconds: 5,
-    });
+    const r = buildList(
+      { resource: pods, namespace: "default" },
+      {
+        labelSelector: { app: "web", tier: "fe" },
+        fieldSelector: "status.phase=Running",
+        resourceVersion: "100",
+        resourceVersionMatch: "NotOlderThan",
+        limit: 100,
+        continueToken: "abc",
+        timeoutSeconds: 5,
+      },
+    );
     expect(r.method).toBe("GET");
     expect(r.path).toBe("/api/v1/namespaces/default/pods");
     expect(query(r.query)).toEqual({
@@ -62,7 +75,11 @@ describe("query strings", () => {
     expect(() => buildList({ resource: pods }, { timeoutSeconds: 1.5 })).toThrow(InvalidRequest);
   });
   it("writes send dryRun=All, fieldManager, fieldValidation", () => {
-    const r = buildCreate({ resource: deployments, namespace: "ns" }, { kind: "Deployment" }, { dryRun: true, fieldManager: "me", fieldValidation: "Strict" });
+    const r = buildCreate(
+      { resource: deployments, namespace: "ns" },
+      { kind: "Deployment" },
+      { dryRun: true, fieldManager: "me", fieldValidation: "Strict" },
+    );
     expect(r.method).toBe("POST");
     expect(query(r.query)).toEqual({ dryRun: "All", fieldManager: "me", fieldValidation: "Strict" });
     expect(r.headers?.["content-type"]).toBe("application/json");
@@ -78,10 +95,14 @@ describe("query strings", () => {
   });
   it("rejects a timeout or signal that would silently do nothing", () => {
     const target = { resource: pods, namespace: "default", name: "p" };
-    expect(() => buildGet(target, { timeout: -1 })).toThrow(new InvalidRequest("Pod: timeout must be a number of milliseconds, 0 or more (0: no timeout), got -1"));
+    expect(() => buildGet(target, { timeout: -1 })).toThrow(
+      new InvalidRequest("Pod: timeout must be a number of milliseconds, 0 or more (0: no timeout), got -1"),
+    );
     expect(() => buildGet(target, { timeout: Number.NaN })).toThrow(/got NaN$/);
     expect(() => buildList(target, { timeout: "5000" as unknown as number })).toThrow(/timeout must be a number .* got "5000"$/);
-    expect(() => buildDelete(target, { signal: { aborted: false } as unknown as AbortSignal })).toThrow(/Pod: signal must be an AbortSignal/);
+    expect(() => buildDelete(target, { signal: { aborted: false } as unknown as AbortSignal })).toThrow(
+      /Pod: signal must be an AbortSignal/,
+    );
   });
 });
 
@@ -89,9 +110,13 @@ describe("patch requests", () => {
   const target = { resource: deployments, namespace: "ns", name: "web" };
   it("each patch sets its own content type", () => {
     expect(buildPatch(target, new MergePatch({}), identity).headers?.["content-type"]).toBe("application/merge-patch+json");
-    expect(buildPatch(target, new StrategicMergePatch({}), identity).headers?.["content-type"]).toBe("application/strategic-merge-patch+json");
+    expect(buildPatch(target, new StrategicMergePatch({}), identity).headers?.["content-type"]).toBe(
+      "application/strategic-merge-patch+json",
+    );
     expect(buildPatch(target, new JsonPatch(), identity).headers?.["content-type"]).toBe("application/json-patch+json");
-    expect(buildPatch(target, new ApplyPatch({}), identity, { fieldManager: "me" }).headers?.["content-type"]).toBe("application/apply-patch+yaml");
+    expect(buildPatch(target, new ApplyPatch({}), identity, { fieldManager: "me" }).headers?.["content-type"]).toBe(
+      "application/apply-patch+yaml",
+    );
   });
   it("apply needs a fieldManager, before anything is sent", () => {
     expect(() => buildPatch(target, new ApplyPatch({ spec: {} }), identity)).toThrow(/needs options.fieldManager/);
@@ -108,12 +133,15 @@ describe("patch requests", () => {
 
 describe("delete requests", () => {
   it("sends DeleteOptions in the body", () => {
-    const r = buildDelete({ resource: pods, namespace: "default", name: "p" }, {
-      gracePeriodSeconds: 0,
-      propagationPolicy: "Foreground",
-      preconditions: { uid: "123", resourceVersion: "9" },
-      dryRun: true,
-    });
+    const r = buildDelete(
+      { resource: pods, namespace: "default", name: "p" },
+      {
+        gracePeriodSeconds: 0,
+        propagationPolicy: "Foreground",
+        preconditions: { uid: "123", resourceVersion: "9" },
+        dryRun: true,
+      },
+    );
     expect(r.method).toBe("DELETE");
     expect(JSON.parse(r.body!)).toEqual({
       apiVersion: "v1",

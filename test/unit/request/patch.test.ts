@@ -5,12 +5,16 @@ const target = { apiVersion: "apps/v1", kind: "Deployment", name: "web" };
 
 describe("MergePatch and StrategicMergePatch", () => {
   it("keep null, which deletes a key", () => {
-    expect(JSON.parse(new MergePatch({ metadata: { labels: { gone: null } } }).serialize())).toEqual({ metadata: { labels: { gone: null } } });
+    expect(JSON.parse(new MergePatch({ metadata: { labels: { gone: null } } }).serialize())).toEqual({
+      metadata: { labels: { gone: null } },
+    });
     expect(new StrategicMergePatch({ spec: { template: null } }).serialize()).toBe('{"spec":{"template":null}}');
   });
   it("reject a body that is not an object, naming the patch class (plain JavaScript)", () => {
     const untyped = (Kind: unknown, body: unknown) => new (Kind as new (body: unknown) => object)(body);
-    expect(() => untyped(MergePatch, undefined)).toThrow(new InvalidRequest("MergePatch needs an object as its body (the fields to change), got undefined"));
+    expect(() => untyped(MergePatch, undefined)).toThrow(
+      new InvalidRequest("MergePatch needs an object as its body (the fields to change), got undefined"),
+    );
     expect(() => untyped(StrategicMergePatch, null)).toThrow(/^StrategicMergePatch needs an object .* got null$/);
     expect(() => untyped(ApplyPatch, [{ spec: {} }])).toThrow(/^ApplyPatch needs an object .* got an array$/);
     expect(() => untyped(MergePatch, "{}")).toThrow(InvalidRequest);

@@ -20,7 +20,10 @@ describe("release parsing and order", () => {
 
   it("orders alpha < beta < rc < release, numerically within a stage", () => {
     const versions = ["1.38.0", "1.38.0-rc.0", "1.38.0-beta.10", "1.38.0-beta.2", "1.38.0-alpha.3", "1.37.10", "1.37.9"];
-    const sorted = versions.map((v) => parseRelease(v)!).sort(compareReleases).map((r) => r.version);
+    const sorted = versions
+      .map((v) => parseRelease(v)!)
+      .sort(compareReleases)
+      .map((r) => r.version);
     expect(sorted).toEqual(["1.37.9", "1.37.10", "1.38.0-alpha.3", "1.38.0-beta.2", "1.38.0-beta.10", "1.38.0-rc.0", "1.38.0"]);
   });
 });
@@ -36,7 +39,13 @@ describe("outdated", () => {
 
   it("a newer patch of a packaged minor is missing", () => {
     const entries = outdated({ ...packaged, "1.36": "1.36.1" }, today, 36);
-    expect(entries.find((e) => e.minor === "1.36")).toEqual({ minor: "1.36", recorded: "1.36.1", kind: "patch", available: "1.36.3", missing: true });
+    expect(entries.find((e) => e.minor === "1.36")).toEqual({
+      minor: "1.36",
+      recorded: "1.36.1",
+      kind: "patch",
+      available: "1.36.3",
+      missing: true,
+    });
   });
 
   it("the newest stable minor is missing", () => {
@@ -46,7 +55,12 @@ describe("outdated", () => {
 
   it("a packaged pre-release whose minor shipped must be replaced; a newer pre-release is optional", () => {
     const shipped = outdated({ ...packaged, "1.38": "1.38.0-beta.0" }, listing(["v1.37.2", "v1.38.0-beta.0", "v1.38.0"]), 37);
-    expect(shipped.find((e) => e.minor === "1.38")).toMatchObject({ kind: "shipped", recorded: "1.38.0-beta.0", available: "1.38.0", missing: true });
+    expect(shipped.find((e) => e.minor === "1.38")).toMatchObject({
+      kind: "shipped",
+      recorded: "1.38.0-beta.0",
+      available: "1.38.0",
+      missing: true,
+    });
     const newer = outdated({ ...packaged, "1.38": "1.38.0-alpha.1" }, today, 37);
     expect(newer.find((e) => e.minor === "1.38")).toMatchObject({ kind: "newer-prerelease", available: "1.38.0-beta.0", missing: false });
     const current = outdated({ ...packaged, "1.38": "1.38.0-beta.0" }, today, 37);
@@ -68,7 +82,9 @@ describe("resolveRelease", () => {
   });
 
   it("rejects bad input with one line naming what is wrong", () => {
-    expect(() => resolveRelease("1.99", today)).toThrow(/^Kubernetes 1\.99 has no release or pre-release on the Go module proxy \(newest: 1\.38\.0-beta\.0\)$/);
+    expect(() => resolveRelease("1.99", today)).toThrow(
+      /^Kubernetes 1\.99 has no release or pre-release on the Go module proxy \(newest: 1\.38\.0-beta\.0\)$/,
+    );
     expect(() => resolveRelease("1.37.7", today)).toThrow(/^k8s\.io\/kubernetes v1\.37\.7 is not on the Go module proxy/);
     expect(() => resolveRelease("latest", today)).toThrow(/^'latest' is not a Kubernetes version/);
     expect(() => resolveRelease("1.37.0-rc.1", today)).toThrow(

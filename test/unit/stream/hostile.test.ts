@@ -95,11 +95,24 @@ describe("6: exec and attach on a WebSocket protocol error", () => {
 describe("7: a refused upgrade that quotes the token", () => {
   const TOKEN = "kubex-ws-token-0123456789abcdef";
   for (const [what, body] of [
-    ["a JSON Status", JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", code: 403, reason: "Forbidden", message: `denied for Bearer ${TOKEN}` })],
+    [
+      "a JSON Status",
+      JSON.stringify({
+        kind: "Status",
+        apiVersion: "v1",
+        status: "Failure",
+        code: 403,
+        reason: "Forbidden",
+        message: `denied for Bearer ${TOKEN}`,
+      }),
+    ],
     ["a plain-text body", `forbidden: request had Authorization: Bearer ${TOKEN} and token=${TOKEN}`],
   ] as const) {
     it(`${what}: the token is in no rendering of the error`, async () => {
-      const s = await server({ refuse: () => ({ code: 403, body, headers: { "content-type": what === "a plain-text body" ? "text/plain" : "application/json" } }), onConnection: () => undefined });
+      const s = await server({
+        refuse: () => ({ code: 403, body, headers: { "content-type": what === "a plain-text body" ? "text/plain" : "application/json" } }),
+        onConnection: () => undefined,
+      });
       const error = (await pods(s, { auth: new BearerTokenAuth(TOKEN) })
         .exec.run("p", { command: ["x"] })
         .catch((e: unknown) => e)) as Error;

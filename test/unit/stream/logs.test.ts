@@ -20,7 +20,9 @@ async function all(source: AsyncIterable<string>): Promise<string[]> {
 describe("lines()", () => {
   it("splits on newlines across chunks, keeps a last partial line, decodes split UTF-8", async () => {
     const euro = Buffer.from("€");
-    expect(await all(lines(chunks("a\nb", "c\n\nd", Buffer.concat([Buffer.from("\n"), euro.subarray(0, 1)]), euro.subarray(1), "\n")))).toEqual(["a", "bc", "", "d", "€"]);
+    expect(
+      await all(lines(chunks("a\nb", "c\n\nd", Buffer.concat([Buffer.from("\n"), euro.subarray(0, 1)]), euro.subarray(1), "\n"))),
+    ).toEqual(["a", "bc", "", "d", "€"]);
     expect(await all(lines(chunks("no newline")))).toEqual(["no newline"]);
     expect(await all(lines(chunks()))).toEqual([]);
   });

@@ -21,7 +21,13 @@ async function server(onConnection: (ws: WebSocket, ports: number[]) => void, pr
 }
 
 function pods(s: WsTestServer) {
-  const client: Client = { config: s.config(), transport: {} as Transport, namespace: "default", close: async () => undefined, [Symbol.asyncDispose]: async () => undefined };
+  const client: Client = {
+    config: s.config(),
+    transport: {} as Transport,
+    namespace: "default",
+    close: async () => undefined,
+    [Symbol.asyncDispose]: async () => undefined,
+  };
   return new Api(StreamPod, { client });
 }
 
@@ -122,7 +128,9 @@ describe("portforward.forward", () => {
     await using session = await pods(s).portforward.forward("p", { ports: [81], protocols: ["portforward.k8s.io"] });
     expect(session.protocol).toBe("portforward.k8s.io");
     expect(s.upgrades[0]!.offered).toEqual(["portforward.k8s.io"]);
-    await expect(pods(s).portforward.forward("p", { ports: [81], protocols: ["v5.channel.k8s.io"] })).rejects.toBeInstanceOf(InvalidRequest);
+    await expect(pods(s).portforward.forward("p", { ports: [81], protocols: ["v5.channel.k8s.io"] })).rejects.toBeInstanceOf(
+      InvalidRequest,
+    );
   });
 
   it("a first message naming another port is an error", async () => {
@@ -242,7 +250,10 @@ describe("portforward.listen", () => {
 
   it("reports a refused WebSocket through onError and closes the local socket", async () => {
     const s = await startWsServer({
-      refuse: () => ({ code: 400, body: JSON.stringify({ kind: "Status", status: "Failure", code: 400, message: "pod p does not have a host assigned" }) }),
+      refuse: () => ({
+        code: 400,
+        body: JSON.stringify({ kind: "Status", status: "Failure", code: 400, message: "pod p does not have a host assigned" }),
+      }),
       onConnection: () => undefined,
     });
     cleanups.push(() => s.close());
@@ -286,7 +297,9 @@ describe("portforward.listen", () => {
     cleanups.push(() => new Promise<void>((resolve) => busy.close(() => resolve())));
     const busyPort = (busy.address() as AddressInfo).port;
     const first = await freePort();
-    const error = await pods(s).portforward.listen("p", { portMap: { 80: first, 81: busyPort } }).catch((e: unknown) => e);
+    const error = await pods(s)
+      .portforward.listen("p", { portMap: { 80: first, 81: busyPort } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidRequest);
     expect((error as Error).message).toMatch(new RegExp(`cannot listen on 127.0.0.1:${busyPort}`));
     // The listener opened for the first entry was closed again.

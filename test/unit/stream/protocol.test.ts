@@ -26,7 +26,9 @@ describe("exit codes", () => {
   it("reads Success, ExitCode causes, and nothing else", () => {
     expect(exitCodeOf({ status: "Success" })).toBe(0);
     expect(exitCodeOf({ status: "Failure", details: { causes: [{ reason: "ExitCode", message: "127" }] } })).toBe(127);
-    expect(exitCodeOf({ status: "Failure", reason: "InternalError", message: "error executing command: cmd wait: sh -c exit 3: exit status 3" })).toBe(3);
+    expect(
+      exitCodeOf({ status: "Failure", reason: "InternalError", message: "error executing command: cmd wait: sh -c exit 3: exit status 3" }),
+    ).toBe(3);
     expect(exitCodeOf({ status: "Failure", message: "container not found" })).toBe(1);
     expect(exitCodeOf({ status: "Failure", details: { causes: [{ reason: "ExitCode", message: "x" }] } })).toBe(1);
     expect(exitCodeOf(undefined)).toBeNull();
@@ -39,7 +41,13 @@ describe("query building", () => {
   it("exec: repeats command, sets the stream flags, turns stderr off with tty", () => {
     const q = execQuery("Pod exec", { command: ["sh", "-c", "echo a b"], container: "c", stdin: true, tty: true });
     expect(q.getAll("command")).toEqual(["sh", "-c", "echo a b"]);
-    expect(Object.fromEntries([...q].filter(([k]) => k !== "command"))).toEqual({ container: "c", stdin: "true", stdout: "true", stderr: "false", tty: "true" });
+    expect(Object.fromEntries([...q].filter(([k]) => k !== "command"))).toEqual({
+      container: "c",
+      stdin: "true",
+      stdout: "true",
+      stderr: "false",
+      tty: "true",
+    });
     expect(() => execQuery("Pod exec", { command: [""] })).toThrow(InvalidRequest);
     expect(() => execQuery("Pod exec", { command: "ls" as unknown as string[] })).toThrow(/non-empty array of strings/);
   });
@@ -48,7 +56,14 @@ describe("query building", () => {
     expect(logQuery("Pod logs", {}).toString()).toBe("");
     expect(logQuery("Pod logs", { pretty: true }).toString()).toBe("pretty=true");
     expect(logQuery("Pod logs", { pretty: false }).toString()).toBe("");
-    const q = logQuery("Pod logs", { container: "c", tailLines: 0, timestamps: true, limitBytes: 10, previous: true, sinceTime: new Date("2024-05-01T10:20:30.456Z") });
+    const q = logQuery("Pod logs", {
+      container: "c",
+      tailLines: 0,
+      timestamps: true,
+      limitBytes: 10,
+      previous: true,
+      sinceTime: new Date("2024-05-01T10:20:30.456Z"),
+    });
     expect(q.get("tailLines")).toBe("0");
     expect(q.get("sinceTime")).toBe("2024-05-01T10:20:30Z");
     expect(q.get("previous")).toBe("true");
@@ -100,9 +115,14 @@ describe("channel protocol choice", () => {
   it("defaults to every protocol the session speaks, keeps the caller's order, rejects unknown, empty or repeated ones", () => {
     expect(channelProtocols("exec p", undefined, allowed)).toEqual(allowed);
     expect(channelProtocols("exec p", ["v4.channel.k8s.io"], allowed)).toEqual(["v4.channel.k8s.io"]);
-    expect(channelProtocols("exec p", ["v4.channel.k8s.io", "v5.channel.k8s.io"], allowed)).toEqual(["v4.channel.k8s.io", "v5.channel.k8s.io"]);
+    expect(channelProtocols("exec p", ["v4.channel.k8s.io", "v5.channel.k8s.io"], allowed)).toEqual([
+      "v4.channel.k8s.io",
+      "v5.channel.k8s.io",
+    ]);
     expect(() => channelProtocols("exec p", [], allowed)).toThrow(/exec p: protocols must be a non-empty array/);
-    expect(() => channelProtocols("exec p", ["channel.k8s.io"], allowed)).toThrow(/protocol "channel.k8s.io" is not one this session speaks/);
+    expect(() => channelProtocols("exec p", ["channel.k8s.io"], allowed)).toThrow(
+      /protocol "channel.k8s.io" is not one this session speaks/,
+    );
     expect(() => channelProtocols("exec p", ["v4.channel.k8s.io", "v4.channel.k8s.io"], allowed)).toThrow(/listed twice/);
   });
 });

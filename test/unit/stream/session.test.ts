@@ -108,7 +108,9 @@ describe("exec over the channel protocol", () => {
     expect([result.stdout, result.stderr, result.exitCode]).toEqual(["", "only err\n", 0]);
     await pods(s).exec.run("p", { command: ["ls"], stderr: false });
     expect(s.upgrades[1]!.url.searchParams.get("stderr")).toBe("false");
-    await expect(pods(s).exec.run("p", { command: ["ls"], stdout: false, stderr: false })).rejects.toThrow(/at least one of stdin, stdout and stderr/);
+    await expect(pods(s).exec.run("p", { command: ["ls"], stdout: false, stderr: false })).rejects.toThrow(
+      /at least one of stdin, stdout and stderr/,
+    );
   });
 
   it("protocols: offers only the injected subprotocols (a v4-only target from a server that has v5)", async () => {
@@ -194,7 +196,9 @@ describe("exec over the channel protocol", () => {
         ws.close(1000);
       },
     });
-    const error = await pods(s).exec.run("p", { command: ["x"] }).catch((e: unknown) => e);
+    const error = await pods(s)
+      .exec.run("p", { command: ["x"] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KubexClientError);
     expect((error as Error).message).toMatch(/not a Status: "this is not json"/);
   });
@@ -222,12 +226,31 @@ describe("exec over the channel protocol", () => {
         upgrade.url.pathname.includes("/pods/nonode/")
           ? {
               code: 400,
-              body: JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", message: "pod nonode does not have a host assigned", reason: "BadRequest", code: 400 }),
+              body: JSON.stringify({
+                kind: "Status",
+                apiVersion: "v1",
+                status: "Failure",
+                message: "pod nonode does not have a host assigned",
+                reason: "BadRequest",
+                code: 400,
+              }),
             }
-          : { code: 403, body: JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", message: "pods \"p\" is forbidden", reason: "Forbidden", code: 403 }) },
+          : {
+              code: 403,
+              body: JSON.stringify({
+                kind: "Status",
+                apiVersion: "v1",
+                status: "Failure",
+                message: 'pods "p" is forbidden',
+                reason: "Forbidden",
+                code: 403,
+              }),
+            },
       onConnection: () => undefined,
     });
-    const bad = await pods(s).exec.run("nonode", { command: ["x"] }).catch((e: unknown) => e);
+    const bad = await pods(s)
+      .exec.run("nonode", { command: ["x"] })
+      .catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(BadRequest);
     expect((bad as BadRequest).message).toBe("pod nonode does not have a host assigned");
     expect((bad as BadRequest).code).toBe(400);
@@ -236,14 +259,18 @@ describe("exec over the channel protocol", () => {
 
   it("a refusal without a Status body keeps the body text", async () => {
     const s = await server({ refuse: () => ({ code: 502, body: "upstream connect error" }), onConnection: () => undefined });
-    const error = await pods(s).exec.run("p", { command: ["x"] }).catch((e: unknown) => e);
+    const error = await pods(s)
+      .exec.run("p", { command: ["x"] })
+      .catch((e: unknown) => e);
     expect((error as { code: number }).code).toBe(502);
     expect((error as Error).message).toMatch(/upstream connect error/);
   });
 
   it("a server that accepts no offered subprotocol is refused clearly", async () => {
     const s = await server({ protocols: ["channel.k8s.io"], onConnection: () => undefined });
-    const error = await pods(s).exec.run("p", { command: ["x"] }).catch((e: unknown) => e);
+    const error = await pods(s)
+      .exec.run("p", { command: ["x"] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KubexClientError);
     expect((error as Error).message).toMatch(/WebSocket/);
   });
@@ -279,9 +306,16 @@ describe("exec over the channel protocol", () => {
       socket.on("error", () => undefined);
     });
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    servers.push({ close: async () => { for (const s of sockets) s.destroy(); await new Promise<void>((r) => silent.close(() => r())); } });
+    servers.push({
+      close: async () => {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((r) => silent.close(() => r()));
+      },
+    });
     const port = (silent.address() as AddressInfo).port;
-    const api = pods({ config: (extra) => ({ server: `http://127.0.0.1:${port}`, tls: {}, namespace: "default", source: { type: "explicit" }, ...extra }) });
+    const api = pods({
+      config: (extra) => ({ server: `http://127.0.0.1:${port}`, tls: {}, namespace: "default", source: { type: "explicit" }, ...extra }),
+    });
     const started = Date.now();
     const error = await api.exec.run("p", { command: ["x"], timeout: 200 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestAborted);
@@ -299,12 +333,28 @@ describe("exec over the channel protocol", () => {
       socket.on("error", () => undefined);
     });
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    servers.push({ close: async () => { for (const s of sockets) s.destroy(); await new Promise<void>((r) => silent.close(() => r())); } });
+    servers.push({
+      close: async () => {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((r) => silent.close(() => r()));
+      },
+    });
     const port = (silent.address() as AddressInfo).port;
     const config = { server: `http://127.0.0.1:${port}`, tls: {}, namespace: "default", source: { type: "explicit" as const } };
-    const client: Client = { config, transport: {} as Transport, namespace: "default", timeout: 150, close: async () => undefined, [Symbol.asyncDispose]: async () => undefined };
+    const client: Client = {
+      config,
+      transport: {} as Transport,
+      namespace: "default",
+      timeout: 150,
+      close: async () => undefined,
+      [Symbol.asyncDispose]: async () => undefined,
+    };
     const api = new Api(StreamPod, { client });
-    for (const opening of [api.exec.stream("p", { command: ["x"] }), api.attach.stream("p"), api.portforward.forward("p", { ports: [80] })]) {
+    for (const opening of [
+      api.exec.stream("p", { command: ["x"] }),
+      api.attach.stream("p"),
+      api.portforward.forward("p", { ports: [80] }),
+    ]) {
       const error = await opening.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RequestAborted);
       expect((error as Error).message).toMatch(/took longer than 150 ms/);
@@ -317,7 +367,9 @@ describe("exec over the channel protocol", () => {
 
   it("timeout bounds a command that never ends, and closes the connection", async () => {
     const s = await server({ onConnection: (ws) => ws.send(frame(1, "working...")) });
-    const error = await pods(s).exec.run("p", { command: ["sleep", "1000"], timeout: 300 }).catch((e: unknown) => e);
+    const error = await pods(s)
+      .exec.run("p", { command: ["sleep", "1000"], timeout: 300 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestAborted);
     expect((error as Error).message).toMatch(/timeout of 300 ms/);
     await until(() => s.openConnections() === 0, 3000, "the server to see the close");
@@ -338,12 +390,20 @@ describe("exec over the channel protocol", () => {
     const api = pods(s);
     await expect(api.exec.run("p", { command: [] })).rejects.toBeInstanceOf(InvalidRequest);
     await expect(api.exec.run("p", { command: ["x"], container: "" })).rejects.toBeInstanceOf(InvalidRequest);
-    await expect(api.exec.stream("p", { command: ["x"], stdout: false, stderr: false })).rejects.toThrow(/at least one of stdin, stdout and stderr/);
+    await expect(api.exec.stream("p", { command: ["x"], stdout: false, stderr: false })).rejects.toThrow(
+      /at least one of stdin, stdout and stderr/,
+    );
     await expect(api.exec.run("a/b", { command: ["x"] })).rejects.toBeInstanceOf(InvalidRequest);
     await expect(api.exec.run("p", { command: ["x"], timeout: -5 })).rejects.toThrow(/Pod exec: timeout must be a number/);
-    await expect(api.exec.stream("p", { command: ["x"], timeout: Number.NaN })).rejects.toThrow(/exec default\/p: timeout must be a number/);
-    await expect(api.attach.stream("p", { signal: "stop" as unknown as AbortSignal })).rejects.toThrow(/attach default\/p: signal must be an AbortSignal/);
-    await expect(api.portforward.forward("p", { ports: [80], timeout: -1 })).rejects.toThrow(/portforward default\/p: timeout must be a number/);
+    await expect(api.exec.stream("p", { command: ["x"], timeout: Number.NaN })).rejects.toThrow(
+      /exec default\/p: timeout must be a number/,
+    );
+    await expect(api.attach.stream("p", { signal: "stop" as unknown as AbortSignal })).rejects.toThrow(
+      /attach default\/p: signal must be an AbortSignal/,
+    );
+    await expect(api.portforward.forward("p", { ports: [80], timeout: -1 })).rejects.toThrow(
+      /portforward default\/p: timeout must be a number/,
+    );
     expect(() => api.logs.stream("p", { timeout: -1 })).toThrow(/Pod logs: timeout must be a number/);
     expect(s.upgrades).toHaveLength(0);
   });
@@ -424,13 +484,19 @@ describe("connection setup", () => {
     });
     const good = await pods(s, { tls: { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey } }).exec.run("p", { command: ["x"] });
     expect(good.stdout).toBe("secure");
-    const untrusted = await pods(s, { tls: { cert: pki.clientCert, key: pki.clientKey } }).exec.run("p", { command: ["x"] }).catch((e: unknown) => e);
+    const untrusted = await pods(s, { tls: { cert: pki.clientCert, key: pki.clientKey } })
+      .exec.run("p", { command: ["x"] })
+      .catch((e: unknown) => e);
     expect(untrusted).toBeInstanceOf(KubexClientError);
     expect((untrusted as Error).message).toMatch(/certificate/i);
     // serverName: the certificate names kube.test, so reaching 127.0.0.1 with that name verifies.
-    const named = await pods(s, { tls: { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey, serverName: "kube.test" } }).exec.run("p", { command: ["x"] });
+    const named = await pods(s, { tls: { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey, serverName: "kube.test" } }).exec.run("p", {
+      command: ["x"],
+    });
     expect(named.exitCode).toBe(0);
-    const insecure = await pods(s, { tls: { insecureSkipTlsVerify: true, cert: pki.clientCert, key: pki.clientKey } }).exec.run("p", { command: ["x"] });
+    const insecure = await pods(s, { tls: { insecureSkipTlsVerify: true, cert: pki.clientCert, key: pki.clientKey } }).exec.run("p", {
+      command: ["x"],
+    });
     expect(insecure.stdout).toBe("secure");
   });
 

@@ -66,7 +66,9 @@ describe("createClient", () => {
   });
 
   it("rejects a default timeout that would mean none", async () => {
-    await expect(createClient({ config: explicitConfig("http://127.0.0.1:1"), timeout: -1 })).rejects.toThrow(/^createClient: timeout must be a number of milliseconds/);
+    await expect(createClient({ config: explicitConfig("http://127.0.0.1:1"), timeout: -1 })).rejects.toThrow(
+      /^createClient: timeout must be a number of milliseconds/,
+    );
   });
 
   it("loads a kubeconfig file: server and the context's namespace; the user's token is not sent to an http:// server", async () => {

@@ -109,8 +109,12 @@ describe("3: 2xx body size limit", () => {
   });
 
   it("a bad limit is a config error at creation", async () => {
-    await expect(createClient({ config: explicitConfig("http://127.0.0.1:1"), maxResponseBytes: 0 })).rejects.toThrow(/maxResponseBytes must be a positive integer/);
-    await expect(createClient({ config: explicitConfig("http://127.0.0.1:1"), connections: 1.5 })).rejects.toThrow(/connections must be a positive integer/);
+    await expect(createClient({ config: explicitConfig("http://127.0.0.1:1"), maxResponseBytes: 0 })).rejects.toThrow(
+      /maxResponseBytes must be a positive integer/,
+    );
+    await expect(createClient({ config: explicitConfig("http://127.0.0.1:1"), connections: 1.5 })).rejects.toThrow(
+      /connections must be a positive integer/,
+    );
   });
 });
 
@@ -119,7 +123,11 @@ describe("4: wrong-shaped 2xx bodies", () => {
     ["null", null, /answered 200 with null where a JSON object was expected/],
     ["42", 42, /answered 200 with a number where a JSON object was expected/],
     ["an array", [{ kind: "Pod" }], /answered 200 with an array where a JSON object was expected/],
-    ["a list with a null item", { kind: "PodList", items: [{ metadata: {} }, null] }, /a list whose items\[1\] is null, where an object was expected/],
+    [
+      "a list with a null item",
+      { kind: "PodList", items: [{ metadata: {} }, null] },
+      /a list whose items\[1\] is null, where an object was expected/,
+    ],
   ];
   for (const [what, body, message] of shapes) {
     it(`${what}: UnexpectedResponse naming what was expected and what came`, async () => {
@@ -150,7 +158,9 @@ describe("4: wrong-shaped 2xx bodies", () => {
   it("a Status Success (a delete's answer) is still returned", async () => {
     const server = await serve((_req, res) => json(res, 200, { kind: "Status", apiVersion: "v1", status: "Success" }));
     const c = await client(server.url);
-    await expect(c.transport.json({ method: "DELETE", path: "/api/v1/namespaces/default/pods/p" })).resolves.toMatchObject({ status: "Success" });
+    await expect(c.transport.json({ method: "DELETE", path: "/api/v1/namespaces/default/pods/p" })).resolves.toMatchObject({
+      status: "Success",
+    });
   });
 
   it("through the Api: get of an array body is an UnexpectedResponse, not a Pod", async () => {
@@ -234,9 +244,18 @@ describe("8: JSON.stringify(client.config)", () => {
   it("shows no proxy-url password (nor the token); util.inspect neither", async () => {
     const PASSWORD = "proxy-pass-0123456789";
     const c = await client("https://127.0.0.1:1", {
-      config: explicitConfig("https://127.0.0.1:1", { proxyUrl: `http://user:${PASSWORD}@127.0.0.1:3128`, auth: new BearerTokenAuth(TOKEN) }),
+      config: explicitConfig("https://127.0.0.1:1", {
+        proxyUrl: `http://user:${PASSWORD}@127.0.0.1:3128`,
+        auth: new BearerTokenAuth(TOKEN),
+      }),
     });
-    const text = [JSON.stringify(c.config), inspect(c.config, { depth: 10 }), JSON.stringify(c), inspect(c, { depth: 10 }), String(c.config)].join("\n");
+    const text = [
+      JSON.stringify(c.config),
+      inspect(c.config, { depth: 10 }),
+      JSON.stringify(c),
+      inspect(c, { depth: 10 }),
+      String(c.config),
+    ].join("\n");
     expect(text).not.toContain(PASSWORD);
     expect(text).not.toContain(TOKEN);
     expect(JSON.parse(JSON.stringify(c.config)).proxyUrl).toBe("http://127.0.0.1:3128");
@@ -248,7 +267,9 @@ describe("9: bodies JSON cannot hold", () => {
   it("a BigInt or a cycle in create or a patch is an InvalidRequest naming the path; nothing is sent", async () => {
     const server = await serve((_req, res) => json(res, 201, {}));
     const pods = new Api(StreamPod, { client: await client(server.url) });
-    const big = await rejection(pods.create({ metadata: { name: "p" }, spec: { containers: [{ name: "c", resources: { limits: { cpu: 2n } } }] } } as never));
+    const big = await rejection(
+      pods.create({ metadata: { name: "p" }, spec: { containers: [{ name: "c", resources: { limits: { cpu: 2n } } }] } } as never),
+    );
     expect(big).toBeInstanceOf(InvalidRequest);
     expect(big.message).toBe(
       "Pod: the object to create cannot be sent as JSON: a BigInt at spec.containers[0].resources.limits.cpu (JSON has no BigInt: use a number, or a string for a quantity)",
@@ -288,7 +309,9 @@ describe("10: connections per cluster", () => {
       json(res, 200, { kind: "Pod" });
     });
     const c = await client(server.url, { connections: 2 });
-    const watches = await Promise.all([1, 2, 3].map(() => c.transport.stream({ method: "GET", path: "/api/v1/pods", query: new URLSearchParams({ watch: "true" }) })));
+    const watches = await Promise.all(
+      [1, 2, 3].map(() => c.transport.stream({ method: "GET", path: "/api/v1/pods", query: new URLSearchParams({ watch: "true" }) })),
+    );
     await expect(c.transport.json({ ...GET, timeout: 2000 })).resolves.toEqual({ kind: "Pod" });
     for (const watch of watches) watch.close();
   });
@@ -305,7 +328,9 @@ describe("11: non-idempotent retries", () => {
     });
     cleanups.push(() => raw.close());
     const c = await client(raw.url, { retry: { methods: ["GET", "POST"], maxRetries: 3, baseDelayMs: 1 } });
-    const error = await rejection(c.transport.json({ method: "POST", path: "/api/v1/namespaces/default/pods", body: '{"metadata":{"generateName":"p-"}}' }));
+    const error = await rejection(
+      c.transport.json({ method: "POST", path: "/api/v1/namespaces/default/pods", body: '{"metadata":{"generateName":"p-"}}' }),
+    );
     expect(error).toBeInstanceOf(KubexClientError);
     expect(posts).toBe(1);
     // A GET is retried after the same cut.
@@ -323,7 +348,9 @@ describe("11: non-idempotent retries", () => {
       json(res, 201, { kind: "Pod" });
     });
     const c = await client(server.url, { retry: { methods: ["POST"], maxRetries: 2, baseDelayMs: 1 } });
-    await expect(c.transport.json({ method: "POST", path: "/api/v1/namespaces/default/pods", body: "{}" })).resolves.toEqual({ kind: "Pod" });
+    await expect(c.transport.json({ method: "POST", path: "/api/v1/namespaces/default/pods", body: "{}" })).resolves.toEqual({
+      kind: "Pod",
+    });
     expect(calls).toBe(2);
     calls = 0;
     await rejection(c.transport.json({ method: "POST", path: "/flaky", body: "{}" }));
@@ -360,7 +387,9 @@ describe("13: many operations on one AbortSignal", () => {
     const outcome = await bounded(async () => {
       const calls = [
         ...Array.from({ length: 50 }, () => c.transport.json({ ...GET, signal: controller.signal }).catch((e: unknown) => e)),
-        ...Array.from({ length: 20 }, () => c.transport.json({ method: "GET", path: "/busy", signal: controller.signal }).catch((e: unknown) => e)),
+        ...Array.from({ length: 20 }, () =>
+          c.transport.json({ method: "GET", path: "/busy", signal: controller.signal }).catch((e: unknown) => e),
+        ),
       ];
       await new Promise((resolve) => setTimeout(resolve, 300));
       controller.abort();

@@ -31,7 +31,10 @@ async function serve(handler: Parameters<typeof startServer>[0]): Promise<TestSe
 }
 
 function transportFor(url: string, options: TransportOptions = {}, auth?: AuthProvider): Transport {
-  const transport = createTransport(explicitConfig(url, auth !== undefined ? { auth } : {}), { retry: { baseDelayMs: 5, maxDelayMs: 5000 }, ...options });
+  const transport = createTransport(explicitConfig(url, auth !== undefined ? { auth } : {}), {
+    retry: { baseDelayMs: 5, maxDelayMs: 5000 },
+    ...options,
+  });
   cleanups.push(() => transport.close());
   return transport;
 }
@@ -91,7 +94,9 @@ describe("json()", () => {
   });
 
   it("turns a Status answer into the matching KubexApiError subclass", async () => {
-    const server = await serve((_req, res) => json(res, 404, { ...status(404, "NotFound", 'pods "p" not found'), details: { name: "p", kind: "pods" } }));
+    const server = await serve((_req, res) =>
+      json(res, 404, { ...status(404, "NotFound", 'pods "p" not found'), details: { name: "p", kind: "pods" } }),
+    );
     const error = await rejection(transportFor(server.url).json({ method: "GET", path: "/api/v1/namespaces/default/pods/p" }));
     expect(error).toBeInstanceOf(NotFound);
     const notFound = error as NotFound;
@@ -139,7 +144,9 @@ describe("retries", () => {
 
   it("gives up after maxRetries and says how many attempts it made", async () => {
     const server = await serve((_req, res) => json(res, 503, status(503, "ServiceUnavailable", "etcd is sad")));
-    const error = await rejection(transportFor(server.url, { retry: { maxRetries: 2, baseDelayMs: 1 } }).json({ method: "GET", path: "/api/v1/pods" }));
+    const error = await rejection(
+      transportFor(server.url, { retry: { maxRetries: 2, baseDelayMs: 1 } }).json({ method: "GET", path: "/api/v1/pods" }),
+    );
     expect(error).toBeInstanceOf(ServiceUnavailable);
     expect((error as ServiceUnavailable).attempts).toBe(3);
     expect(error.message).toBe("etcd is sad (gave up after 3 attempts)");
@@ -148,11 +155,17 @@ describe("retries", () => {
 
   it.each(["POST", "PUT", "PATCH", "DELETE"] as const)("never retries a %s on 503 or 429", async (method) => {
     const server = await serve((_req, res, index) =>
-      index % 2 === 0 ? json(res, 503, status(503, "ServiceUnavailable", "no")) : json(res, 429, status(429, "TooManyRequests", "no"), { "retry-after": "0" }),
+      index % 2 === 0
+        ? json(res, 503, status(503, "ServiceUnavailable", "no"))
+        : json(res, 429, status(429, "TooManyRequests", "no"), { "retry-after": "0" }),
     );
     const transport = transportFor(server.url);
-    expect(await rejection(transport.json({ method, path: "/api/v1/namespaces/default/configmaps", body: "{}" }))).toBeInstanceOf(ServiceUnavailable);
-    expect(await rejection(transport.json({ method, path: "/api/v1/namespaces/default/configmaps", body: "{}" }))).toBeInstanceOf(TooManyRequests);
+    expect(await rejection(transport.json({ method, path: "/api/v1/namespaces/default/configmaps", body: "{}" }))).toBeInstanceOf(
+      ServiceUnavailable,
+    );
+    expect(await rejection(transport.json({ method, path: "/api/v1/namespaces/default/configmaps", body: "{}" }))).toBeInstanceOf(
+      TooManyRequests,
+    );
     expect(server.requests).toHaveLength(2);
   });
 
@@ -182,7 +195,9 @@ describe("retries", () => {
     const error = await rejection(transportFor(raw.url).json({ method: "POST", path: "/api/v1/namespaces/default/pods", body: "{}" }));
     expect(error).toBeInstanceOf(KubexClientError);
     expect(error).not.toBeInstanceOf(KubexApiError);
-    expect(error.message).toMatch(/^POST \/api\/v1\/namespaces\/default\/pods: the connection to http:\/\/127\.0\.0\.1:\d+ was closed before an answer arrived/);
+    expect(error.message).toMatch(
+      /^POST \/api\/v1\/namespaces\/default\/pods: the connection to http:\/\/127\.0\.0\.1:\d+ was closed before an answer arrived/,
+    );
     expect(error.cause).toBeDefined();
     expect(raw.connections()).toBe(1);
   });
@@ -191,10 +206,14 @@ describe("retries", () => {
     const raw = await startRawServer(() => undefined);
     const port = raw.port;
     await raw.close(); // nothing listens there any more
-    const error = await rejection(transportFor(`http://127.0.0.1:${port}`, { retry: { maxRetries: 2, baseDelayMs: 1 } }).json({ method: "GET", path: "/version" }));
+    const error = await rejection(
+      transportFor(`http://127.0.0.1:${port}`, { retry: { maxRetries: 2, baseDelayMs: 1 } }).json({ method: "GET", path: "/version" }),
+    );
     expect(error).toBeInstanceOf(KubexClientError);
     expect((error as KubexClientError).attempts).toBe(3);
-    expect(error.message).toBe(`GET /version: connection to http://127.0.0.1:${port} refused; is the API server running and the address right? (gave up after 3 attempts)`);
+    expect(error.message).toBe(
+      `GET /version: connection to http://127.0.0.1:${port} refused; is the API server running and the address right? (gave up after 3 attempts)`,
+    );
   });
 });
 
@@ -211,7 +230,9 @@ describe("bodies that are not what the API sends", () => {
     const api = error as InternalServerError;
     expect(api.code).toBe(500);
     expect(api.status).toMatchObject({ kind: "Status", status: "Failure", code: 500, reason: "InternalError" });
-    expect(api.message).toMatch(/^the API server \(or a proxy in front of it\) answered 500 with a body that is not a Status \(text\/html\): "500 Internal Server Error upstream broke & fell over padding/);
+    expect(api.message).toMatch(
+      /^the API server \(or a proxy in front of it\) answered 500 with a body that is not a Status \(text\/html\): "500 Internal Server Error upstream broke & fell over padding/,
+    );
     expect(api.message).not.toMatch(/<|color:red|var x/);
     expect(api.message.length).toBeLessThan(400);
   });
@@ -261,7 +282,9 @@ describe("timeouts and cancellation", () => {
     const server = await stall();
     const transport = transportFor(server.url);
     const started = Date.now();
-    const error = await rejection(transport.json({ method: "GET", path: "/api/v1/pods", query: new URLSearchParams({ limit: "1" }), timeout: 200 }));
+    const error = await rejection(
+      transport.json({ method: "GET", path: "/api/v1/pods", query: new URLSearchParams({ limit: "1" }), timeout: 200 }),
+    );
     expect(error).toBeInstanceOf(RequestAborted);
     expect(error).toBeInstanceOf(KubexClientError);
     expect(error.message).toBe("GET /api/v1/pods?limit=1: timed out after 200 ms");
@@ -332,7 +355,9 @@ describe("credentials", () => {
 
   it("on a 401 refreshes the credentials once and retries (a POST too)", async () => {
     const server = await serve((req, res) =>
-      req.headers.authorization === "Bearer new-token" ? json(res, 201, { ok: true }) : json(res, 401, status(401, "Unauthorized", "Unauthorized")),
+      req.headers.authorization === "Bearer new-token"
+        ? json(res, 201, { ok: true })
+        : json(res, 401, status(401, "Unauthorized", "Unauthorized")),
     );
     const { auth, calls } = rotatingAuth(["old-token", "new-token"]);
     expect(await transportFor(server.url, {}, auth).json({ method: "POST", path: "/api/v1/namespaces", body: "{}" })).toEqual({ ok: true });
@@ -387,7 +412,11 @@ describe("stream()", () => {
 
   it("returns once the headers arrive, then yields the body as it comes", async () => {
     const server = await chunkedServer(['{"type":"ADDED"}\n', '{"type":"MODIFIED"}\n'], 50);
-    const response = await transportFor(server.url).stream({ method: "GET", path: "/api/v1/pods", query: new URLSearchParams({ watch: "1" }) });
+    const response = await transportFor(server.url).stream({
+      method: "GET",
+      path: "/api/v1/pods",
+      query: new URLSearchParams({ watch: "1" }),
+    });
     expect(response.status).toBe(200);
     expect(response.headers["content-type"]).toBe("application/json");
     let text = "";
@@ -397,7 +426,11 @@ describe("stream()", () => {
 
   it("closes the connection at once when the iteration is left early", async () => {
     const server = await chunkedServer(["a", "b", "c", "d", "e", "f", "g", "h"], 100, true);
-    const response = await transportFor(server.url).stream({ method: "GET", path: "/api/v1/pods", query: new URLSearchParams({ watch: "1" }) });
+    const response = await transportFor(server.url).stream({
+      method: "GET",
+      path: "/api/v1/pods",
+      query: new URLSearchParams({ watch: "1" }),
+    });
     for await (const chunk of response.body) {
       expect(Buffer.from(chunk).toString()).toBe("a");
       break;
@@ -416,7 +449,12 @@ describe("stream()", () => {
   it("an abort mid-stream ends the iteration with RequestAborted and closes the connection", async () => {
     const server = await chunkedServer(["a", "b", "c", "d", "e", "f"], 100, true);
     const controller = new AbortController();
-    const response = await transportFor(server.url).stream({ method: "GET", path: "/api/v1/pods", query: new URLSearchParams({ watch: "1", follow: "true" }), signal: controller.signal });
+    const response = await transportFor(server.url).stream({
+      method: "GET",
+      path: "/api/v1/pods",
+      query: new URLSearchParams({ watch: "1", follow: "true" }),
+      signal: controller.signal,
+    });
     const seen: string[] = [];
     const error = await rejection(
       (async () => {

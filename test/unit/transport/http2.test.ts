@@ -4,7 +4,14 @@
  * HTTP/1.1 fallback, the switches, and connection-level faults (GOAWAY, a reset stream, a
  * peer's max-concurrent-streams).
  */
-import { constants, createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Stream } from "node:http2";
+import {
+  constants,
+  createSecureServer,
+  type Http2SecureServer,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type ServerHttp2Stream,
+} from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -98,7 +105,11 @@ function transportFor(server: H2Server, options: Parameters<typeof createTranspo
   return transport;
 }
 
-const watchRequest = (i: number) => ({ method: "GET" as const, path: `/api/v1/configmaps`, query: new URLSearchParams({ watch: "true", n: String(i) }) });
+const watchRequest = (i: number) => ({
+  method: "GET" as const,
+  path: `/api/v1/configmaps`,
+  query: new URLSearchParams({ watch: "true", n: String(i) }),
+});
 const getRequest = { method: "GET" as const, path: "/api/v1/namespaces/default/configmaps/x" };
 
 async function firstLine(stream: StreamingResponse): Promise<string> {
@@ -260,7 +271,11 @@ describe("HTTP/2 connection-level faults", () => {
     });
     const transport = transportFor(server);
     (await transport.stream(watchRequest(0))).close();
-    const reset = transport.stream({ method: "GET", path: "/api/v1/configmaps", query: new URLSearchParams({ watch: "true", reset: "1" }) });
+    const reset = transport.stream({
+      method: "GET",
+      path: "/api/v1/configmaps",
+      query: new URLSearchParams({ watch: "true", reset: "1" }),
+    });
     await expect(reset).rejects.toBeInstanceOf(KubexClientError);
     expect(resets).toBe(1);
     const next = await transport.stream(watchRequest(2));
@@ -273,7 +288,11 @@ describe("HTTP/2 connection-level faults", () => {
     const server = await startH2Server({ maxConcurrentStreams: 2 });
     const transport = transportFor(server);
     (await transport.stream(watchRequest(0))).close();
-    await waitFor(() => server.watches.every((w) => w.closed), 2000, () => "the probe's stream did not close");
+    await waitFor(
+      () => server.watches.every((w) => w.closed),
+      2000,
+      () => "the probe's stream did not close",
+    );
     const streams = await Promise.all(Array.from({ length: 6 }, (_, i) => transport.stream(watchRequest(i + 1))));
     for (const stream of streams) expect(await firstLine(stream)).toContain("ADDED");
     expect(server.connections.filter((c) => c === "h2").length).toBeGreaterThanOrEqual(3);

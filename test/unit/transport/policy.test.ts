@@ -42,7 +42,11 @@ describe("retry policy", () => {
   it("finds the most specific error code through causes and AggregateErrors", () => {
     const socket = Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" });
     expect(connectionErrorCode(socket)).toBe("UND_ERR_SOCKET");
-    expect(connectionErrorCode(Object.assign(new Error("x"), { code: "UND_ERR_SOCKET", cause: Object.assign(new Error("y"), { code: "ECONNRESET" }) }))).toBe("ECONNRESET");
+    expect(
+      connectionErrorCode(
+        Object.assign(new Error("x"), { code: "UND_ERR_SOCKET", cause: Object.assign(new Error("y"), { code: "ECONNRESET" }) }),
+      ),
+    ).toBe("ECONNRESET");
     const aggregate = Object.assign(new AggregateError([Object.assign(new Error("a"), { code: "ECONNREFUSED" })]), {});
     expect(connectionErrorCode(aggregate)).toBe("ECONNREFUSED");
     expect(isRetriableConnectionError(aggregate)).toBe(true);
@@ -53,7 +57,9 @@ describe("retry policy", () => {
 
 describe("failure text", () => {
   it("describes a request by method, path and query", () => {
-    expect(describeRequest("GET", "/api/v1/pods", new URLSearchParams({ labelSelector: "app=web" }))).toBe("GET /api/v1/pods?labelSelector=app%3Dweb");
+    expect(describeRequest("GET", "/api/v1/pods", new URLSearchParams({ labelSelector: "app=web" }))).toBe(
+      "GET /api/v1/pods?labelSelector=app%3Dweb",
+    );
     expect(describeRequest("DELETE", "/api/v1/namespaces/x", undefined)).toBe("DELETE /api/v1/namespaces/x");
   });
 
@@ -71,15 +77,25 @@ describe("failure text", () => {
     expect(statusFromBody(502, '{"error":"upstream"}', "application/json", []).message).toBe(
       'the API server (or a proxy in front of it) answered 502 with a body that is not a Status (application/json): "{"error":"upstream"}"',
     );
-    expect(statusFromBody(503, "", undefined, [])).toMatchObject({ code: 503, reason: "ServiceUnavailable", message: "the API server (or a proxy in front of it) answered 503 with an empty body" });
+    expect(statusFromBody(503, "", undefined, [])).toMatchObject({
+      code: 503,
+      reason: "ServiceUnavailable",
+      message: "the API server (or a proxy in front of it) answered 503 with an empty body",
+    });
   });
 
   it("makes short, printable, redacted excerpts", () => {
     expect(bodyExcerpt("x".repeat(500), "text/plain", [])).toHaveLength(201);
     expect(bodyExcerpt("a\u0000b\u001b[31mc\n\n d", "text/plain", [])).toBe("a b [31mc d");
-    expect(bodyExcerpt("auth was Bearer abc.def-ghi and basic dXNlcjpwdw==", "text/plain", [])).toBe("auth was Bearer [redacted] and basic [redacted]");
-    expect(bodyExcerpt("key: -----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY----- done", "text/plain", [])).toBe("key: [redacted] done");
+    expect(bodyExcerpt("auth was Bearer abc.def-ghi and basic dXNlcjpwdw==", "text/plain", [])).toBe(
+      "auth was Bearer [redacted] and basic [redacted]",
+    );
+    expect(bodyExcerpt("key: -----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY----- done", "text/plain", [])).toBe(
+      "key: [redacted] done",
+    );
     expect(bodyExcerpt("the value s3cr3t-v4lue leaked", "text/plain", ["s3cr3t-v4lue"])).toBe("the value [redacted] leaked");
-    expect(bodyExcerpt('{"password": "pw123", "token":"t"}', "application/json", [])).toBe('{"password": "[redacted]", "token":"[redacted]"}');
+    expect(bodyExcerpt('{"password": "pw123", "token":"t"}', "application/json", [])).toBe(
+      '{"password": "[redacted]", "token":"[redacted]"}',
+    );
   });
 });

@@ -92,7 +92,9 @@ describe("requests through a CONNECT proxy", () => {
     const { api, proxy } = await setup();
     withEnv({});
     const proxyUrl = proxy.url.replace("http://", "http://proxyuser:proxy-pa55word@");
-    const transport = track(createTransport(explicitConfig(`https://kube.test:${api.port}`, { tls: { ca: pki.ca }, proxyUrl }), { retry: false }));
+    const transport = track(
+      createTransport(explicitConfig(`https://kube.test:${api.port}`, { tls: { ca: pki.ca }, proxyUrl }), { retry: false }),
+    );
     expect(await transport.json({ method: "GET", path: "/api/v1/pods" })).toEqual({ path: "/api/v1/pods" });
     expect(proxy.tunnels).toEqual([`kube.test:${api.port}`]);
     expect(proxy.authorizations).toEqual([`Basic ${Buffer.from("proxyuser:proxy-pa55word").toString("base64")}`]);
@@ -127,7 +129,10 @@ describe("requests through a CONNECT proxy", () => {
     withEnv({});
     const port = new URL(proxy.url).port;
     const transport = track(
-      createTransport(explicitConfig(`https://kube.test:${api.port}`, { tls: { ca: pki.ca }, proxyUrl: `http://u:secret-proxy-pw@127.0.0.1:${port}` }), { retry: false }),
+      createTransport(
+        explicitConfig(`https://kube.test:${api.port}`, { tls: { ca: pki.ca }, proxyUrl: `http://u:secret-proxy-pw@127.0.0.1:${port}` }),
+        { retry: false },
+      ),
     );
     const error = await transport.json({ method: "GET", path: "/version" }).then(
       () => undefined,

@@ -42,7 +42,12 @@ function expectNoSecrets(error: unknown): void {
 
 async function failure(transport: Transport, method: "GET" | "POST" = "GET", timeout?: number): Promise<unknown> {
   try {
-    await transport.json({ method, path: "/api/v1/namespaces/default/secrets", body: method === "POST" ? "{}" : undefined, ...(timeout ? { timeout } : {}) });
+    await transport.json({
+      method,
+      path: "/api/v1/namespaces/default/secrets",
+      body: method === "POST" ? "{}" : undefined,
+      ...(timeout ? { timeout } : {}),
+    });
   } catch (error) {
     return error;
   }
@@ -63,7 +68,9 @@ describe("secrets stay out of errors", () => {
   it("an error page that echoes the request's credentials", async () => {
     const server = await startServer((req, res) => {
       res.writeHead(502, { "content-type": "text/html" });
-      res.end(`<html><body><pre>Bad gateway. Your request: Authorization: ${String(req.headers.authorization)} x-remote-password=${String(req.headers["x-remote-password"])} token=${TOKEN}</pre></body></html>`);
+      res.end(
+        `<html><body><pre>Bad gateway. Your request: Authorization: ${String(req.headers.authorization)} x-remote-password=${String(req.headers["x-remote-password"])} token=${TOKEN}</pre></body></html>`,
+      );
     });
     cleanups.push(() => server.close());
     const error = await failure(make(server.url));
@@ -136,7 +143,12 @@ describe("secrets stay out of errors", () => {
   it("a client and its config print without credentials", async () => {
     const client = await createClient({ config: configFor("https://127.0.0.1:6443") });
     cleanups.push(() => client.close());
-    const text = [String(client), inspect(client, { depth: 10 }), JSON.stringify(client), inspect(client.transport, { depth: 10, showHidden: true })].join("\n");
+    const text = [
+      String(client),
+      inspect(client, { depth: 10 }),
+      JSON.stringify(client),
+      inspect(client.transport, { depth: 10, showHidden: true }),
+    ].join("\n");
     expect(text).toContain("https://127.0.0.1:6443");
     expect(text).not.toContain(TOKEN);
     expect(text).not.toMatch(/PRIVATE KEY/);

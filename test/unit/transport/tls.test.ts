@@ -3,7 +3,15 @@
  * certificates the server requires, tls-server-name, and insecure-skip-tls-verify.
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createTransport, KubexClientError, KubexConfigError, type AuthProvider, type ClusterConfig, type TlsConfig, type Transport } from "@kubex/runtime";
+import {
+  createTransport,
+  KubexClientError,
+  KubexConfigError,
+  type AuthProvider,
+  type ClusterConfig,
+  type TlsConfig,
+  type Transport,
+} from "@kubex/runtime";
 import { makePki, type TestPki } from "./helpers/pki.js";
 import { explicitConfig, json, startServer, type TestServer } from "./helpers/servers.js";
 
@@ -49,7 +57,10 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 describe("TLS", () => {
   it("verifies the server with the CA and authenticates with a client certificate the server requires", async () => {
     const server = await mtlsServer();
-    const answer = await transport(server.url, { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey }).json({ method: "GET", path: "/version" });
+    const answer = await transport(server.url, { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey }).json({
+      method: "GET",
+      path: "/version",
+    });
     expect(answer).toEqual({ user: "kubex-admin" });
   });
 
@@ -61,13 +72,20 @@ describe("TLS", () => {
     expect(error).toBeInstanceOf(KubexClientError);
     expect(error.message).toContain("does not name the host");
     expect(error.message).toContain("set tls.serverName");
-    await expect(transport(viaLocalhost, { ...tls, serverName: "kube.test" }).json({ method: "GET", path: "/version" })).resolves.toEqual({ user: "kubex-admin" });
+    await expect(transport(viaLocalhost, { ...tls, serverName: "kube.test" }).json({ method: "GET", path: "/version" })).resolves.toEqual({
+      user: "kubex-admin",
+    });
   });
 
   it("says what to set when the server certificate cannot be verified", async () => {
     const server = await mtlsServer();
     const kubeconfigSource = { type: "kubeconfig" as const, files: ["/home/me/.kube/config"], context: "dev", cluster: "dev", user: "me" };
-    const error = await rejection(transport(server.url, { cert: pki.clientCert, key: pki.clientKey }, { source: kubeconfigSource }).json({ method: "GET", path: "/version" }));
+    const error = await rejection(
+      transport(server.url, { cert: pki.clientCert, key: pki.clientKey }, { source: kubeconfigSource }).json({
+        method: "GET",
+        path: "/version",
+      }),
+    );
     expect(error).toBeInstanceOf(KubexClientError);
     expect(error.message).toBe(
       `GET /version: TLS: unable to verify the server certificate for ${server.url} (SELF_SIGNED_CERT_IN_CHAIN); set certificate-authority (or certificate-authority-data) in the kubeconfig`,
@@ -79,7 +97,9 @@ describe("TLS", () => {
     const server = await mtlsServer();
     const tls = { cert: pki.clientCert, key: pki.clientKey, insecureSkipTlsVerify: true };
     await expect(transport(server.url, tls).json({ method: "GET", path: "/version" })).resolves.toEqual({ user: "kubex-admin" });
-    await expect(transport(server.url, { ...tls, insecureSkipTlsVerify: false }).json({ method: "GET", path: "/version" })).rejects.toThrow(/unable to verify/);
+    await expect(transport(server.url, { ...tls, insecureSkipTlsVerify: false }).json({ method: "GET", path: "/version" })).rejects.toThrow(
+      /unable to verify/,
+    );
   });
 
   it("reports a missing client certificate and a rejected one", async () => {
@@ -87,17 +107,25 @@ describe("TLS", () => {
     const missing = await rejection(transport(server.url, { ca: pki.ca }).json({ method: "GET", path: "/version" }));
     expect(missing).toBeInstanceOf(KubexClientError);
     // TLS 1.3: the server checks the certificate after the handshake and closes the connection
-    expect(missing.message).toMatch(/^GET \/version: TLS: .* (closed the connection after the TLS handshake without answering \(\w+\); a server that requires a client certificate does this when none was sent|asked for a client certificate and none is configured)/);
+    expect(missing.message).toMatch(
+      /^GET \/version: TLS: .* (closed the connection after the TLS handshake without answering \(\w+\); a server that requires a client certificate does this when none was sent|asked for a client certificate and none is configured)/,
+    );
     expect(missing.message).toContain("set client-certificate and client-key");
-    const stranger = await rejection(transport(server.url, { ca: pki.ca, cert: pki.strangerCert, key: pki.strangerKey }).json({ method: "GET", path: "/version" }));
+    const stranger = await rejection(
+      transport(server.url, { ca: pki.ca, cert: pki.strangerCert, key: pki.strangerKey }).json({ method: "GET", path: "/version" }),
+    );
     expect(stranger).toBeInstanceOf(KubexClientError);
-    expect(stranger.message).toMatch(/^GET \/version: TLS: .* (rejected the client certificate|closed the connection after the TLS handshake without answering \(\w+\); a server that requires client certificates does this when it refuses one)/);
+    expect(stranger.message).toMatch(
+      /^GET \/version: TLS: .* (rejected the client certificate|closed the connection after the TLS handshake without answering \(\w+\); a server that requires client certificates does this when it refuses one)/,
+    );
   });
 
   it("uses client certificate material produced by the auth provider at run time", async () => {
     const server = await mtlsServer();
     const auth: AuthProvider = { headers: async () => ({}), tls: async () => ({ cert: pki.clientCert, key: pki.clientKey }) };
-    await expect(transport(server.url, { ca: pki.ca }, { auth }).json({ method: "GET", path: "/version" })).resolves.toEqual({ user: "kubex-admin" });
+    await expect(transport(server.url, { ca: pki.ca }, { auth }).json({ method: "GET", path: "/version" })).resolves.toEqual({
+      user: "kubex-admin",
+    });
   });
 
   it("after a 401 and a refresh, picks up a new client certificate from the auth provider", async () => {
@@ -106,7 +134,15 @@ describe("TLS", () => {
       (req, res) => {
         const socket = req.socket as import("node:tls").TLSSocket;
         if (socket.authorized) json(res, 200, { user: socket.getPeerCertificate().subject.CN });
-        else json(res, 401, { kind: "Status", apiVersion: "v1", status: "Failure", reason: "Unauthorized", message: "Unauthorized", code: 401 });
+        else
+          json(res, 401, {
+            kind: "Status",
+            apiVersion: "v1",
+            status: "Failure",
+            reason: "Unauthorized",
+            message: "Unauthorized",
+            code: 401,
+          });
       },
       { key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true, rejectUnauthorized: false },
     );

@@ -62,7 +62,7 @@ describe("LineSplitter", () => {
     expect(splitter.push(encode('{"a":1}\r'))).toEqual([]);
     expect(splitter.push(encode('\n{"b":2}\r\n{"c"'))).toEqual(['{"a":1}', '{"b":2}']);
     expect(splitter.pending).toBe('{"c"');
-    expect(splitter.push(Buffer.from(':3}\n'))).toEqual(['{"c":3}']);
+    expect(splitter.push(Buffer.from(":3}\n"))).toEqual(['{"c":3}']);
     expect(splitter.pending).toBe("");
   });
 
@@ -97,7 +97,10 @@ describe("parseWatchEvent", () => {
   });
 
   it("turns an ERROR event into the typed error: Gone for 410", () => {
-    const event = parseWatchEvent('{"type":"ERROR","object":{"kind":"Status","status":"Failure","message":"too old resource version: 1 (5)","reason":"Expired","code":410}}', identity);
+    const event = parseWatchEvent(
+      '{"type":"ERROR","object":{"kind":"Status","status":"Failure","message":"too old resource version: 1 (5)","reason":"Expired","code":410}}',
+      identity,
+    );
     expect(event.type).toBe("ERROR");
     if (event.type !== "ERROR") throw new Error("unreachable");
     expect(event.error).toBeInstanceOf(Gone);

@@ -37,7 +37,12 @@ export class FakeCollection {
   upsert(name: string, data: Record<string, string>, labels: Record<string, string> = {}): void {
     this.rv += 1;
     const existing = this.objects.has(name);
-    const object = { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default", resourceVersion: String(this.rv), labels }, data };
+    const object = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name, namespace: "default", resourceVersion: String(this.rv), labels },
+      data,
+    };
     this.objects.set(name, object);
     this.record({ rv: this.rv, type: existing ? "MODIFIED" : "ADDED", object });
   }
@@ -70,7 +75,9 @@ export class FakeCollection {
   private handle(_req: IncomingMessage, res: ServerResponse, url: URL): void {
     if (url.searchParams.get("watch") === "true") return this.watch(res, url);
     this.listCalls += 1;
-    const all = [...this.objects.values()].sort((a, b) => String((a.metadata as { name: string }).name).localeCompare(String((b.metadata as { name: string }).name)));
+    const all = [...this.objects.values()].sort((a, b) =>
+      String((a.metadata as { name: string }).name).localeCompare(String((b.metadata as { name: string }).name)),
+    );
     const limit = Number(url.searchParams.get("limit") ?? all.length);
     const offset = Number(url.searchParams.get("continue") ?? 0);
     const items = all.slice(offset, offset + limit).map((o) => {
@@ -79,7 +86,14 @@ export class FakeCollection {
     });
     const next = offset + limit < all.length ? String(offset + limit) : undefined;
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ apiVersion: "v1", kind: "ConfigMapList", metadata: { resourceVersion: String(this.rv), ...(next ? { continue: next } : {}) }, items }));
+    res.end(
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "ConfigMapList",
+        metadata: { resourceVersion: String(this.rv), ...(next ? { continue: next } : {}) },
+        items,
+      }),
+    );
   }
 
   private watch(res: ServerResponse, url: URL): void {
@@ -94,7 +108,16 @@ export class FakeCollection {
     }
     const from = Number(url.searchParams.get("resourceVersion") ?? this.rv);
     if (from < this.compactedBelow) {
-      res.end(eventLine("ERROR", { kind: "Status", apiVersion: "v1", status: "Failure", message: `too old resource version: ${from} (${this.compactedBelow})`, reason: "Expired", code: 410 }));
+      res.end(
+        eventLine("ERROR", {
+          kind: "Status",
+          apiVersion: "v1",
+          status: "Failure",
+          message: `too old resource version: ${from} (${this.compactedBelow})`,
+          reason: "Expired",
+          code: 410,
+        }),
+      );
       return;
     }
     const send = (entry: Logged): void => void res.write(eventLine(entry.type, entry.object));

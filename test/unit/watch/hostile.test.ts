@@ -24,13 +24,18 @@ afterEach(async () => {
 async function setup(handler: Parameters<typeof startLocalServer>[0]): Promise<{ server: LocalServer; client: Client }> {
   const server = await startLocalServer(handler);
   const client = await localClient(server.url);
-  cleanup.push(() => server.close(), () => client.close());
+  cleanup.push(
+    () => server.close(),
+    () => client.close(),
+  );
   return { server, client };
 }
 
 function tooMany(res: import("node:http").ServerResponse, retryAfter: string): void {
   res.writeHead(429, { "content-type": "application/json", "retry-after": retryAfter });
-  res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "TooManyRequests", code: 429, message: "slow down" }));
+  res.end(
+    JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "TooManyRequests", code: 429, message: "slow down" }),
+  );
 }
 
 describe("one Retry-After policy", () => {
@@ -73,7 +78,9 @@ describe("one Retry-After policy", () => {
       if (calls <= 4) return tooMany(res, "999999");
       if (url.searchParams.get("watch") === "true") return beginWatch(res);
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ apiVersion: "v1", kind: "ConfigMapList", metadata: { resourceVersion: "7" }, items: [configMap("a", "7")] }));
+      res.end(
+        JSON.stringify({ apiVersion: "v1", kind: "ConfigMapList", metadata: { resourceVersion: "7" }, items: [configMap("a", "7")] }),
+      );
     });
     const errors: unknown[] = [];
     const informer = createInformer(transportSource(client.transport, { path: PATH }), {
@@ -131,7 +138,13 @@ describe("watch event size limit", () => {
       maxEventBytes: 4096,
       resume: { initialDelay: 0, maxDelay: 10, burst: 100, restartsPerSecond: 1000 },
     })) {
-      seen.push(event.type === "ERROR" ? `ERROR:${event.error.name}` : event.type === "RELIST" ? "RELIST" : `${event.type}:${(event.object as { metadata: { name: string } }).metadata.name}`);
+      seen.push(
+        event.type === "ERROR"
+          ? `ERROR:${event.error.name}`
+          : event.type === "RELIST"
+            ? "RELIST"
+            : `${event.type}:${(event.object as { metadata: { name: string } }).metadata.name}`,
+      );
       if (seen.includes("ADDED:b")) break;
     }
     expect(seen).toEqual(["ADDED:a", "ERROR:ResponseTooLarge", "ADDED:b"]);

@@ -9,7 +9,10 @@ import { transportSource } from "../../../runtime/src/watch/source.js";
 import { activeTimers, delay, localClient, startLocalServer } from "./local-server.js";
 import { FakeCollection } from "./fake-collection.js";
 
-type CM = { metadata: { name: string; namespace: string; resourceVersion: string; labels?: Record<string, string> }; data?: Record<string, string> };
+type CM = {
+  metadata: { name: string; namespace: string; resourceVersion: string; labels?: Record<string, string> };
+  data?: Record<string, string>;
+};
 const fast = { initialDelay: 5, maxDelay: 20, burst: 1000, restartsPerSecond: 1000, pageSize: 2 };
 
 let cleanup: (() => Promise<void>)[] = [];
@@ -21,7 +24,10 @@ afterEach(async () => {
 async function setup(): Promise<{ fake: FakeCollection; client: Client }> {
   const fake = await new FakeCollection().start();
   const client = await localClient(fake.server.url);
-  cleanup.push(() => fake.close(), () => client.close());
+  cleanup.push(
+    () => fake.close(),
+    () => client.close(),
+  );
   return { fake, client };
 }
 
@@ -62,7 +68,12 @@ describe("informer against a local collection", () => {
     fake.remove("b");
     await until(() => log.length === 7);
     expect(log.slice(5)).toEqual(["update a", "delete b"]);
-    expect(informer.store.byLabel("app", "db").map((o) => o.metadata.name).sort()).toEqual(["a", "c", "d", "e"]);
+    expect(
+      informer.store
+        .byLabel("app", "db")
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(["a", "c", "d", "e"]);
     expect(informer.byIndex("byValue", "2").map((o) => o.metadata.name)).toEqual(["a"]);
     expect(informer.store.byNamespace("default").length).toBe(4);
     expect(cacheSnapshot(informer.list())).toEqual(snapshot(fake));
@@ -89,7 +100,10 @@ describe("informer against a local collection", () => {
     const { fake, client } = await setup();
     for (const name of ["a", "b", "c"]) fake.upsert(name, { v: "1" });
     const deletes: string[] = [];
-    const informer = createInformer<CM>(transportSource(client.transport, { path: fake.path }), { resume: fast, onDelete: (o, info) => deletes.push(`${o.metadata.name}:${info.finalStateUnknown}`) });
+    const informer = createInformer<CM>(transportSource(client.transport, { path: fake.path }), {
+      resume: fast,
+      onDelete: (o, info) => deletes.push(`${o.metadata.name}:${info.finalStateUnknown}`),
+    });
     cleanup.push(() => informer.stop());
     await informer.waitForSync();
     // Away: the server changes and forgets its history.
@@ -105,7 +119,9 @@ describe("informer against a local collection", () => {
     fake.server.server.removeAllListeners("request");
     for (const p of pending) p();
     fake.server.server.on("request", (req, res) => (fake as any).handle(req, res, new URL(req.url ?? "/", "http://x")));
-    await until(() => informer.store.size === 3 && informer.get("d", "default") !== undefined && informer.get("c", "default")?.data?.v === "2");
+    await until(
+      () => informer.store.size === 3 && informer.get("d", "default") !== undefined && informer.get("c", "default")?.data?.v === "2",
+    );
     expect(deletes).toEqual(["b:true"]);
     expect(cacheSnapshot(informer.list())).toEqual(snapshot(fake));
   });
@@ -174,12 +190,27 @@ describe("informer against a local collection", () => {
   it("a watch the user may not make (403) stops the informer with Forbidden", async () => {
     const server = await startLocalServer((_req, res) => {
       res.writeHead(403, { "content-type": "application/json" });
-      res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "Forbidden", code: 403, message: "configmaps is forbidden" }));
+      res.end(
+        JSON.stringify({
+          kind: "Status",
+          apiVersion: "v1",
+          status: "Failure",
+          reason: "Forbidden",
+          code: 403,
+          message: "configmaps is forbidden",
+        }),
+      );
     });
     const client = await localClient(server.url);
-    cleanup.push(() => server.close(), () => client.close());
+    cleanup.push(
+      () => server.close(),
+      () => client.close(),
+    );
     const errors: unknown[] = [];
-    const informer = createInformer<CM>(transportSource(client.transport, { path: "/api/v1/configmaps" }), { resume: fast, onError: (e) => errors.push(e) });
+    const informer = createInformer<CM>(transportSource(client.transport, { path: "/api/v1/configmaps" }), {
+      resume: fast,
+      onError: (e) => errors.push(e),
+    });
     await expect(informer.waitForSync()).rejects.toBeInstanceOf(Forbidden);
     expect(informer.error).toBeInstanceOf(Forbidden);
     expect(errors).toHaveLength(1);

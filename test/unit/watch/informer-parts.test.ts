@@ -14,7 +14,10 @@ interface CM {
   metadata: { name: string; namespace: string; resourceVersion: string };
   data?: Record<string, string>;
 }
-const cm = (name: string, resourceVersion: string, data?: Record<string, string>): CM => ({ metadata: { name, namespace: "ns", resourceVersion }, ...(data ? { data } : {}) });
+const cm = (name: string, resourceVersion: string, data?: Record<string, string>): CM => ({
+  metadata: { name, namespace: "ns", resourceVersion },
+  ...(data ? { data } : {}),
+});
 
 function reflector() {
   const store = new Store<CM>();
@@ -22,7 +25,8 @@ function reflector() {
   let synced = 0;
   const errors: unknown[] = [];
   const r = new Reflector(store, {
-    change: (e: InformerEvent<CM>) => changes.push(`${e.type} ${e.object.metadata.name}${e.type === "DELETED" && e.finalStateUnknown ? " (final state unknown)" : ""}`),
+    change: (e: InformerEvent<CM>) =>
+      changes.push(`${e.type} ${e.object.metadata.name}${e.type === "DELETED" && e.finalStateUnknown ? " (final state unknown)" : ""}`),
     synced: () => void synced++,
     error: (e) => void errors.push(e),
   });
@@ -34,11 +38,24 @@ describe("Reflector", () => {
   it("applies a relist as a replace (gone objects: DELETED, final state unknown), syncs once, follows the version", () => {
     const { r, store, changes, apply, synced } = reflector();
     apply({ type: "RELIST", items: [cm("a", "1"), cm("b", "2")], resourceVersion: "2" });
-    apply({ type: "MODIFIED", object: cm("a", "3", { k: "v" }) }, { type: "BOOKMARK", object: { kind: "ConfigMap", apiVersion: "v1", metadata: { resourceVersion: "7" } }, resourceVersion: "7", initialEventsEnd: false });
+    apply(
+      { type: "MODIFIED", object: cm("a", "3", { k: "v" }) },
+      {
+        type: "BOOKMARK",
+        object: { kind: "ConfigMap", apiVersion: "v1", metadata: { resourceVersion: "7" } },
+        resourceVersion: "7",
+        initialEventsEnd: false,
+      },
+    );
     expect(r.resourceVersion).toBe("7");
     apply({ type: "RELIST", items: [cm("a", "3", { k: "v" }), cm("c", "8")], resourceVersion: "9" });
     expect(changes).toEqual(["ADDED a", "ADDED b", "MODIFIED a", "DELETED b (final state unknown)", "ADDED c"]);
-    expect(store.list().map((o) => o.metadata.name).sort()).toEqual(["a", "c"]);
+    expect(
+      store
+        .list()
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(["a", "c"]);
     expect([synced(), r.hasSynced, r.resourceVersion]).toEqual([1, true, "9"]);
   });
 

@@ -63,7 +63,12 @@ export function eventLine(type: string, object: unknown): string {
 }
 
 export function configMap(name: string, resourceVersion: string, data: Record<string, string> = {}, namespace = "default") {
-  return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace, resourceVersion, labels: { app: name.split("-")[0]! } }, data };
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace, resourceVersion, labels: { app: name.split("-")[0]! } },
+    data,
+  };
 }
 
 /** Number of active timers in this process (Timeout resources). */

@@ -6,7 +6,13 @@ import { Store } from "../../../runtime/src/watch/store.js";
 
 describe("watchQuery", () => {
   it("uses the real query names", () => {
-    const query = watchQuery({ labelSelector: { app: "web" }, fieldSelector: "metadata.name=a", resourceVersion: "42", allowWatchBookmarks: true, timeoutSeconds: 5 });
+    const query = watchQuery({
+      labelSelector: { app: "web" },
+      fieldSelector: "metadata.name=a",
+      resourceVersion: "42",
+      allowWatchBookmarks: true,
+      timeoutSeconds: 5,
+    });
     expect(Object.fromEntries(query)).toEqual({
       watch: "true",
       labelSelector: "app=web",
@@ -62,8 +68,18 @@ describe("Store", () => {
     store.set("a/x", cm("x", "a", { app: "web" }));
     store.set("b/y", cm("y", "b", { app: "web" }));
     store.set("a/z", cm("z", "a", { app: "db" }));
-    expect(store.byNamespace("a").map((o) => o.metadata.name).sort()).toEqual(["x", "z"]);
-    expect(store.byLabel("app", "web").map((o) => o.metadata.name).sort()).toEqual(["x", "y"]);
+    expect(
+      store
+        .byNamespace("a")
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(["x", "z"]);
+    expect(
+      store
+        .byLabel("app", "web")
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(["x", "y"]);
     store.set("b/y", cm("y", "b", { app: "db" }));
     expect(store.byLabel("app", "web").map((o) => o.metadata.name)).toEqual(["x"]);
     expect(store.byLabel("app", "db").length).toBe(2);
@@ -75,15 +91,27 @@ describe("Store", () => {
 
   it("builds an index on its first query from what is cached, then keeps it current", () => {
     let calls = 0;
-    const store = new Store<ReturnType<typeof cm>>({ tier: (o) => (calls++, o.metadata.labels.tier !== undefined ? [o.metadata.labels.tier] : []) });
+    const store = new Store<ReturnType<typeof cm>>({
+      tier: (o) => (calls++, o.metadata.labels.tier !== undefined ? [o.metadata.labels.tier] : []),
+    });
     for (let i = 0; i < 5; i++) store.set(`a/o${i}`, cm(`o${i}`, "a", { tier: i % 2 === 0 ? "even" : "odd" }));
     expect(calls).toBe(0); // nothing computed for an index nobody asked for
-    expect(store.byIndex("tier", "even").map((o) => o.metadata.name).sort()).toEqual(["o0", "o2", "o4"]);
+    expect(
+      store
+        .byIndex("tier", "even")
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(["o0", "o2", "o4"]);
     store.set("a/o0", cm("o0", "a", { tier: "odd" }));
     store.set("a/o5", cm("o5", "a", {}));
     store.delete("a/o2");
     expect(store.byIndex("tier", "even").map((o) => o.metadata.name)).toEqual(["o4"]);
-    expect(store.byIndex("tier", "odd").map((o) => o.metadata.name).sort()).toEqual(["o0", "o1", "o3"]);
+    expect(
+      store
+        .byIndex("tier", "odd")
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(["o0", "o1", "o3"]);
     store.set("b/o9", cm("o9", "b", { tier: "even", app: "x" }));
     expect(store.byLabel("app", "x").map((o) => o.metadata.name)).toEqual(["o9"]);
     store.set("b/o9", cm("o9", "b", { tier: "even" }));

@@ -23,12 +23,23 @@ afterEach(async () => {
 async function setup(handler: Parameters<typeof startLocalServer>[0]): Promise<{ server: LocalServer; client: Client }> {
   const server = await startLocalServer(handler);
   const client = await localClient(server.url);
-  cleanup.push(() => server.close(), () => client.close());
+  cleanup.push(
+    () => server.close(),
+    () => client.close(),
+  );
   return { server, client };
 }
 
 function names(events: ResumableWatchEvent<any>[]): string[] {
-  return events.map((e) => (e.type === "RELIST" ? `RELIST@${e.resourceVersion}` : e.type === "ERROR" ? `ERROR:${e.error.name}` : e.type === "BOOKMARK" ? `BOOKMARK@${e.resourceVersion}` : `${e.type}:${e.object.metadata.name}@${e.object.metadata.resourceVersion}`));
+  return events.map((e) =>
+    e.type === "RELIST"
+      ? `RELIST@${e.resourceVersion}`
+      : e.type === "ERROR"
+        ? `ERROR:${e.error.name}`
+        : e.type === "BOOKMARK"
+          ? `BOOKMARK@${e.resourceVersion}`
+          : `${e.type}:${e.object.metadata.name}@${e.object.metadata.resourceVersion}`,
+  );
 }
 
 describe("watch against a local server", () => {
@@ -92,7 +103,10 @@ describe("watch against a local server", () => {
     });
     const source = transportSource(client.transport, { path: PATH });
     const started = performance.now();
-    await expect(watch(source, { resourceVersion: "20", idleTimeout: 200 }).next()).rejects.toMatchObject({ name: "WatchDisconnected", reason: "idle-timeout" });
+    await expect(watch(source, { resourceVersion: "20", idleTimeout: 200 }).next()).rejects.toMatchObject({
+      name: "WatchDisconnected",
+      reason: "idle-timeout",
+    });
     expect(performance.now() - started).toBeGreaterThanOrEqual(190);
 
     calls = 0;
@@ -178,7 +192,10 @@ describe("watch against a local server", () => {
   it("an ERROR event is thrown as its typed error without resume", async () => {
     const { client } = await setup((_req, res) => {
       beginWatch(res);
-      res.end(eventLine("ADDED", configMap("a", "1")) + eventLine("ERROR", { kind: "Status", code: 500, message: "etcd is sad", reason: "InternalError" }));
+      res.end(
+        eventLine("ADDED", configMap("a", "1")) +
+          eventLine("ERROR", { kind: "Status", code: 500, message: "etcd is sad", reason: "InternalError" }),
+      );
     });
     const seen: string[] = [];
     const run = async () => {
@@ -210,7 +227,11 @@ describe("watch against a local server", () => {
     const relist = seen[1]!;
     expect(relist.type === "RELIST" && relist.items.map((i: any) => i.metadata.name)).toEqual(["a", "b"]);
     expect(fake.listCalls).toBe(2); // page size 1: one relist of two pages
-    expect(fake.server.requests.filter((r) => r.query.get("watch") === "true").map((r) => r.query.get("resourceVersion"))).toEqual(["50", "50", "102"]);
+    expect(fake.server.requests.filter((r) => r.query.get("watch") === "true").map((r) => r.query.get("resourceVersion"))).toEqual([
+      "50",
+      "50",
+      "102",
+    ]);
   });
 
   it("a malformed JSON line: MalformedWatchEvent without resume; with resume the watcher survives from the last good version", async () => {
@@ -218,7 +239,8 @@ describe("watch against a local server", () => {
     const { server, client } = await setup((_req, res) => {
       calls += 1;
       beginWatch(res);
-      if (calls === 1) res.end(eventLine("ADDED", configMap("a", "41")) + '{"type":"ADDED","object":{oops\n' + eventLine("ADDED", configMap("z", "99")));
+      if (calls === 1)
+        res.end(eventLine("ADDED", configMap("a", "41")) + '{"type":"ADDED","object":{oops\n' + eventLine("ADDED", configMap("z", "99")));
       else res.end(eventLine("ADDED", configMap("b", "42")));
     });
     const source = transportSource(client.transport, { path: PATH });
@@ -249,7 +271,12 @@ describe("watch against a local server", () => {
     const controller = new AbortController();
     const seen: string[] = [];
     const run = async () => {
-      for await (const event of watch(transportSource(client.transport, { path: PATH }), { resume: fast, resourceVersion: "1", signal: controller.signal, idleTimeout: 60_000 })) {
+      for await (const event of watch(transportSource(client.transport, { path: PATH }), {
+        resume: fast,
+        resourceVersion: "1",
+        signal: controller.signal,
+        idleTimeout: 60_000,
+      })) {
         seen.push(event.type);
         if (event.type === "ADDED") controller.abort();
       }
@@ -263,9 +290,20 @@ describe("watch against a local server", () => {
   it("errors no retry can fix end a resuming watch (403 Forbidden)", async () => {
     const { server, client } = await setup((_req, res) => {
       res.writeHead(403, { "content-type": "application/json" });
-      res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "Forbidden", code: 403, message: 'configmaps is forbidden: User "u" cannot watch resource "configmaps"' }));
+      res.end(
+        JSON.stringify({
+          kind: "Status",
+          apiVersion: "v1",
+          status: "Failure",
+          reason: "Forbidden",
+          code: 403,
+          message: 'configmaps is forbidden: User "u" cannot watch resource "configmaps"',
+        }),
+      );
     });
-    await expect(watch(transportSource(client.transport, { path: PATH }), { resourceVersion: "5", resume: fast }).next()).rejects.toBeInstanceOf(Forbidden);
+    await expect(
+      watch(transportSource(client.transport, { path: PATH }), { resourceVersion: "5", resume: fast }).next(),
+    ).rejects.toBeInstanceOf(Forbidden);
     expect(server.requests.length).toBe(1);
   });
 

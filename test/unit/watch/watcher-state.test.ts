@@ -20,9 +20,21 @@ interface CM {
   metadata: { name: string; resourceVersion?: string };
 }
 const config = { healthyAfterMs: 30_000, maxDelayMs: 30_000 };
-const status = (code: number, reason: string): Status => ({ kind: "Status", apiVersion: "v1", status: "Failure", code, reason, message: reason });
+const status = (code: number, reason: string): Status => ({
+  kind: "Status",
+  apiVersion: "v1",
+  status: "Failure",
+  code,
+  reason,
+  message: reason,
+});
 const cm = (name: string, resourceVersion: string): CM => ({ metadata: { name, resourceVersion } });
-const at = (resourceVersion: string | undefined, more: Partial<WatchPosition> = {}): WatchPosition => ({ resourceVersion, initialEvents: false, firstConnection: false, ...more });
+const at = (resourceVersion: string | undefined, more: Partial<WatchPosition> = {}): WatchPosition => ({
+  resourceVersion,
+  initialEvents: false,
+  firstConnection: false,
+  ...more,
+});
 const watching = (position: WatchPosition, delivered = 0): WatcherState => ({ phase: "Watching", position, delivered });
 const run = (state: WatcherState, ...inputs: WatcherInput<CM>[]): Transition<CM> => {
   let t: Transition<CM> = { state, emit: [], resetBackoff: false };
@@ -32,7 +44,11 @@ const run = (state: WatcherState, ...inputs: WatcherInput<CM>[]): Transition<CM>
 
 describe("watcher state machine", () => {
   it("starts with a list when there is no position, with a watch when there is one", () => {
-    expect(initialWatcherState({})).toMatchObject({ phase: "Relist", pace: { kind: "first" }, position: { resourceVersion: undefined, firstConnection: true } });
+    expect(initialWatcherState({})).toMatchObject({
+      phase: "Relist",
+      pace: { kind: "first" },
+      position: { resourceVersion: undefined, firstConnection: true },
+    });
     expect(initialWatcherState({ resourceVersion: "0" }).phase).toBe("Relist");
     expect(initialWatcherState({ resourceVersion: "17" })).toMatchObject({ phase: "Watch", position: { resourceVersion: "17" } });
     expect(initialWatcherState({ sendInitialEvents: true })).toMatchObject({ phase: "Watch", position: { initialEvents: true } });
@@ -47,21 +63,34 @@ describe("watcher state machine", () => {
   it("Gone -> relist: a 410 ends the connection, reports it, and the next state lists", () => {
     const gone = new Gone(410, status(410, "Expired"));
     const t = run(watching(at("9"), 3), { type: "Ended", error: gone, elapsedMs: 10 });
-    expect(t.state).toMatchObject({ phase: "Relist", position: { resourceVersion: "9", initialEvents: false }, pace: { kind: "restart", failed: true } });
+    expect(t.state).toMatchObject({
+      phase: "Relist",
+      position: { resourceVersion: "9", initialEvents: false },
+      pace: { kind: "restart", failed: true },
+    });
     expect(t.emit).toEqual([{ type: "ERROR", object: gone.status, error: gone }]);
     // ... and a 410 on the list itself (an expired continue token) lists again.
     expect(run(t.state, { type: "ListFailed", error: gone }).state.phase).toBe("Relist");
   });
 
   it("bookmark -> resume point: the next watch starts at the bookmark's resourceVersion", () => {
-    const bookmark: WatchStreamEvent<CM> = { type: "BOOKMARK", object: { kind: "ConfigMap", apiVersion: "v1", metadata: { resourceVersion: "42" } }, resourceVersion: "42", initialEventsEnd: false };
+    const bookmark: WatchStreamEvent<CM> = {
+      type: "BOOKMARK",
+      object: { kind: "ConfigMap", apiVersion: "v1", metadata: { resourceVersion: "42" } },
+      resourceVersion: "42",
+      initialEventsEnd: false,
+    };
     const modified: WatchStreamEvent<CM> = { type: "MODIFIED", object: cm("a", "40") };
     const afterEvents = run({ phase: "Watch", position: at("9"), pace: { kind: "now" } }, { type: "Events", events: [modified, bookmark] });
     expect(afterEvents.emit).toEqual([modified, bookmark]);
     expect(afterEvents.state).toEqual(watching(at("42"), 2));
     // A clean end (server timeout): no error event, no backoff, same position.
     const t = run(afterEvents.state, { type: "Ended", elapsedMs: 5 });
-    expect(t).toEqual({ state: { phase: "Watch", position: at("42"), pace: { kind: "restart", failed: false, retryAfterMs: 0 } }, emit: [], resetBackoff: true });
+    expect(t).toEqual({
+      state: { phase: "Watch", position: at("42"), pace: { kind: "restart", failed: false, retryAfterMs: 0 } },
+      emit: [],
+      resetBackoff: true,
+    });
   });
 
   it("error -> backoff: a retryable failure reports an ERROR and paces the reconnect (Retry-After capped)", () => {
@@ -76,13 +105,21 @@ describe("watcher state machine", () => {
     const cut = run(watching(at("9")), { type: "Ended", error: new WatchDisconnected("connection-lost", "cut"), elapsedMs: 31_000 });
     expect(cut).toMatchObject({ state: { phase: "Watch", pace: { kind: "restart", failed: true, retryAfterMs: 0 } }, resetBackoff: true });
     // A failed list is retried the same way.
-    expect(run(initialWatcherState({}), { type: "ListFailed", error: unavailable }).state).toMatchObject({ phase: "Relist", pace: { failed: true, retryAfterMs: 5000 } });
+    expect(run(initialWatcherState({}), { type: "ListFailed", error: unavailable }).state).toMatchObject({
+      phase: "Relist",
+      pace: { failed: true, retryAfterMs: 5000 },
+    });
   });
 
   it("abort -> done, from every state; Done stays Done", () => {
     const abort = new RequestAborted("the watch was aborted");
     const states: WatcherState[] = [initialWatcherState({}), initialWatcherState({ resourceVersion: "3" }), watching(at("3"), 1)];
-    for (const state of states) expect(run(state, { type: "Aborted", error: abort })).toEqual({ state: { phase: "Done", error: abort }, emit: [], resetBackoff: false });
+    for (const state of states)
+      expect(run(state, { type: "Aborted", error: abort })).toEqual({
+        state: { phase: "Done", error: abort },
+        emit: [],
+        resetBackoff: false,
+      });
     const done: WatcherState = { phase: "Done", error: abort };
     expect(run(done, { type: "Events", events: [{ type: "ADDED", object: cm("a", "1") }] }).state).toBe(done);
   });
@@ -90,7 +127,9 @@ describe("watcher state machine", () => {
   it("errors no retry can fix end the watch with that error", () => {
     const forbidden = new Forbidden(403, status(403, "Forbidden"));
     expect(run(watching(at("1")), { type: "Ended", error: forbidden, elapsedMs: 1 }).state).toEqual({ phase: "Done", error: forbidden });
-    expect(run(initialWatcherState({}), { type: "ListFailed", error: apiErrorFor(401, status(401, "Unauthorized")) }).state.phase).toBe("Done");
+    expect(run(initialWatcherState({}), { type: "ListFailed", error: apiErrorFor(401, status(401, "Unauthorized")) }).state.phase).toBe(
+      "Done",
+    );
     const bug = new TypeError("not a kubex error");
     expect(run(watching(at("1")), { type: "Ended", error: bug, elapsedMs: 1 }).state).toEqual({ phase: "Done", error: bug });
   });
@@ -98,14 +137,28 @@ describe("watcher state machine", () => {
   it("initial events: the position moves only at the end bookmark; a stream cut before it relists", () => {
     const start = initialWatcherState({ sendInitialEvents: true });
     const added: WatchStreamEvent<CM> = { type: "ADDED", object: cm("a", "7") };
-    const cut = run(start, { type: "Events", events: [added] }, { type: "Ended", error: new WatchDisconnected("connection-lost", "cut"), elapsedMs: 1 });
+    const cut = run(
+      start,
+      { type: "Events", events: [added] },
+      { type: "Ended", error: new WatchDisconnected("connection-lost", "cut"), elapsedMs: 1 },
+    );
     expect(cut.state).toMatchObject({ phase: "Relist", position: { resourceVersion: undefined, initialEvents: false } });
-    const end: WatchStreamEvent<CM> = { type: "BOOKMARK", object: { kind: "ConfigMap", apiVersion: "v1", metadata: { resourceVersion: "8" } }, resourceVersion: "8", initialEventsEnd: true };
+    const end: WatchStreamEvent<CM> = {
+      type: "BOOKMARK",
+      object: { kind: "ConfigMap", apiVersion: "v1", metadata: { resourceVersion: "8" } },
+      resourceVersion: "8",
+      initialEventsEnd: true,
+    };
     const synced = run(start, { type: "Events", events: [added, end] }, { type: "Ended", elapsedMs: 1 });
-    expect(synced.state).toMatchObject({ phase: "Watch", position: { resourceVersion: "8", initialEvents: false, firstConnection: false } });
+    expect(synced.state).toMatchObject({
+      phase: "Watch",
+      position: { resourceVersion: "8", initialEvents: false, firstConnection: false },
+    });
   });
 
   it("rejects an input its state cannot receive (a driver bug), instead of guessing", () => {
-    expect(() => step<CM>(initialWatcherState({}), { type: "Events", events: [] }, config)).toThrowError(/Events cannot happen in state Relist/);
+    expect(() => step<CM>(initialWatcherState({}), { type: "Events", events: [] }, config)).toThrowError(
+      /Events cannot happen in state Relist/,
+    );
   });
 });

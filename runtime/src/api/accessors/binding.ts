@@ -12,7 +12,15 @@ export interface Binding {
   apiVersion?: string;
   kind?: string;
   metadata?: ObjectMeta;
-  target: { apiVersion?: string; kind?: string; name?: string; namespace?: string; uid?: string; fieldPath?: string; resourceVersion?: string };
+  target: {
+    apiVersion?: string;
+    kind?: string;
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    fieldPath?: string;
+    resourceVersion?: string;
+  };
 }
 
 const spec: SubresourceSpec<Status> = {

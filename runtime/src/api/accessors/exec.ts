@@ -115,7 +115,13 @@ async function collect(session: StreamSession, stdin: ExecRunOptions["stdin"]): 
   // A command may exit without reading its stdin; a failed write then does not matter.
   feeding.catch(() => undefined);
   const [stdout, stderr, result] = await Promise.all([drain(session.stdout), drain(session.stderr), session.wait()]);
-  return { stdout: stdout.toString("utf8"), stderr: stderr.toString("utf8"), exitCode: result.exitCode, status: result.status, raw: { stdout, stderr } };
+  return {
+    stdout: stdout.toString("utf8"),
+    stderr: stderr.toString("utf8"),
+    exitCode: result.exitCode,
+    status: result.status,
+    raw: { stdout, stderr },
+  };
 }
 
 /** Turns whatever an abort of the whole call caused into a `RequestAborted` that says why. */

@@ -56,7 +56,9 @@ export class MetadataAccessor {
 
   /** Watches the objects' metadata (`PartialObjectMetadata` events); options as `Api.watch`. */
   watch(options?: ApiWatchOptions & { resume?: false }): AsyncGenerator<WatchStreamEvent<PartialObjectMetadata>, void, undefined>;
-  watch(options: ApiWatchOptions & { resume: true | ResumeOptions }): AsyncGenerator<ResumableWatchEvent<PartialObjectMetadata>, void, undefined>;
+  watch(
+    options: ApiWatchOptions & { resume: true | ResumeOptions },
+  ): AsyncGenerator<ResumableWatchEvent<PartialObjectMetadata>, void, undefined>;
   watch(options: ApiWatchOptions = {}): AsyncGenerator<ResumableWatchEvent<PartialObjectMetadata>, void, undefined> {
     return watchMetadata(this.#context, options);
   }

@@ -47,7 +47,13 @@ export class PortForwardAccessor {
     const protocols = channelProtocols(target.description, options.protocols, PORT_FORWARD_PROTOCOLS);
     return openPortForwardSession(
       this.#context.client.config,
-      { path: target.path, description: target.description, ports: options.ports, protocols, ...streamCall(this.#context, options, target.description) },
+      {
+        path: target.path,
+        description: target.description,
+        ports: options.ports,
+        protocols,
+        ...streamCall(this.#context, options, target.description),
+      },
       {
         ...(options.highWaterMark !== undefined ? { highWaterMark: options.highWaterMark } : {}),
         ...(options.maxBuffered !== undefined ? { maxBuffered: options.maxBuffered } : {}),
@@ -73,7 +79,8 @@ export class PortForwardAccessor {
     return listenPorts(
       options,
       target.description,
-      (remotePort) => openPortForwardSession(config, { path: target.path, description: target.description, ports: [remotePort], protocols, ...call }),
+      (remotePort) =>
+        openPortForwardSession(config, { path: target.path, description: target.description, ports: [remotePort], protocols, ...call }),
       call.signal,
     );
   }

@@ -94,13 +94,25 @@ export class ProxyAccessor {
 }
 
 /** The proxy request for object `name`: `[scheme:]name[:port]/proxy/path`, every part checked and encoded. */
-export function proxyRequest(context: ApiContext<KubernetesObject>, method: HttpMethod, name: string, path: string, options: ProxyOptions): HttpRequest {
+export function proxyRequest(
+  context: ApiContext<KubernetesObject>,
+  method: HttpMethod,
+  name: string,
+  path: string,
+  options: ProxyOptions,
+): HttpRequest {
   const kind = context.resource.kind;
   validateName(context.resource, name);
-  if (name.includes(":")) throw new InvalidRequest(`${kind} proxy: name ${JSON.stringify(name)} may not contain ':' (it separates scheme, name and port); give the port as options.port`);
+  if (name.includes(":"))
+    throw new InvalidRequest(
+      `${kind} proxy: name ${JSON.stringify(name)} may not contain ':' (it separates scheme, name and port); give the port as options.port`,
+    );
   if (typeof path !== "string") throw new InvalidRequest(`${kind} proxy: path must be a string such as "/healthz", got ${typeof path}`);
   const { port, scheme } = options;
-  if (port !== undefined && !(typeof port === "string" ? /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(port) : Number.isInteger(port) && port > 0 && port < 65536)) {
+  if (
+    port !== undefined &&
+    !(typeof port === "string" ? /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(port) : Number.isInteger(port) && port > 0 && port < 65536)
+  ) {
     throw new InvalidRequest(`${kind} proxy: port must be a port number (1-65535) or a port name, got ${JSON.stringify(port)}`);
   }
   if (scheme !== undefined && scheme !== "http" && scheme !== "https") {
@@ -108,7 +120,10 @@ export function proxyRequest(context: ApiContext<KubernetesObject>, method: Http
   }
   const target = [scheme !== undefined ? `${scheme}:` : "", name, port !== undefined ? `:${port}` : ""].join("");
   const namespace = context.objectNamespace(options.namespace);
-  const base = resourcePath(context.resource, { namespace, name: "__name__", subresource: "proxy" }).replace("/__name__/", `/${encodeURIComponent(target)}/`);
+  const base = resourcePath(context.resource, { namespace, name: "__name__", subresource: "proxy" }).replace(
+    "/__name__/",
+    `/${encodeURIComponent(target)}/`,
+  );
   const rest = path.replace(/^\/+/, "").split("/").map(encodeURIComponent).join("/");
   const request: HttpRequest = { method, path: `${base}/${rest}`, ...streamCall(context, options, `${kind} proxy`) };
   if (options.query !== undefined) request.query = new URLSearchParams(options.query);

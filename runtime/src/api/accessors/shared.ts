@@ -33,23 +33,46 @@ function target(context: ApiContext<KubernetesObject>, spec: SubresourceSpec<unk
   return { resource: context.resource, namespace: context.objectNamespace(namespace), name, subresource: spec.subresource };
 }
 
-export async function getSubresource<B>(context: ApiContext<KubernetesObject>, spec: SubresourceSpec<B>, name: string, options: ObjectCallOptions = {}): Promise<B> {
+export async function getSubresource<B>(
+  context: ApiContext<KubernetesObject>,
+  spec: SubresourceSpec<B>,
+  name: string,
+  options: ObjectCallOptions = {},
+): Promise<B> {
   const request = buildGet(target(context, spec, name, options.namespace), options);
   return spec.decode(await context.send(request));
 }
 
-export async function replaceSubresource<B>(context: ApiContext<KubernetesObject>, spec: SubresourceSpec<B>, name: string, body: unknown, options: WriteOptions = {}): Promise<B> {
+export async function replaceSubresource<B>(
+  context: ApiContext<KubernetesObject>,
+  spec: SubresourceSpec<B>,
+  name: string,
+  body: unknown,
+  options: WriteOptions = {},
+): Promise<B> {
   const request = buildReplace(target(context, spec, name, options.namespace), withIdentity(body, spec.identity, name), options);
   return spec.decode(await context.send(request));
 }
 
-export async function patchSubresource<B>(context: ApiContext<KubernetesObject>, spec: SubresourceSpec<B>, name: string, patch: Patch, options: PatchOptions = {}): Promise<B> {
+export async function patchSubresource<B>(
+  context: ApiContext<KubernetesObject>,
+  spec: SubresourceSpec<B>,
+  name: string,
+  patch: Patch,
+  options: PatchOptions = {},
+): Promise<B> {
   const request = buildPatch(target(context, spec, name, options.namespace), patch, spec.identity, options);
   return spec.decode(await context.send(request));
 }
 
 /** POST to a subresource; the body's `metadata.name` (and namespace) default to the object's. */
-export async function createSubresource<B>(context: ApiContext<KubernetesObject>, spec: SubresourceSpec<B>, name: string, body: unknown, options: WriteOptions = {}): Promise<B> {
+export async function createSubresource<B>(
+  context: ApiContext<KubernetesObject>,
+  spec: SubresourceSpec<B>,
+  name: string,
+  body: unknown,
+  options: WriteOptions = {},
+): Promise<B> {
   const to = target(context, spec, name, options.namespace);
   const request = buildCreate(to, withIdentity(body, spec.identity, name, to.namespace), options);
   return spec.decode(await context.send(request));

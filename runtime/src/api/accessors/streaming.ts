@@ -58,7 +58,10 @@ export function podTarget(
  */
 export function streamCall(context: ApiContext<KubernetesObject>, options: CallOptions, what: string): CallOptions {
   const timeout = options.timeout ?? context.client.timeout;
-  return callPart({ ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(timeout !== undefined ? { timeout } : {}) }, what);
+  return callPart(
+    { ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(timeout !== undefined ? { timeout } : {}) },
+    what,
+  );
 }
 
 /** Opens an exec or attach session with an already validated `query`. */

@@ -55,7 +55,8 @@ export function parseExecCredential(stdout: string, apiVersion: string, where: E
   const fail = (what: string, hint: string): never => {
     throw new KubexConfigError(`exec credential plugin "${where.command}" ${what}`, { ...details(where), hint });
   };
-  if (stdout.trim() === "") fail("printed nothing on stdout", "the plugin must print an ExecCredential object as JSON; run it by hand to see what it needs");
+  if (stdout.trim() === "")
+    fail("printed nothing on stdout", "the plugin must print an ExecCredential object as JSON; run it by hand to see what it needs");
   let value: unknown;
   try {
     value = JSON.parse(stdout);
@@ -71,7 +72,10 @@ export function parseExecCredential(stdout: string, apiVersion: string, where: E
   }
   const object = value as Record<string, unknown>;
   if (object["kind"] !== "ExecCredential") {
-    fail(`printed kind ${describeValue(object["kind"], /^[A-Z][A-Za-z]{0,40}$/)}, expected "ExecCredential"`, "check that the command is a client-go credential plugin");
+    fail(
+      `printed kind ${describeValue(object["kind"], /^[A-Z][A-Za-z]{0,40}$/)}, expected "ExecCredential"`,
+      "check that the command is a client-go credential plugin",
+    );
   }
   if (object["apiVersion"] !== apiVersion) {
     fail(
@@ -81,7 +85,10 @@ export function parseExecCredential(stdout: string, apiVersion: string, where: E
   }
   const status = object["status"];
   if (typeof status !== "object" || status === null || Array.isArray(status)) {
-    return fail("printed an ExecCredential without status", "the plugin must set status.token or status.clientCertificateData and clientKeyData");
+    return fail(
+      "printed an ExecCredential without status",
+      "the plugin must set status.token or status.clientCertificateData and clientKeyData",
+    );
   }
   const s = status as Record<string, unknown>;
   const text = (key: string): string | undefined => {
@@ -103,7 +110,10 @@ export function parseExecCredential(stdout: string, apiVersion: string, where: E
     result.clientKeyData = key;
   }
   if (token === undefined && cert === undefined) {
-    fail("printed an ExecCredential with no credentials", "the plugin must set status.token or status.clientCertificateData and clientKeyData");
+    fail(
+      "printed an ExecCredential with no credentials",
+      "the plugin must set status.token or status.clientCertificateData and clientKeyData",
+    );
   }
   const expiration = text("expirationTimestamp");
   if (expiration !== undefined) {

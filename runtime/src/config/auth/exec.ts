@@ -8,7 +8,14 @@ import path from "node:path";
 import { KubexConfigError } from "../../errors.js";
 import type { ExecConfig } from "../kubeconfig.js";
 import type { AuthProvider } from "../types.js";
-import { details, execInfoJson, parseExecCredential, type ExecClusterInfo, type ExecCredentialResult, type ExecErrorContext } from "./exec-credential.js";
+import {
+  details,
+  execInfoJson,
+  parseExecCredential,
+  type ExecClusterInfo,
+  type ExecCredentialResult,
+  type ExecErrorContext,
+} from "./exec-credential.js";
 import { runPlugin } from "./run-plugin.js";
 
 export interface ExecCredentialAuthOptions {
@@ -139,7 +146,8 @@ export class ExecCredentialAuth implements AuthProvider {
     switch (result.outcome) {
       case "spawn-failed":
         if (result.code === "ENOENT") fail(`was not found (command "${exec.command}")`, installHint);
-        if (result.code === "EACCES") fail(`is not executable (command "${exec.command}")`, `make it executable (chmod +x) or ${installHint}`);
+        if (result.code === "EACCES")
+          fail(`is not executable (command "${exec.command}")`, `make it executable (chmod +x) or ${installHint}`);
         return fail(`could not be started (${result.code ?? "unknown error"})`, installHint);
       case "timeout":
         return fail(`did not finish within ${timeout} ms${stderrPart(result.stderr)}`, "run the command by hand to see where it waits");
@@ -150,7 +158,10 @@ export class ExecCredentialAuth implements AuthProvider {
       case "exited":
         if (result.code !== 0) {
           // stderr is the plugin's message to the user; stdout may hold a credential and is never shown.
-          fail(`exited with code ${result.code}${stderrPart(result.stderr)}`, "run the command by hand to see what it needs (a login, a missing argument)");
+          fail(
+            `exited with code ${result.code}${stderrPart(result.stderr)}`,
+            "run the command by hand to see what it needs (a login, a missing argument)",
+          );
         }
         break;
     }

@@ -46,8 +46,10 @@ export class OidcAuth implements AuthProvider {
   #refreshing: Promise<string> | undefined;
 
   constructor(config: OidcConfig, options: OidcAuthOptions = {}) {
-    if (config.issuerUrl === "") throw this.#error("oidc auth-provider has no idp-issuer-url", "set auth-provider.config.idp-issuer-url to the issuer's URL");
-    if (config.clientId === "") throw this.#error("oidc auth-provider has no client-id", "set auth-provider.config.client-id", options.source);
+    if (config.issuerUrl === "")
+      throw this.#error("oidc auth-provider has no idp-issuer-url", "set auth-provider.config.idp-issuer-url to the issuer's URL");
+    if (config.clientId === "")
+      throw this.#error("oidc auth-provider has no client-id", "set auth-provider.config.client-id", options.source);
     this.#config = config;
     this.#options = options;
     this.#now = options.now ?? Date.now;
@@ -112,34 +114,53 @@ export class OidcAuth implements AuthProvider {
   async #refreshOnce(): Promise<string> {
     const refreshToken = this.#refreshToken;
     if (refreshToken === undefined) {
-      throw this.#error("oidc id-token has expired and there is no refresh-token to renew it", "log in again (for example with your identity provider's kubectl login tool)");
+      throw this.#error(
+        "oidc id-token has expired and there is no refresh-token to renew it",
+        "log in again (for example with your identity provider's kubectl login tool)",
+      );
     }
     const endpoint = await this.#tokenEndpoint();
     const body = new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken });
     const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
     if (this.#config.clientSecret !== undefined) {
       // RFC 6749 2.3.1: form-encoded id and secret in basic auth (golang.org/x/oauth2 does the same).
-      headers["authorization"] = `Basic ${Buffer.from(`${encodeURIComponent(this.#config.clientId)}:${encodeURIComponent(this.#config.clientSecret)}`).toString("base64")}`;
+      headers["authorization"] =
+        `Basic ${Buffer.from(`${encodeURIComponent(this.#config.clientId)}:${encodeURIComponent(this.#config.clientSecret)}`).toString("base64")}`;
     } else {
       body.set("client_id", this.#config.clientId);
     }
     const { status, json } = await this.#call(endpoint, { method: "POST", headers, body: body.toString() });
     if (status !== 200) {
-      const reason = typeof json?.["error"] === "string" ? `: ${short(json["error"])}${typeof json["error_description"] === "string" ? ` (${short(json["error_description"])})` : ""}` : "";
-      throw this.#error(`oidc token endpoint answered ${status} to the refresh${reason}`, "the refresh token may be expired or revoked: log in again");
+      const reason =
+        typeof json?.["error"] === "string"
+          ? `: ${short(json["error"])}${typeof json["error_description"] === "string" ? ` (${short(json["error_description"])})` : ""}`
+          : "";
+      throw this.#error(
+        `oidc token endpoint answered ${status} to the refresh${reason}`,
+        "the refresh token may be expired or revoked: log in again",
+      );
     }
     const idToken = json?.["id_token"];
     if (typeof idToken !== "string" || idToken === "") {
-      throw this.#error("oidc token response has no id_token", 'the provider must return id tokens on refresh (request the "openid" scope at login)');
+      throw this.#error(
+        "oidc token response has no id_token",
+        'the provider must return id tokens on refresh (request the "openid" scope at login)',
+      );
     }
-    const newRefresh = typeof json?.["refresh_token"] === "string" && json["refresh_token"] !== "" ? (json["refresh_token"] as string) : undefined;
+    const newRefresh =
+      typeof json?.["refresh_token"] === "string" && json["refresh_token"] !== "" ? (json["refresh_token"] as string) : undefined;
     const tokens: { idToken: string; refreshToken?: string } = { idToken };
     if (newRefresh !== undefined && newRefresh !== refreshToken) tokens.refreshToken = newRefresh;
     if (this.#options.persist !== undefined) {
       try {
         await this.#options.persist(tokens);
       } catch (error) {
-        throw this.#error(`could not write the refreshed oidc tokens back to the kubeconfig (${(error as NodeJS.ErrnoException).code ?? "error"})`, "check that the kubeconfig file is writable", undefined, error);
+        throw this.#error(
+          `could not write the refreshed oidc tokens back to the kubeconfig (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+          "check that the kubeconfig file is writable",
+          undefined,
+          error,
+        );
       }
     }
     this.#idToken = idToken;
@@ -152,14 +173,19 @@ export class OidcAuth implements AuthProvider {
     const { status, json } = await this.#call(wellKnown, { method: "GET", headers: { accept: "application/json" } });
     if (status !== 200) throw this.#error(`oidc issuer's discovery document answered ${status}`, "check idp-issuer-url");
     const endpoint = json?.["token_endpoint"];
-    if (typeof endpoint !== "string" || endpoint === "") throw this.#error("oidc issuer's discovery document has no token_endpoint", "check idp-issuer-url");
+    if (typeof endpoint !== "string" || endpoint === "")
+      throw this.#error("oidc issuer's discovery document has no token_endpoint", "check idp-issuer-url");
     const url = this.#url(endpoint, "token_endpoint");
-    if (url.protocol === "http:" && !isLoopback(url.hostname)) throw this.#error("oidc token_endpoint is not https", "the issuer must publish an https token endpoint");
+    if (url.protocol === "http:" && !isLoopback(url.hostname))
+      throw this.#error("oidc token_endpoint is not https", "the issuer must publish an https token endpoint");
     return endpoint;
   }
 
   /** One request to the issuer (node's http(s): this runs a few times an hour, and keeps undici's main entry unloaded). */
-  async #call(url: string, init: { method: "GET" | "POST"; headers: Record<string, string>; body?: string }): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
+  async #call(
+    url: string,
+    init: { method: "GET" | "POST"; headers: Record<string, string>; body?: string },
+  ): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
     const target = new URL(url);
     const timeout = this.#options.timeout ?? 30_000;
     let status: number;
@@ -183,7 +209,12 @@ export class OidcAuth implements AuthProvider {
       }));
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      throw this.#error(`oidc issuer ${target.origin} cannot be reached (${typeof code === "string" ? code : (error as Error).name})`, "check idp-issuer-url and the network", undefined, error);
+      throw this.#error(
+        `oidc issuer ${target.origin} cannot be reached (${typeof code === "string" ? code : (error as Error).name})`,
+        "check idp-issuer-url and the network",
+        undefined,
+        error,
+      );
     }
     let json: Record<string, unknown> | undefined;
     try {
@@ -205,7 +236,11 @@ export class OidcAuth implements AuthProvider {
 
   #error(message: string, hint: string, source = this.#options?.source, cause?: unknown): KubexConfigError {
     // The cause of a network failure carries no token; anything from the token response is never attached.
-    return new KubexConfigError(message, { ...(source ?? {}), hint, ...(cause !== undefined ? { cause: new Error(String((cause as Error).message ?? cause)) } : {}) });
+    return new KubexConfigError(message, {
+      ...(source ?? {}),
+      hint,
+      ...(cause !== undefined ? { cause: new Error(String((cause as Error).message ?? cause)) } : {}),
+    });
   }
 }
 

@@ -1,5 +1,13 @@
 /** A Pod class with the streaming subresources, as the generator emits it for 1.30+. */
-import { KubernetesObject, type HasAttach, type HasExec, type HasLogs, type HasPortForward, type ObjectMeta, type ResourceInit } from "@kubex/runtime";
+import {
+  KubernetesObject,
+  type HasAttach,
+  type HasExec,
+  type HasLogs,
+  type HasPortForward,
+  type ObjectMeta,
+  type ResourceInit,
+} from "@kubex/runtime";
 
 export interface StreamPod extends HasLogs, HasExec, HasAttach, HasPortForward {}
 export class StreamPod extends KubernetesObject {

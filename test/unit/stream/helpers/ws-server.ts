@@ -66,7 +66,12 @@ export async function startWsServer(options: WsServerOptions): Promise<WsTestSer
     const refusal = options.refuse?.(upgrade);
     if (refusal !== undefined) {
       const body = Buffer.from(refusal.body);
-      const headers = { "content-type": "application/json", "content-length": String(body.length), connection: "close", ...refusal.headers };
+      const headers = {
+        "content-type": "application/json",
+        "content-length": String(body.length),
+        connection: "close",
+        ...refusal.headers,
+      };
       socket.end(
         `HTTP/1.1 ${refusal.code} Refused\r\n${Object.entries(headers)
           .map(([k, v]) => `${k}: ${v}`)

@@ -26,15 +26,45 @@ export function makePki(): TestPki {
   try {
     const ca = (name: string, cn: string) => {
       key(`${name}.key`);
-      openssl("req", "-x509", "-new", "-key", file(`${name}.key`), "-subj", `/CN=${cn}`, "-days", "2", "-out", file(`${name}.crt`),
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+      openssl(
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        file(`${name}.key`),
+        "-subj",
+        `/CN=${cn}`,
+        "-days",
+        "2",
+        "-out",
+        file(`${name}.crt`),
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+      );
     };
     const leaf = (name: string, cn: string, signer: string, ext: string) => {
       key(`${name}.key`);
       openssl("req", "-new", "-key", file(`${name}.key`), "-subj", `/CN=${cn}`, "-out", file(`${name}.csr`));
       writeFileSync(file(`${name}.ext`), ext);
-      openssl("x509", "-req", "-in", file(`${name}.csr`), "-CA", file(`${signer}.crt`), "-CAkey", file(`${signer}.key`),
-        "-CAcreateserial", "-days", "2", "-out", file(`${name}.crt`), "-extfile", file(`${name}.ext`));
+      openssl(
+        "x509",
+        "-req",
+        "-in",
+        file(`${name}.csr`),
+        "-CA",
+        file(`${signer}.crt`),
+        "-CAkey",
+        file(`${signer}.key`),
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-out",
+        file(`${name}.crt`),
+        "-extfile",
+        file(`${name}.ext`),
+      );
     };
     ca("ca", "kubex-test-ca");
     ca("other-ca", "kubex-untrusted-ca");

@@ -54,7 +54,12 @@ export async function startServer(handler: Handler, tls?: HttpsOptions): Promise
     requests,
     openConnections: () => sockets.size,
     totalConnections: () => total,
-    waitForOpenConnections: (n, ms = 2000) => waitFor(() => sockets.size === n, ms, () => `expected ${n} open connections, have ${sockets.size}`),
+    waitForOpenConnections: (n, ms = 2000) =>
+      waitFor(
+        () => sockets.size === n,
+        ms,
+        () => `expected ${n} open connections, have ${sockets.size}`,
+      ),
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -108,7 +113,9 @@ export function onRequestHead(socket: Socket, then: (head: string) => void): voi
  * A CONNECT proxy on loopback. `resolve` maps a requested host to where to connect
  * (so a test can use a made-up host name that only the proxy knows).
  */
-export async function startConnectProxy(resolve: (host: string, port: number) => { host: string; port: number } = (host, port) => ({ host, port })): Promise<{
+export async function startConnectProxy(
+  resolve: (host: string, port: number) => { host: string; port: number } = (host, port) => ({ host, port }),
+): Promise<{
   url: string;
   /** `host:port` targets of the CONNECT requests received. */
   tunnels: string[];
