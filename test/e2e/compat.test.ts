@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, createClient, type Client } from "@kubex/runtime";
+import { Api, Conflict, createClient, type Client } from "@kubex/runtime";
 import { Namespace, Pod as Pod36 } from "@kubex/k8s-v1-36/core/v1";
 import { Pod as Pod30 } from "@kubex/k8s-v1-30/core/v1";
 
@@ -35,10 +35,19 @@ describe("an older version package against a newer server", () => {
     );
 
     const oldPods = new Api(Pod30, { client, namespace: ns });
-    const read = await oldPods.get("newer");
-    expect(read).toBeInstanceOf(Pod30);
-    read.metadata!.labels = { touched: "by-1.30" };
-    const written = await oldPods.replace("newer", read);
+    // Read-modify-write as controllers do it: the scheduler and kwok update the Pod while we hold
+    // it, so a replace may meet a Conflict; read again and retry (the fields kept are what is tested).
+    let written: Pod30 | undefined;
+    for (let attempt = 0; written === undefined; attempt++) {
+      const read = await oldPods.get("newer");
+      expect(read).toBeInstanceOf(Pod30);
+      read.metadata!.labels = { touched: "by-1.30" };
+      try {
+        written = await oldPods.replace("newer", read);
+      } catch (error) {
+        if (!(error instanceof Conflict) || attempt >= 10) throw error;
+      }
+    }
     expect(written.metadata?.labels).toEqual({ touched: "by-1.30" });
 
     const now = await new Api(Pod36, { client, namespace: ns }).get("newer");
