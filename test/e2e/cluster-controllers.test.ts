@@ -34,6 +34,12 @@ afterAll(async () => {
   await client?.close();
 });
 
+/**
+ * Longest wait for a controller to act. Controllers answer in seconds; the bound is generous because
+ * e2e files share the cluster and the 2 cores (a loaded CI run once took more than 30 s for a Deployment).
+ */
+const CONTROLLER_WAIT_MS = 90_000;
+
 /** Polls `probe` until it returns a value other than undefined; fails with `what` after `ms`. */
 async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + ms;
@@ -80,7 +86,7 @@ function webDeployment(name: string, replicas: number): Deployment {
 async function readyDeployment(name: string, replicas: number) {
   const deployments = new Api(Deployment, { client, namespace: ns });
   await deployments.create(webDeployment(name, replicas));
-  const status = await until(`deployment ${name} ${replicas} ready`, 30_000, async () => {
+  const status = await until(`deployment ${name} ${replicas} ready`, CONTROLLER_WAIT_MS, async () => {
     const s = (await deployments.get(name)).status;
     return s?.readyReplicas === replicas && s.availableReplicas === replicas ? s : undefined;
   });
@@ -111,7 +117,7 @@ describe("kube-scheduler", () => {
   });
 });
 
-describe("kube-controller-manager", () => {
+describe("kube-controller-manager", { timeout: 240_000 }, () => {
   it("brings a Deployment of 2 to 2 ready replicas through a ReplicaSet it owns", async () => {
     const { status, replicaSets, pods } = await readyDeployment("two", 2);
     expect(status).toMatchObject({ replicas: 2, readyReplicas: 2, availableReplicas: 2, updatedReplicas: 2 });
@@ -131,7 +137,7 @@ describe("kube-controller-manager", () => {
     expect(pods).toHaveLength(2);
     await deployments.delete("background", { propagationPolicy: "Background" });
     expect(await gone(deployments, "background")).toBe(true);
-    const left = await until("ReplicaSet and Pods of background collected", 30_000, async () => {
+    const left = await until("ReplicaSet and Pods of background collected", CONTROLLER_WAIT_MS, async () => {
       const d = await dependents("background");
       return d.replicaSets.length === 0 && d.pods.length === 0 ? d : undefined;
     });
@@ -150,7 +156,9 @@ describe("kube-controller-manager", () => {
     expect((answer as Deployment).metadata?.finalizers).toContain("foregroundDeletion");
 
     // The other Pod goes; the held one is marked for deletion but stays, and so do its owners.
-    await until("the unheld Pod collected", 30_000, async () => ((await dependents("foreground")).pods.length === 1 ? true : undefined));
+    await until("the unheld Pod collected", CONTROLLER_WAIT_MS, async () =>
+      (await dependents("foreground")).pods.length === 1 ? true : undefined,
+    );
     await sleep(1000);
     const waiting = await deployments.get("foreground");
     expect(waiting.metadata?.deletionTimestamp).toBeDefined();
@@ -159,7 +167,7 @@ describe("kube-controller-manager", () => {
     expect((await podsApi.get(held)).metadata?.deletionTimestamp).toBeDefined();
 
     await podsApi.patch(held, new MergePatch({ metadata: { finalizers: null } }));
-    await until("deployment foreground gone", 30_000, () => gone(deployments, "foreground"));
+    await until("deployment foreground gone", CONTROLLER_WAIT_MS, () => gone(deployments, "foreground"));
     // Gone only after its dependents: nothing of it is left.
     expect(await dependents("foreground")).toEqual({ replicaSets: [], pods: [] });
   });

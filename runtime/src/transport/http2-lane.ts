@@ -251,6 +251,15 @@ export class Http2Lane {
       if (!stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
       handler.onError?.(error);
     };
+    // A handler that throws (undici's request handler does when its response is already gone)
+    // ends this stream; it must never become an uncaught exception from a socket event.
+    const deliver = (call: () => void): void => {
+      try {
+        call();
+      } catch (error) {
+        fail(socketError("the response handler failed", error));
+      }
+    };
     handler.onConnect?.((reason) => fail(reason ?? new Error("aborted")));
     if (finished) return; // aborted in onConnect (its signal was already aborted)
     stream.on("response", (responseHeaders: IncomingHttpHeaders) => {
@@ -261,11 +270,13 @@ export class Http2Lane {
         if (name.startsWith(":") || value === undefined) continue;
         for (const one of Array.isArray(value) ? value : [value]) raw.push(Buffer.from(name), Buffer.from(String(one)));
       }
-      handler.onHeaders?.(status, raw, () => stream.resume(), "");
+      deliver(() => handler.onHeaders?.(status, raw, () => stream.resume(), ""));
     });
     stream.on("data", (chunk: Buffer) => {
       if (finished) return;
-      if (handler.onData?.(chunk) === false) stream.pause();
+      deliver(() => {
+        if (handler.onData?.(chunk) === false) stream.pause();
+      });
     });
     // 'end' also comes when the connection is cut under the stream (then 'close' has a non-zero
     // rstCode and the session is gone): the response is complete only when both say so.
@@ -277,7 +288,7 @@ export class Http2Lane {
       if (finished) return;
       if (ended && stream.rstCode === constants.NGHTTP2_NO_ERROR && !session.destroyed) {
         finish();
-        handler.onComplete?.([]);
+        deliver(() => handler.onComplete?.([]));
         return;
       }
       if (ended) {
