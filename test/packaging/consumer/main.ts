@@ -65,7 +65,8 @@ try {
       replicas: read36.spec?.replicas ?? null,
       isDeployment36: read36 instanceof Deployment36,
     },
-    configMaps: await namesOf(configMaps36),
+    // kube-root-ca.crt is the controller-manager's, in every namespace: only ours are compared.
+    configMaps: (await namesOf(configMaps36)).filter((name) => name !== "kube-root-ca.crt"),
     deployments: await namesOf(deployments37),
     notFound,
     // A subresource the kind lacks, reached from untyped code: a clear runtime error.
