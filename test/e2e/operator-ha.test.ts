@@ -218,7 +218,9 @@ describe("two operator processes on one Lease", { timeout: 180_000 }, () => {
     let churning = true;
     const churn = (async () => {
       for (let i = 0; churning; i += 1) {
-        await proxies.patch(`p${i % 20}`, new MergePatch({ spec: { image: `nginx:1.${i % 2 === 0 ? 27 : 26}` } })).catch(() => undefined);
+        // Each round of 20 flips every object's image, so every patch is a real change (a new generation).
+        const image = `nginx:1.${Math.floor(i / 20) % 2 === 0 ? 27 : 26}`;
+        await proxies.patch(`p${i % 20}`, new MergePatch({ spec: { image } })).catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, 150));
       }
     })();
@@ -251,6 +253,8 @@ describe("two operator processes on one Lease", { timeout: 180_000 }, () => {
       30_000,
       200,
     );
+    // A new leader starts from a full list: it reconciles every object once, changed or not.
+    await until("c reconciled every object", () => new Set(c.reconciles().map((r) => r.key)).size >= 20, 30_000, 100);
     c.kill("SIGTERM");
     await c.exit;
 
