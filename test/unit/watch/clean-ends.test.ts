@@ -57,7 +57,7 @@ describe("a run of premature clean ends", () => {
     const controller = new AbortController();
     cleanup.push(async () => controller.abort());
     const seen: string[] = [];
-    for await (const event of watch(transportSource(client.transport, { path: PATH }), {
+    for await (const event of watch(transportSource<ReturnType<typeof configMap>>(client.transport, { path: PATH }), {
       resourceVersion: "5",
       signal: controller.signal,
       resume: pacing,
