@@ -139,15 +139,25 @@ describe("watch against the apiserver", () => {
       expect(event.type).toBe("BOOKMARK");
       if (event.type === "BOOKMARK") bookmarks.push({ at: performance.now() - started, resourceVersion: event.resourceVersion });
     }
-    expect(bookmarks[0]?.resourceVersion).toBe(progress);
+    // At least our progress write's version: other ConfigMap writes (kube-controller-manager's
+    // kube-root-ca.crt, namespaces of earlier files still being emptied) may move it further.
+    expect(progress).toBeDefined();
+    expect(Number(bookmarks[0]?.resourceVersion)).toBeGreaterThanOrEqual(Number(progress));
     expect(bookmarks.map((b) => b.at)).toEqual(bookmarks.map((b) => b.at).sort((a, b) => a - b));
-    const first = bookmarks[0]?.at;
+    const first = bookmarks[0]!.at;
     const ended = performance.now() - started;
     expect(bookmarks.length).toBeGreaterThanOrEqual(1);
+    // Lower bounds from the request: the server's 5 s clock starts when the request reaches
+    // it, so a slow machine only makes these later.
     expect(first).toBeGreaterThan(1500);
-    expect(first).toBeLessThan(4900);
     expect(ended).toBeGreaterThan(4500);
-    expect(ended).toBeLessThan(8000);
+    // "About 2 s before the end" is measured between the two, both timed by the server (it
+    // schedules the bookmark 2 s before its deadline, on a 1 s tick): a slow request or a slow
+    // start of the watch on a loaded machine shifts both alike.
+    expect(ended - first).toBeGreaterThan(250);
+    expect(ended - first).toBeLessThan(3500);
+    // A clean end by the server's timeout, not a client-side one (the first would be 35 s, timeoutSeconds + 30 s idle).
+    expect(ended).toBeLessThan(30_000);
   });
 
   it("without allowWatchBookmarks no bookmark arrives", async () => {
