@@ -71,7 +71,7 @@ async function plugin(
   name: string,
   tokens: string[],
   ttlMs?: number,
-): Promise<{ command: string; count: () => Promise<number>; info: () => Promise<any> }> {
+): Promise<{ command: string; count: () => Promise<number>; info: () => Promise<any>; status: () => Promise<any> }> {
   const countFile = path.join(dir, `${name}.count`);
   const command = path.join(dir, name);
   await writeFile(
@@ -87,6 +87,7 @@ const status = { token: tokens[Math.min(n, tokens.length) - 1] };
 ${ttlMs !== undefined ? `status.expirationTimestamp = new Date(Date.now() + ${ttlMs}).toISOString();` : ""}
 const info = JSON.parse(process.env.KUBERNETES_EXEC_INFO);
 fs.writeFileSync(${JSON.stringify(path.join(dir, `${name}.info.json`))}, JSON.stringify(info));
+fs.writeFileSync(${JSON.stringify(path.join(dir, `${name}.status.json`))}, JSON.stringify(status));
 process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: "ExecCredential", status }));
 `,
   );
@@ -95,6 +96,7 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: "ExecCr
     command,
     count: async () => Number(await readFile(countFile, "utf8").catch(() => "0")),
     info: async () => JSON.parse(await readFile(path.join(dir, `${name}.info.json`), "utf8")),
+    status: async () => JSON.parse(await readFile(path.join(dir, `${name}.status.json`), "utf8")),
   };
 }
 
@@ -137,7 +139,9 @@ describe("authentication against the apiserver", () => {
   });
 
   it("exec plugin: cached until its token expires, then run again; re-run after a 401", async () => {
-    const timed = await plugin("expiring-plugin", [state.tokens.admin], 2000);
+    // A lifetime long enough that two requests surely fit in it on a loaded machine (the client
+    // treats the last fifth as expired already); then the test waits until it is past.
+    const timed = await plugin("expiring-plugin", [state.tokens.admin], 10_000);
     await using client = await clientFor(
       "exec.yaml",
       kubeconfig([
@@ -151,7 +155,8 @@ describe("authentication against the apiserver", () => {
     expect(await whoAmI(client)).toBe(state.users.tokenAdmin);
     await serverVersion(client);
     expect(await timed.count()).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const expiresAt = Date.parse((await timed.status()).expirationTimestamp as string);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 100));
     expect(await whoAmI(client)).toBe(state.users.tokenAdmin);
     expect(await timed.count()).toBe(2);
     const info = await timed.info(); // provideClusterInfo: the plugin saw the cluster it authenticates to
