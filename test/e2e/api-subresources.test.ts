@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   Api,
   ApplyPatch,
+  Conflict,
   JsonPatch,
   MergePatch,
   NotFound,
@@ -174,10 +175,20 @@ describe("pods", () => {
       new StrategicMergePatch({ spec: { ephemeralContainers: [{ name: "debug", image: "busybox:1", targetContainerName: "app" }] } }),
     );
     expect(patched.spec?.ephemeralContainers?.map((c) => c.name)).toEqual(["debug"]);
-    const read = await pods.ephemeralContainers.get("debugged");
-    expect(read.spec?.ephemeralContainers?.[0]?.image).toBe("busybox:1");
-    read.spec!.ephemeralContainers!.push({ name: "debug2", image: "busybox:1" });
-    const replaced = await pods.ephemeralContainers.replace("debugged", read);
+    // Read-modify-write: the scheduler writes this Pod's status (Unschedulable) whenever it
+    // tries it, so a replace may meet a Conflict; read again and retry (what is tested is the
+    // subresource's effect, not who wins the race).
+    let replaced: Pod | undefined;
+    for (let attempt = 0; replaced === undefined; attempt++) {
+      const read = await pods.ephemeralContainers.get("debugged");
+      expect(read.spec?.ephemeralContainers?.[0]?.image).toBe("busybox:1");
+      read.spec!.ephemeralContainers!.push({ name: "debug2", image: "busybox:1" });
+      try {
+        replaced = await pods.ephemeralContainers.replace("debugged", read);
+      } catch (error) {
+        if (!(error instanceof Conflict) || attempt >= 10) throw error;
+      }
+    }
     expect(replaced.spec?.ephemeralContainers?.map((c) => c.name)).toEqual(["debug", "debug2"]);
   });
 
