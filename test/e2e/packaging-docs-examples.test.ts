@@ -18,7 +18,7 @@ function runExample(file: string, args: string[] = []) {
     cwd: root,
     encoding: "utf8",
     env: process.env, // KUBECONFIG: the e2e cluster's admin kubeconfig (global setup)
-    timeout: 90_000,
+    timeout: 180_000, // tsx start plus a Deployment becoming ready, on a loaded machine
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -39,9 +39,9 @@ beforeAll(async () => {
   await namespaces.create({ metadata: { name: podNamespace } });
   const pods = new Api(Pod, { client, namespace: podNamespace });
   await pods.create({ metadata: { name: "web" }, spec: { containers: [{ name: "main", image: "busybox" }] } });
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;
   while ((await pods.get("web")).status?.phase !== "Running") {
-    if (Date.now() > deadline) throw new Error("pod web was not scheduled and Running on a kwok node within 30 s");
+    if (Date.now() > deadline) throw new Error("pod web was not scheduled and Running on a kwok node within 90 s");
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 });
@@ -52,7 +52,7 @@ afterAll(async () => {
   await client.close();
 });
 
-describe("docs/examples run against the cluster", { timeout: 120_000 }, () => {
+describe("docs/examples run against the cluster", { timeout: 240_000 }, () => {
   it("quick-start.ts creates and scales a Deployment", () =>
     expectRan("quick-start.ts", ["created Deployment quick-start", "replicas: 3"]));
   it("crud.ts", () => expectRan("crud.ts", ["[ 'crud-a' ] true", "blue", "red", "409 AlreadyExists"]));

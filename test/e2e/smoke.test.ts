@@ -91,7 +91,8 @@ describe("cluster smoke", () => {
       body: { apiVersion: "v1", kind: "Pod", metadata: { name: "runner" }, spec: { containers: [{ name: "main", image: "busybox" }] } },
     });
     let pod: Pod | undefined;
-    const deadline = Date.now() + 30_000;
+    // The scheduler and kwok act in seconds; the bound is generous for a loaded machine.
+    const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
       pod = await requestJson<Pod>(admin, "GET", `/api/v1/namespaces/${namespace}/pods/runner`);
       if (pod.status?.phase === "Running") break;
@@ -106,7 +107,7 @@ describe("cluster smoke", () => {
     const logs = await request(admin, "GET", `/api/v1/namespaces/${namespace}/pods/runner/log`, { headers: { accept: "*/*" } });
     expect(logs.status).toBe(200);
     expect(logs.body.trimEnd().split("\n")).toEqual(state.kwok.logLines.map((l) => l.text));
-  });
+  }, 150_000);
 
   it("has at least two kwok nodes, all Ready and untainted", async () => {
     const list = await requestJson<{
@@ -138,7 +139,7 @@ describe("cluster smoke", () => {
       },
     });
     let pod: Pod | undefined;
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
       pod = await requestJson<Pod>(admin, "GET", `/api/v1/namespaces/${namespace}/pods/unschedulable`);
       if (pod.status?.conditions?.some((c) => c.type === "PodScheduled")) break;
@@ -147,7 +148,7 @@ describe("cluster smoke", () => {
     expect(pod?.status?.phase).toBe("Pending");
     expect(pod?.spec.nodeName).toBeUndefined();
     expect(pod?.status?.conditions?.find((c) => c.type === "PodScheduled")).toMatchObject({ status: "False", reason: "Unschedulable" });
-  });
+  }, 150_000);
 
   it("authenticates the static tokens: admin may list pods, unprivileged may not", async () => {
     const path = `/api/v1/namespaces/${namespace}/pods`;
@@ -246,7 +247,7 @@ describe("cluster harness lifecycle", () => {
       child.kill(signal);
       expect((await exited).signal).toBe(signal);
       // SIGINT: the exit guard kills at once; SIGKILL: the watchdog notices within a second or two.
-      expect(await waitGone(pids, childState.runDir, 15_000)).toEqual({ alive: [], dirLeft: false });
+      expect(await waitGone(pids, childState.runDir, 60_000)).toEqual({ alive: [], dirLeft: false });
     }, 120_000);
   }
 

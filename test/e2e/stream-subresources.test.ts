@@ -23,11 +23,12 @@ const running = "runner";
 const unscheduled = "no-node";
 
 async function waitRunning(name: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  // The scheduler and kwok act in seconds; the bound is generous for a loaded machine.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     const pod = await pods.get(name);
     if (pod.status?.phase === "Running") return;
-    if (Date.now() > deadline) throw new Error(`pod ${name} is not Running after 30 s (phase ${pod.status?.phase})`);
+    if (Date.now() > deadline) throw new Error(`pod ${name} is not Running after 90 s (phase ${pod.status?.phase})`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
