@@ -60,7 +60,8 @@ function npmAsync(args: string[], cwd: string): Promise<void> {
 }
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}) {
-  return spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, ...env }, timeout: 120_000 });
+  // Generous: tsc --strict over two version packages, on a loaded 2-core machine.
+  return spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, ...env }, timeout: 300_000 });
 }
 
 const started = Date.now();

@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/packaging/**/*.test.ts"],
-    testTimeout: 180_000,
+    testTimeout: 360_000, // above run()'s 300 s per command, so a slow command fails with its own message
     hookTimeout: 600_000,
   },
 });
