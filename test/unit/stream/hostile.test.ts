@@ -76,7 +76,7 @@ describe("6: exec and attach on a WebSocket protocol error", () => {
       expect((error.cause as Error).message).toMatch(cause);
       expect(read).toBe(error); // the readers fail with it too
       expect(out).toEqual(["before"]);
-      expect(outcome.ms).toBeLessThan(1500); // before: ~30 s, and the cause lost
+      expect(outcome.ms).toBeLessThan(10_000); // before: ~30 s, and the cause lost (the bound leaves room for a loaded machine)
       expect(outcome.rssGrowthMiB).toBeLessThan(32);
     });
   }
@@ -88,7 +88,7 @@ describe("6: exec and attach on a WebSocket protocol error", () => {
       return session.wait();
     });
     expect(thrown(outcome)).toBeInstanceOf(KubexClientError);
-    expect(outcome.ms).toBeLessThan(1500);
+    expect(outcome.ms).toBeLessThan(10_000); // before: ~30 s
   });
 });
 

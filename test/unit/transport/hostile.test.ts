@@ -82,7 +82,7 @@ describe("3: 2xx body size limit", () => {
     expect(error.message).toBe(
       "GET /api/v1/namespaces/default/pods/p: the response body is larger than 8 MiB, the maxResponseBytes limit; reading stopped there (raise maxResponseBytes if it really is that large)",
     );
-    expect(outcome.ms).toBeLessThan(3000);
+    expect(outcome.ms).toBeLessThan(10_000); // before: never (the body is endless); room for a loaded machine
     expect(outcome.rssGrowthMiB).toBeLessThan(64); // before: 255-513 MB in 5 s
   });
 
@@ -96,7 +96,7 @@ describe("3: 2xx body size limit", () => {
     expect(thrown(outcome)).toBeInstanceOf(ResponseTooLarge);
     expect((thrown(outcome) as ResponseTooLarge).limit).toBe(DEFAULT_MAX_RESPONSE_BYTES);
     expect(DEFAULT_MAX_RESPONSE_BYTES).toBe(256 << 20);
-    expect(outcome.ms).toBeLessThan(1000);
+    expect(outcome.ms).toBeLessThan(10_000); // reading would never end: the server sends one byte of the 300 MiB
   });
 
   it("text() (logs) has the same limit", async () => {
@@ -187,7 +187,7 @@ describe("5: close() with requests in flight", () => {
     expect(error).toBeInstanceOf(ClientClosed);
     expect(otherError).toBeInstanceOf(ClientClosed);
     expect((error as Error).message).toBe("GET /api/v1/namespaces/default/pods/p: the client was closed while the request was in flight");
-    expect(outcome.ms).toBeLessThan(2000); // before: pending for undici's 300 s, close() with it
+    expect(outcome.ms).toBeLessThan(10_000); // before: pending for undici's 300 s, close() with it
     expect(outcome.rssGrowthMiB).toBeLessThan(32);
     await expect(c.transport.json(GET)).rejects.toBeInstanceOf(ClientClosed);
   });
@@ -202,7 +202,7 @@ describe("5: close() with requests in flight", () => {
     });
     expect("value" in outcome.result).toBe(true);
     expect(await pending).toBeInstanceOf(ClientClosed);
-    expect(outcome.ms).toBeLessThan(2000);
+    expect(outcome.ms).toBeLessThan(10_000); // before: undici's 300 s
   });
 
   it("a server that sends headers and then a body forever: close() still returns in bounded time", async () => {
@@ -219,7 +219,7 @@ describe("5: close() with requests in flight", () => {
       return pending;
     });
     expect((outcome.result as { value: unknown }).value).toBeInstanceOf(ClientClosed);
-    expect(outcome.ms).toBeLessThan(2000);
+    expect(outcome.ms).toBeLessThan(10_000); // the body never ends by itself
   });
 });
 
@@ -379,10 +379,11 @@ describe("12: a TLS handshake cut", () => {
 describe("13: many operations on one AbortSignal", () => {
   it("50 concurrent calls and 20 retry waits on one signal: no MaxListenersExceededWarning, aborting still ends each", async () => {
     const server = await serve((req, res) => {
-      if (String(req.url).includes("busy")) return json(res, 503, status(503, "ServiceUnavailable", "busy"), { "retry-after": "5" });
+      // Retry-After 60: an abort not reaching a retry wait would show as a minute, far past the bound below.
+      if (String(req.url).includes("busy")) return json(res, 503, status(503, "ServiceUnavailable", "busy"), { "retry-after": "60" });
       // never answers the others
     });
-    const c = await client(server.url, { retry: { maxRetries: 3, maxDelayMs: 5000 }, connections: 100 });
+    const c = await client(server.url, { retry: { maxRetries: 3, maxDelayMs: 60_000 }, connections: 100 });
     const controller = new AbortController();
     const outcome = await bounded(async () => {
       const calls = [
@@ -398,7 +399,7 @@ describe("13: many operations on one AbortSignal", () => {
     expect(outcome.warnings).not.toContain("MaxListenersExceededWarning");
     const errors = (outcome.result as { value: unknown[] }).value;
     expect(errors.every((e) => (e as Error).name === "RequestAborted")).toBe(true);
-    expect(outcome.ms).toBeLessThan(2000);
+    expect(outcome.ms).toBeLessThan(10_000);
   });
 });
 

@@ -67,7 +67,7 @@ describe("one Retry-After policy", () => {
     expect(server.requests.length).toBeGreaterThanOrEqual(3);
     expect(server.requests.length).toBeLessThanOrEqual(7);
     expect(outcome.warnings).not.toContain("TimeoutOverflowWarning");
-    expect(outcome.ms).toBeLessThan(2500);
+    expect(outcome.ms).toBeLessThan(6_500); // the abort at 1.5 s ends the wait; room for a loaded machine
     expect(outcome.rssGrowthMiB).toBeLessThan(64);
   });
 
@@ -93,7 +93,7 @@ describe("one Retry-After policy", () => {
     expect(errors).toHaveLength(4);
     expect(errors.every((e) => e instanceof TooManyRequests && e.retryAfterSeconds === 999999)).toBe(true);
     // Four waits of at most 200 ms each (before the fix: 4 x 999999 s, 11.6 days).
-    expect(outcome.ms).toBeLessThan(2000);
+    expect(outcome.ms).toBeLessThan(10_000);
     expect(outcome.rssGrowthMiB).toBeLessThan(64);
     expect(informer.list()).toHaveLength(1);
   });
@@ -115,7 +115,7 @@ describe("watch event size limit", () => {
     expect((error as ResponseTooLarge).option).toBe("maxEventBytes");
     expect((error as Error).message).toContain("16 MiB");
     expect((error as Error).message).toContain("maxEventBytes");
-    expect(outcome.ms).toBeLessThan(5000);
+    expect(outcome.ms).toBeLessThan(15_000); // the line never ends by itself
     // 16 MiB held at most, plus the last chunks (before: grew 1:1 with the bytes received).
     expect(outcome.rssGrowthMiB).toBeLessThan(96);
   });
@@ -179,7 +179,7 @@ describe("client.close() under a resuming watch", () => {
       const seen: string[] = [];
       for await (const event of watch(transportSource(client.transport, { path: PATH }), {
         resourceVersion: "10",
-        resume: { initialDelay: 5000, maxDelay: 5000 },
+        resume: { initialDelay: 60_000, maxDelay: 60_000 },
       })) {
         seen.push(event.type);
         if (event.type === "ADDED") void client.close();
@@ -187,6 +187,6 @@ describe("client.close() under a resuming watch", () => {
       return seen;
     });
     expect(thrown(outcome)).toBeInstanceOf(ClientClosed);
-    expect(outcome.ms).toBeLessThan(2000); // no 5 s backoff before noticing
+    expect(outcome.ms).toBeLessThan(10_000); // no backoff (up to 60 s) before noticing
   });
 });
