@@ -61,7 +61,11 @@ async function ensureObjects(
   log: (line: string) => void,
 ): Promise<void> {
   await ensureNamespace(raw, namespace);
-  const existing = await getJson<{ items: unknown[] }>(raw, `/api/v1/namespaces/${namespace}/${plural}?limit=${count + 1}`);
+  // Only the fixtures (label app=kubex-bench): kube-controller-manager adds a kube-root-ca.crt ConfigMap to every namespace.
+  const existing = await getJson<{ items: unknown[] }>(
+    raw,
+    `/api/v1/namespaces/${namespace}/${plural}?labelSelector=${encodeURIComponent("app=kubex-bench")}&limit=${count + 1}`,
+  );
   if (existing.items.length === count) return;
   if (existing.items.length > count)
     throw new Error(`${namespace} holds ${existing.items.length} ${plural}, expected ${count}: delete the namespace and run again`);
