@@ -327,7 +327,8 @@ async function createNodes(admin: Connection, names: string[]): Promise<void> {
 
 /** Waits until every node is Ready and free of node.kubernetes.io/* taints (the scheduler would skip it otherwise). */
 async function waitSchedulable(admin: Connection, names: string[], controllerManagerLog: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  // Seconds normally; generous because private clusters start while the shared one and its tests load the machine.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     const pending: string[] = [];
     for (const name of names) {
@@ -339,7 +340,7 @@ async function waitSchedulable(admin: Connection, names: string[], controllerMan
     if (pending.length === 0) return;
     if (Date.now() > deadline) {
       throw new ClusterSetupError(
-        `nodes not schedulable after 30s: ${pending.join("; ")}; kube-controller-manager's node-lifecycle controller removes these taints once a node is Ready; log: ${controllerManagerLog}`,
+        `nodes not schedulable after 90s: ${pending.join("; ")}; kube-controller-manager's node-lifecycle controller removes these taints once a node is Ready; log: ${controllerManagerLog}`,
       );
     }
     await sleep(200);

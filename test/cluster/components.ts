@@ -78,7 +78,7 @@ export async function startEtcd(spawner: Spawner, binary: string, ports: EtcdPor
     ],
     attempt,
   );
-  await waitReady(proc, 30_000, async () => (await httpStatus(`${client}/health`)) === 200);
+  await waitReady(proc, 60_000, async () => (await httpStatus(`${client}/health`)) === 200);
   return proc;
 }
 

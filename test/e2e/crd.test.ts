@@ -58,17 +58,17 @@ async function generate(args: string[], out: string): Promise<{ code: number; er
 }
 
 async function waitEstablished(name: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000; // seconds normally; generous for a loaded machine
   for (;;) {
     const crd = await crds.get(name);
     if (crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")) return;
-    if (Date.now() > deadline) throw new Error(`CRD ${name} not Established after 30 s: ${JSON.stringify(crd.status?.conditions)}`);
+    if (Date.now() > deadline) throw new Error(`CRD ${name} not Established after 90 s: ${JSON.stringify(crd.status?.conditions)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 async function waitGone(name: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     try {
       await crds.get(name);
@@ -78,7 +78,7 @@ async function waitGone(name: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`CRD ${name} still terminating after 60 s`);
+  throw new Error(`CRD ${name} still terminating after 90 s`);
 }
 
 async function importGenerated<M>(path: string): Promise<M> {

@@ -335,7 +335,7 @@ describe(`sweep of the version package matching the apiserver`, () => {
     const running = `sweep-${run}-running`;
     await pods.create({ metadata: { name: running }, spec: { containers: [{ name: "c", image: "registry.example/app:1" }] } } as never);
     let pod: KubernetesObject & { status?: { phase?: string } } = await pods.get(running);
-    for (let i = 0; i < 60 && pod.status?.phase !== "Running"; i++) {
+    for (let i = 0; i < 180 && pod.status?.phase !== "Running"; i++) {
       await new Promise((r) => setTimeout(r, 500));
       pod = await pods.get(running);
     }
@@ -362,7 +362,10 @@ describe(`sweep of the version package matching the apiserver`, () => {
     // With a controller-manager and scheduler (the harness adds them): objects they fill in.
     const serviceAccounts = new Api(byKey("core/ServiceAccount").cls, { client, namespace });
     let controllers = false;
-    for (let i = 0; i < 10 && !controllers; i++) {
+    // The harness runs kube-controller-manager: wait for it generously (a slow one must not
+    // make the controller-filled checks below silently skip); elsewhere probe for 5 s.
+    const harnessControllers = Boolean(state.pids?.kubeControllerManager);
+    for (let i = 0; i < (harnessControllers ? 180 : 10) && !controllers; i++) {
       controllers = await serviceAccounts.get("default").then(
         () => true,
         () => false,
@@ -370,6 +373,8 @@ describe(`sweep of the version package matching the apiserver`, () => {
       if (!controllers) await new Promise((r) => setTimeout(r, 500));
     }
     if (controllers) await controllerObjects(byKey);
+    else if (harnessControllers)
+      throw new Error("kube-controller-manager runs but gave the namespace no default ServiceAccount within 90 s");
     else
       controllerFilled.push(
         "(no controller-manager in this cluster: Deployment conditions, bound PVC, HPA v2 and scheduled Pods not checked)",
@@ -464,6 +469,7 @@ async function controllerObjects(byKey: (key: string) => Kind): Promise<void> {
       () => claims.get(`sweep-${run}-claim`),
       (c) => (c as { status?: { phase?: string } }).status?.phase === "Bound",
       "PVC bound",
+      90_000, // the persistent-volume controller resyncs every 15 s
     ),
   );
   record(pv, "bound (controller-manager)", await new Api(pv.cls, { client }).get(volume));
@@ -487,7 +493,7 @@ async function controllerObjects(byKey: (key: string) => Kind): Promise<void> {
       () => hpas.get(`sweep-${run}-hpa`),
       (h) => ((h as { status?: { conditions?: unknown[] } }).status?.conditions?.length ?? 0) > 0,
       "HPA status",
-      60_000,
+      90_000, // the HPA controller resyncs every 15 s
     ),
   );
   controllerFilled.push("HorizontalPodAutoscaler v2 with status");

@@ -69,11 +69,11 @@ async function probeKind(): Promise<Api<WatchProbe>> {
     },
   });
   probeCrdCreated = true;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000; // seconds normally; generous for a loaded machine
   for (;;) {
     const crd = await crds.get(probeCrdName);
     if (crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")) break;
-    if (Date.now() > deadline) throw new Error(`CRD ${probeCrdName} not Established after 30 s`);
+    if (Date.now() > deadline) throw new Error(`CRD ${probeCrdName} not Established after 90 s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return new Api(WatchProbe, { client, namespace: ns });
@@ -101,7 +101,8 @@ afterAll(async () => {
   await client.close();
 });
 
-describe("watch against the apiserver", () => {
+// Room for the 90 s CRD wait plus the watch cache's start in the Gone test.
+describe("watch against the apiserver", { timeout: 180_000 }, () => {
   it("delivers changes as typed events, as instances of the kind", async () => {
     const list = await configMaps.list();
     const events = configMaps.watch({ resourceVersion: list.metadata.resourceVersion });
