@@ -13,6 +13,7 @@ import {
   type ServerHttp2Stream,
 } from "node:http2";
 import type { AddressInfo } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
 import type { TLSSocket } from "node:tls";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTransport, KubexClientError, type StreamingResponse, type Transport } from "@kubex/runtime";
@@ -137,6 +138,39 @@ describe("HTTP/2 lanes", () => {
     const getVersions = server.seen.filter((r) => !r.path.includes("watch=true")).map((r) => r.httpVersion);
     expect(getVersions).toEqual(Array(10).fill("1.1"));
     for (const stream of streams) stream.close();
+  });
+
+  it("gives the server 4 MiB of window per watch, and a watch whose reader stops holds the server back at about that", async () => {
+    const total = 64 << 20;
+    const block = Buffer.from(
+      `${JSON.stringify({ type: "MODIFIED", object: { metadata: { name: "big" }, pad: "x".repeat(1000) } })}\n`.repeat(64),
+    );
+    let accepted = 0;
+    let windowSeen: number | undefined;
+    const server = await startH2Server({
+      handler: (req, res) => {
+        windowSeen = req.stream.session?.remoteSettings.initialWindowSize;
+        res.writeHead(200, { "content-type": "application/json" });
+        const pump = (): void => {
+          while (accepted < total) {
+            accepted += block.length;
+            if (!res.write(block)) return void res.once("drain", pump);
+          }
+        };
+        pump();
+      },
+    });
+    const transport = transportFor(server);
+    const stream = await transport.stream(watchRequest(0));
+    expect(await firstLine(stream)).toContain("MODIFIED");
+    await delay(400); // the reader has stopped: the server may send only what the windows allow
+    const whilePaused = accepted;
+    expect(windowSeen).toBe(4 << 20);
+    // Node's default window (64 KiB) would stop it near 100 KiB: the larger window lets a big
+    // watch flow with few WINDOW_UPDATE round trips, and still bounds what a stopped reader holds.
+    expect(whilePaused).toBeGreaterThan(2 << 20);
+    expect(whilePaused).toBeLessThan(12 << 20);
+    stream.close();
   });
 
   it("sends concurrent GETs that would need another HTTP/1.1 connection over HTTP/2 (200 in flight, 2 connections)", async () => {
