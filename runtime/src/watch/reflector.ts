@@ -88,10 +88,8 @@ export class Reflector<T> {
     }
   }
 
-  private upsert(object: T): void {
-    const key = objectKey(object);
-    const previous = this.store.getByKey(key);
-    this.store.set(key, object);
+  private upsert(object: T, key: string = objectKey(object)): void {
+    const previous = this.store.set(key, object);
     // Already seen (the server can repeat the last event across a reconnect): keep the store, say nothing.
     if (previous !== undefined && resourceVersionOfObject(previous) === resourceVersionOfObject(object)) return;
     if (previous === undefined) this.sink.change({ type: "ADDED", object });
@@ -105,14 +103,16 @@ export class Reflector<T> {
 
   /** A relist: what the list lacks was deleted while away (final state unknown); the rest is upserted. */
   private replace(items: T[]): void {
-    const fresh = new Set<string>();
-    for (const item of items) fresh.add(objectKey(item));
-    for (const key of this.store.keys()) {
-      if (!fresh.has(key)) {
-        const gone = this.store.delete(key)!;
-        this.sink.change({ type: "DELETED", object: gone, finalStateUnknown: true });
+    const keys = items.map(objectKey); // once per item: the first sync of a large collection is all upserts
+    if (this.store.size > 0) {
+      const fresh = new Set(keys);
+      for (const key of this.store.keys()) {
+        if (!fresh.has(key)) {
+          const gone = this.store.delete(key)!;
+          this.sink.change({ type: "DELETED", object: gone, finalStateUnknown: true });
+        }
       }
     }
-    for (const item of items) this.upsert(item);
+    for (let i = 0; i < items.length; i++) this.upsert(items[i]!, keys[i]!);
   }
 }

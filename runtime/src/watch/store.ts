@@ -133,7 +133,7 @@ export class Store<T> implements ReadonlyStore<T> {
   set(key: string, object: T): T | undefined {
     const previous = this.objects.get(key);
     this.objects.set(key, object);
-    for (const [name, index] of this.indexes) refile(index, this.indexers.get(name)!, key, previous, object);
+    if (this.indexes.size > 0) for (const [name, index] of this.indexes) refile(index, this.indexers.get(name)!, key, previous, object);
     return previous;
   }
 
@@ -142,7 +142,7 @@ export class Store<T> implements ReadonlyStore<T> {
     const previous = this.objects.get(key);
     if (previous === undefined) return undefined;
     this.objects.delete(key);
-    for (const [name, index] of this.indexes) refile(index, this.indexers.get(name)!, key, previous, undefined);
+    if (this.indexes.size > 0) for (const [name, index] of this.indexes) refile(index, this.indexers.get(name)!, key, previous, undefined);
     return previous;
   }
 
