@@ -12,6 +12,7 @@
  * resync timer, stop). Async handlers are not awaited: see handlers.ts.
  */
 import { KubexClientError, RequestAborted } from "../errors.js";
+import { followAbort } from "../transport/abort.js";
 import { HandlerFanOut } from "./handlers.js";
 import type { InformerEvent } from "./informer-events.js";
 import { Reflector } from "./reflector.js";
@@ -83,8 +84,8 @@ export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent
   private fatal: unknown;
   private resyncTimer: NodeJS.Timeout | undefined;
   private readonly running: Promise<void>;
-  private readonly onOuterAbort = (): void => void this.stop();
-  private readonly outerSignal: AbortSignal | undefined;
+  /** Stops following the caller's signal (one listener per signal however many informers share it). */
+  private unfollowSignal: (() => void) | undefined;
 
   constructor(source: ListWatchSource<T>, options: InformerOptions<T>) {
     this.cache = new Store(options.indexers);
@@ -105,13 +106,14 @@ export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent
       }
       this.resyncTimer = setInterval(() => this.resync(), options.resyncPeriod);
     }
-    this.outerSignal = options.signal;
     if (options.signal?.aborted) {
       this.running = Promise.resolve();
       this.halt(undefined);
       return;
     }
-    options.signal?.addEventListener("abort", this.onOuterAbort, { once: true });
+    // A controller hands one signal to every informer it runs: followAbort keeps that to one
+    // listener on the signal (one each would pass Node's limit of ten and print a leak warning).
+    if (options.signal !== undefined) this.unfollowSignal = followAbort(options.signal, () => void this.stop());
     this.running = this.run(source, options);
   }
 
@@ -156,10 +158,11 @@ export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent
     if (signal?.aborted) return Promise.reject(new RequestAborted("waitForSync aborted", { cause: signal.reason }));
     return new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      let unfollow: (() => void) | undefined;
       const cleanup = (): void => {
         this.syncWaiters.delete(waiter);
         clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
+        unfollow?.();
       };
       const waiter = {
         resolve: () => {
@@ -171,9 +174,10 @@ export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent
           reject(error);
         },
       };
-      const onAbort = (): void => waiter.reject(new RequestAborted("waitForSync aborted", { cause: signal?.reason }));
       this.syncWaiters.add(waiter);
-      signal?.addEventListener("abort", onAbort, { once: true });
+      if (signal !== undefined) {
+        unfollow = followAbort(signal, () => waiter.reject(new RequestAborted("waitForSync aborted", { cause: signal.reason })));
+      }
       if (timeout !== undefined) {
         timer = setTimeout(() => waiter.reject(new RequestAborted(`the informer did not sync within ${timeout} ms`)), timeout);
       }
@@ -231,7 +235,8 @@ export class Informer<T> implements AsyncDisposable, AsyncIterable<InformerEvent
     this.fatal = error;
     clearInterval(this.resyncTimer);
     this.resyncTimer = undefined;
-    this.outerSignal?.removeEventListener("abort", this.onOuterAbort);
+    this.unfollowSignal?.();
+    this.unfollowSignal = undefined;
     this.abort.abort();
     this.handlers.close(error);
     const reason = error ?? new KubexClientError("the informer was stopped before it synced");

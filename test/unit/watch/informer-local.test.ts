@@ -2,6 +2,7 @@
  * Informer cache logic against an in-memory collection served over loopback (paged
  * lists, watches from a version, 410 after compaction, cut connections).
  */
+import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { Forbidden, type Client } from "@kubex/runtime";
 import { createInformer, type InformerEvent } from "../../../runtime/src/watch/informer.js";
@@ -185,6 +186,35 @@ describe("informer against a local collection", () => {
     expect(await iterating).toBe(1); // the replayed "a", then the end
     await expect(informer.waitForSync()).resolves.toBeUndefined(); // it had synced
     expect(activeTimers()).toBeLessThanOrEqual(timersBefore);
+  });
+
+  it("30 informers on one signal add one abort listener to it, remove it when stopped, and all stop when it aborts", async () => {
+    const { fake, client } = await setup();
+    fake.upsert("a", { v: "1" });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on("warning", onWarning);
+    cleanup.push(async () => void process.off("warning", onWarning));
+    const source = transportSource<CM>(client.transport, { path: fake.path });
+
+    const first = new AbortController();
+    const some = Array.from({ length: 30 }, () => createInformer<CM>(source, { resume: fast, signal: first.signal }));
+    await Promise.all(some.map((informer) => informer.waitForSync({ signal: first.signal })));
+    expect(getEventListeners(first.signal, "abort").length).toBe(1);
+    await Promise.all(some.map((informer) => informer.stop()));
+    expect(getEventListeners(first.signal, "abort").length).toBe(0);
+
+    const second = new AbortController();
+    const others = Array.from({ length: 30 }, () => createInformer<CM>(source, { resume: fast, signal: second.signal }));
+    await Promise.all(others.map((informer) => informer.waitForSync()));
+    second.abort();
+    await Promise.all(others.map((informer) => informer.stop()));
+    expect(others.every((informer) => informer.error === undefined)).toBe(true);
+    fake.upsert("b", { v: "1" });
+    await delay(100);
+    expect(others.map((informer) => informer.store.size)).toEqual(Array(30).fill(1)); // stopped: "b" never arrived
+    await delay(0); // a warning is emitted on the next tick
+    expect(warnings).not.toContain("MaxListenersExceededWarning");
   });
 
   it("a watch the user may not make (403) stops the informer with Forbidden", async () => {
