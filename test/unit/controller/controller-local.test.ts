@@ -95,9 +95,10 @@ describe("Controller (local collection)", () => {
     await until(() => attempts.length === 5);
     expect(attempts.map((a) => a.retries)).toEqual([0, 1, 2, 3, 4]);
     const gaps = attempts.slice(1).map((a, i) => a.at - attempts[i]!.at);
-    expect(gaps[0]).toBeGreaterThanOrEqual(18); // 20 ms, 40, 80, 160
-    expect(gaps[3]).toBeGreaterThanOrEqual(150);
-    expect(gaps[3]!).toBeGreaterThan(gaps[0]! * 3);
+    // Each retry waits at least its delay, doubling from 20 ms: 20, 40, 80, 160 (a timer may fire
+    // ~1 ms early by performance.now()). Only lower bounds: a loaded machine makes every gap longer,
+    // so a ratio between gaps measures the machine, not the limiter.
+    for (const [i, delay] of [20, 40, 80, 160].entries()) expect(gaps[i]).toBeGreaterThanOrEqual(delay - 2);
     const failures = lines.filter((line) => line.level === "error" && String(line.msg).includes("reconcile failed"));
     expect(failures.map((line) => line.error)).toEqual(["Error: boom 1", "Error: boom 2", "Error: boom 3", "Error: boom 4"]);
     fake.upsert("flaky", { v: "2" });

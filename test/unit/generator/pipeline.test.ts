@@ -65,7 +65,8 @@ describe("pipeline on the fixture spec", () => {
   });
 });
 
-describe("kubex-gen CLI on bad input", () => {
+// Each case starts the CLI through tsx (a fresh Node that compiles the generator): seconds on a loaded machine.
+describe("kubex-gen CLI on bad input", { timeout: 120_000 }, () => {
   const cli = join(root, "generator", "src", "cli.ts");
   const tsx = join(root, "node_modules", ".bin", "tsx");
 
