@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { followAbort } from "./abort.js";
 import { MAX_TIMER_MS } from "./retry.js";
 
@@ -5,12 +6,31 @@ import { MAX_TIMER_MS } from "./retry.js";
 export type EndReason = "caller" | "timeout" | "closed";
 
 /**
+ * What undici is handed as a request's `signal`: an `EventEmitter` with `aborted` and
+ * `reason` (undici's request API takes an `AbortSignal` or an `EventEmitter`). An
+ * `AbortController` costs several microseconds to make and to listen to, a real part of a
+ * warm GET (bench/README.md), so a {@link Deadline} makes one only when asked for `signal`.
+ */
+class DispatchSignal extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+
+  abort(reason: unknown): void {
+    this.aborted = true;
+    this.reason = reason;
+    this.emit("abort");
+  }
+}
+
+/**
  * One request's cancellation: the caller's `signal`, a `timeout`, and the client closing,
  * merged into the one signal undici sees. The caller's signal is followed through
  * {@link followAbort}: one listener per signal, however many requests share it.
  */
 export class Deadline {
-  readonly #controller = new AbortController();
+  readonly #dispatch = new DispatchSignal();
+  /** The `AbortSignal` view, made on first use of `signal`. */
+  #controller: AbortController | undefined;
   readonly #callerSignal: AbortSignal | undefined;
   readonly #timeoutMs: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -21,15 +41,16 @@ export class Deadline {
     this.#callerSignal = callerSignal;
     this.#timeoutMs = timeoutMs;
     if (callerSignal !== undefined) this.#unfollow = followAbort(callerSignal, () => this.#end("caller", callerSignal.reason));
-    if (timeoutMs !== undefined && !this.#controller.signal.aborted) {
+    if (timeoutMs !== undefined && !this.#dispatch.aborted) {
       this.#timer = setTimeout(() => this.#end("timeout", new Error(`timed out after ${timeoutMs} ms`)), Math.min(timeoutMs, MAX_TIMER_MS));
     }
   }
 
   #end(reason: EndReason, cause: unknown): void {
-    if (this.#controller.signal.aborted) return;
+    if (this.#dispatch.aborted) return;
     this.#ended = reason;
-    this.#controller.abort(cause);
+    this.#dispatch.abort(cause);
+    this.#controller?.abort(cause);
   }
 
   /** Ends the request because its client is closing. */
@@ -42,13 +63,22 @@ export class Deadline {
     return this.#ended;
   }
 
-  /** The signal to hand to undici and to waits between retries. */
+  /** The signal to hand to undici's request API: aborts with the same reason as {@link signal}. */
+  get dispatchSignal(): EventEmitter & { readonly aborted: boolean; readonly reason: unknown } {
+    return this.#dispatch;
+  }
+
+  /** An `AbortSignal` that aborts when the request ends early (for waits between retries, WebSocket opens). */
   get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#dispatch.aborted) this.#controller.abort(this.#dispatch.reason);
+    }
     return this.#controller.signal;
   }
 
   get aborted(): boolean {
-    return this.#controller.signal.aborted;
+    return this.#dispatch.aborted;
   }
 
   /** True when the timeout (not the caller) ended the request. */

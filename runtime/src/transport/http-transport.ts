@@ -116,6 +116,7 @@ class HttpTransport implements Transport {
   readonly #baseHeaders: Record<string, string>;
   /** `Impersonate-*` (groups and extra values are one header line each, hence the arrays). */
   readonly #impersonation: Record<string, string | string[]>;
+  readonly #hasImpersonation: boolean;
   readonly #servername: string | undefined;
   readonly #failure: FailureContext;
   readonly #streams = new Set<{ close(): void }>();
@@ -155,6 +156,7 @@ class HttpTransport implements Transport {
       "user-agent": options.userAgent ?? `kubex-ts (node ${process.version})`,
     };
     this.#impersonation = impersonationHeaders(config.impersonate);
+    this.#hasImpersonation = Object.keys(this.#impersonation).length > 0;
     this.#servername = config.tls.serverName;
     this.#failure = {
       server: safeUrl(server),
@@ -178,7 +180,7 @@ class HttpTransport implements Transport {
     } catch (error) {
       throw malformedJson(error, text, sent);
     }
-    return checkShape(parsed, sent, secretValues(sent.headers)) as T;
+    return checkShape(parsed, sent) as T;
   }
 
   async text(request: HttpRequest): Promise<string> {
@@ -192,14 +194,7 @@ class HttpTransport implements Transport {
     try {
       const declared = Number(sent.response.headers["content-length"]);
       if (declared > limit) throw tooLarge(sent, limit);
-      const chunks: Buffer[] = [];
-      let length = 0;
-      for await (const chunk of body) {
-        length += (chunk as Buffer).length;
-        if (length > limit) throw tooLarge(sent, limit);
-        chunks.push(chunk as Buffer);
-      }
-      return Buffer.concat(chunks, length).toString("utf8");
+      return await collectText(body, limit, () => tooLarge(sent, limit));
     } catch (error) {
       if (!body.destroyed) body.destroy();
       if (error instanceof ResponseTooLarge) throw error;
@@ -284,7 +279,8 @@ class HttpTransport implements Transport {
       for (;;) {
         attempt++;
         if (deadline.aborted) throw abortError(deadline, description);
-        headers = await this.#headers(request);
+        // No await without an auth provider: each one is a trip through the microtask queue.
+        headers = this.#headers(request, this.#auth !== undefined ? await this.#auth.headers() : undefined);
         let response: ResponseData;
         try {
           const dispatchers = this.#dispatcher ?? (await this.#lazyDispatcher());
@@ -293,9 +289,9 @@ class HttpTransport implements Transport {
             origin: this.#origin,
             path,
             method: request.method,
-            headers: { ...headers, ...this.#impersonation },
+            headers: this.#hasImpersonation ? { ...headers, ...this.#impersonation } : headers,
             body: request.body ?? null,
-            signal: deadline.signal,
+            signal: deadline.dispatchSignal,
           };
           if (streaming) options.bodyTimeout = 0;
           if (this.#servername !== undefined) options.servername = this.#servername;
@@ -340,8 +336,7 @@ class HttpTransport implements Transport {
   }
 
   /** Request headers: defaults, then credentials, then the request's own. */
-  async #headers(request: HttpRequest): Promise<Record<string, string>> {
-    const credentials = this.#auth !== undefined ? await this.#auth.headers() : undefined;
+  #headers(request: HttpRequest, credentials: Record<string, string> | undefined): Record<string, string> {
     const headers: Record<string, string> = { ...this.#baseHeaders, ...credentials, ...request.headers };
     if (request.body !== undefined && headers["content-type"] === undefined && headers["Content-Type"] === undefined) {
       headers["content-type"] = "application/json";
@@ -487,7 +482,7 @@ function tooLarge(sent: Sent, limit: number): ResponseTooLarge {
  * `status: "Failure"` (client-go turns that into an error too), or a list with an item
  * that is not an object is refused here, by name, rather than failing deep in the caller.
  */
-function checkShape(value: unknown, sent: Sent, secrets: readonly string[]): unknown {
+function checkShape(value: unknown, sent: Sent): unknown {
   const code = sent.response.statusCode;
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new UnexpectedResponse(
@@ -496,7 +491,7 @@ function checkShape(value: unknown, sent: Sent, secrets: readonly string[]): unk
   }
   const object = value as { kind?: unknown; status?: unknown; items?: unknown };
   if (object.kind === "Status" && object.status === "Failure") {
-    const status = redactStatus(value as Status, secrets);
+    const status = redactStatus(value as Status, secretValues(sent.headers));
     const failureCode = typeof status.code === "number" && status.code >= 400 ? status.code : 500;
     throw apiErrorFor(failureCode, status);
   }
@@ -516,6 +511,51 @@ function describeJson(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/**
+ * A body read whole as UTF-8 text, failing with `tooLarge()` past `limit` bytes. Listens for
+ * 'data' / 'end' rather than iterating the stream (`for await`): the async iterator costs a
+ * promise and several listeners per chunk, a measurable part of a warm GET (bench/README.md).
+ * Ends as the iteration did: with the stream's error, or `ERR_STREAM_PREMATURE_CLOSE` when it
+ * closes before its end.
+ */
+function collectText(body: ResponseData["body"], limit: number, tooLarge: () => Error): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (body.errored) return reject(body.errored);
+    if (body.destroyed) return reject(prematureClose());
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let settled = false;
+    const fail = (error: unknown): void => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    };
+    body.on("data", (chunk: Buffer) => {
+      if (settled) return;
+      length += chunk.length;
+      if (length > limit) {
+        fail(tooLarge());
+        body.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once("end", () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, length).toString("utf8"));
+    });
+    body.once("error", fail);
+    body.once("close", () => {
+      if (!settled) fail(body.errored ?? prematureClose());
+    });
+  });
+}
+
+function prematureClose(): Error {
+  return Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
 }
 
 async function readLimited(body: ResponseData["body"], limit: number): Promise<string> {
