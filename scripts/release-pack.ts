@@ -78,7 +78,13 @@ export function stagePackage(pkg: WorkspacePackage, stageRoot: string, root = re
   const stage = join(stageRoot, pkg.dir.replace(/\//g, "__"));
   mkdirSync(stage, { recursive: true });
   if (!existsSync(join(src, "dist"))) throw new Error(`${pkg.dir}/dist is missing: run \`npm run build\` first`);
-  cpSync(join(src, "dist"), join(stage, "dist"), { recursive: true, filter: (p) => !p.endsWith(".tsbuildinfo") });
+  // The runtime ships its bundle (scripts/build.ts) and tsc's .d.ts; its per-module .js files are not what users load.
+  const bundled = pkg.name === "@kubex/runtime";
+  if (bundled && !existsSync(join(src, "dist", "bundle")))
+    throw new Error(`${pkg.dir}/dist/bundle is missing: run \`npm run build\` first`);
+  const ships = (p: string) =>
+    !p.endsWith(".tsbuildinfo") && !(bundled && p.endsWith(".js") && !relative(join(src, "dist"), p).startsWith("bundle"));
+  cpSync(join(src, "dist"), join(stage, "dist"), { recursive: true, filter: ships });
   if (!existsSync(join(src, "README.md"))) throw new Error(`${pkg.dir}/README.md is missing: every package ships a README`);
   cpSync(join(src, "README.md"), join(stage, "README.md"));
   cpSync(join(root, "LICENSE"), join(stage, "LICENSE"));

@@ -8,11 +8,12 @@
  * or a cluster started here by the test harness). The 1.38 pre-release package goes out under
  * the `next` dist-tag, where no ordinary range finds it.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildPackages } from "../../scripts/build.js";
 import { checkPacked, packStaged, repoRoot, stagePackage, workspacePackages, type PackedPackage } from "../../scripts/release-pack.js";
 import { startCluster, type RunningCluster } from "../cluster/cluster.js";
 import { cleanNpmEnv, startRegistry, type LocalRegistry } from "./registry.js";
@@ -67,7 +68,7 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
 const started = Date.now();
 
 beforeAll(async () => {
-  await timed("build", () => execFileSync("npx", ["tsc", "-b", "tsconfig.build.json"], { cwd: repoRoot, stdio: "inherit" }));
+  await timed("build", () => buildPackages());
   packed = await timed("pack", () =>
     workspacePackages().map((pkg) => packStaged(pkg, stagePackage(pkg, join(work, "stage")), join(work, "tarballs"))),
   );

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from "node:http";
-import http from "node:http";
 import type { Socket } from "node:net";
 import tls from "node:tls";
 import type WebSocket from "ws";
@@ -223,7 +222,9 @@ function openTunnel(proxy: URL, target: URL, signal: AbortSignal): Promise<Socke
   }
   const shown = `${proxy.protocol}//${proxy.host}`;
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: proxy.hostname, port: proxy.port || 80, method: "CONNECT", path: authority, headers, signal });
+    const req = process
+      .getBuiltinModule("node:http")
+      .request({ host: proxy.hostname, port: proxy.port || 80, method: "CONNECT", path: authority, headers, signal });
     req.on("connect", (res, socket) => {
       if (res.statusCode !== 200) {
         socket.destroy();

@@ -6,7 +6,7 @@ import type { Dispatcher } from "undici";
 import { LanesDispatcher } from "./lanes.js";
 import { Agent, ProxyAgentClass } from "./undici.js";
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { createSecureContext, type ConnectionOptions, type SecureContextOptions } from "node:tls";
+import { createSecureContext, type ConnectionOptions, type SecureContext, type SecureContextOptions } from "node:tls";
 import type { TlsConfig } from "../config/types.js";
 import { KubexConfigError } from "../errors.js";
 import { safeUrl } from "./failures.js";
@@ -100,14 +100,36 @@ export function createDispatcher(settings: DispatcherSettings): Dispatcher {
   return new ProxyAgent({ ...pool, uri: proxyUrl.href, requestTls: tls });
 }
 
-function tlsOptions(tls: TlsMaterial): ConnectionOptions {
+/**
+ * One secure context per TLS material: without it, every new connection parses the CA, the
+ * certificate and the key again (several ms of CPU each; watches open many connections), and
+ * the HTTP/1.1 pool, the HTTP/2 lane and the stream pool would each parse them once more.
+ */
+const secureContexts = new WeakMap<TlsMaterial, SecureContext>();
+
+function secureContextOf(tls: TlsMaterial): SecureContext {
+  let context = secureContexts.get(tls);
+  if (context !== undefined) return context;
   const material: SecureContextOptions = {};
   if (tls.ca !== undefined) material.ca = tls.ca;
   if (tls.cert !== undefined) material.cert = tls.cert;
   if (tls.key !== undefined) material.key = tls.key;
-  // One secure context per pool: without it, every new connection parses the CA, the
-  // certificate and the key again (several ms of CPU each; watches open many connections).
-  const options: ConnectionOptions = { secureContext: createSecureContext(material) };
+  try {
+    context = createSecureContext(material);
+  } catch (cause) {
+    // checkTlsMaterial has parsed each part on its own; what is left is a key that is not the certificate's.
+    throw new KubexConfigError(`the client key does not belong to the client certificate (${codeOf(cause)})`, {
+      field: "client-key",
+      hint: "client-certificate and client-key must be a matching PEM certificate and private key",
+      cause: new Error(codeOf(cause)),
+    });
+  }
+  secureContexts.set(tls, context);
+  return context;
+}
+
+function tlsOptions(tls: TlsMaterial): ConnectionOptions {
+  const options: ConnectionOptions = { secureContext: secureContextOf(tls) };
   if (tls.serverName !== undefined) options.servername = tls.serverName;
   // Verification stays on unless the config explicitly asks to skip it.
   options.rejectUnauthorized = tls.insecureSkipTlsVerify !== true;
@@ -160,15 +182,8 @@ function checkTlsMaterial(tls: TlsMaterial): void {
         cause: new Error(codeOf(cause)),
       });
     }
-    try {
-      createSecureContext({ cert: tls.cert, key: tls.key });
-    } catch (cause) {
-      throw new KubexConfigError(`the client key does not belong to the client certificate (${codeOf(cause)})`, {
-        field: "client-key",
-        hint,
-        cause: new Error(codeOf(cause)),
-      });
-    }
+    // Whether the key belongs to the certificate is checked when the secure context is made
+    // (secureContextOf): a context of its own here would load the system's root store for nothing.
   }
 }
 

@@ -11,9 +11,12 @@
  * onData, onComplete, onError), so the transport reads bodies, aborts and errors the same way
  * on both lanes. Only bodiless requests come here (the lanes send GETs).
  */
-import { connect as http2Connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from "node:http2";
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import type { Dispatcher } from "undici";
+
+/** node:http2, loaded when the first HTTP/2 session opens (a program that never multiplexes does not pay for it at start). */
+const http2 = () => process.getBuiltinModule("node:http2");
 
 /** The legacy handler shape undici's request API dispatches with. */
 export interface LegacyHandler {
@@ -211,7 +214,7 @@ export class Http2Lane {
   }
 
   #attach(entry: Session, socket: TLSSocket): void {
-    const session = http2Connect(this.#settings.origin, {
+    const session = http2().connect(this.#settings.origin, {
       createConnection: () => socket,
       settings: { initialWindowSize: STREAM_WINDOW_BYTES },
     });
@@ -265,7 +268,7 @@ export class Http2Lane {
     };
     const fail = (error: Error): void => {
       if (!finish()) return;
-      if (!stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
+      if (!stream.destroyed) stream.close(http2().constants.NGHTTP2_CANCEL);
       handler.onError?.(error);
     };
     // A handler that throws (undici's request handler does when its response is already gone)
@@ -303,7 +306,7 @@ export class Http2Lane {
     });
     stream.on("close", () => {
       if (finished) return;
-      if (ended && stream.rstCode === constants.NGHTTP2_NO_ERROR && !session.destroyed) {
+      if (ended && stream.rstCode === http2().constants.NGHTTP2_NO_ERROR && !session.destroyed) {
         finish();
         deliver(() => handler.onComplete?.([]));
         return;
@@ -313,7 +316,7 @@ export class Http2Lane {
         return;
       }
       const code = stream.rstCode;
-      const refused = code === constants.NGHTTP2_REFUSED_STREAM || entry.draining;
+      const refused = code === http2().constants.NGHTTP2_REFUSED_STREAM || entry.draining;
       fail(
         socketError(
           refused
@@ -323,7 +326,7 @@ export class Http2Lane {
       );
     });
     stream.on("error", (error: Error) => {
-      if (stream.rstCode === constants.NGHTTP2_REFUSED_STREAM) {
+      if (stream.rstCode === http2().constants.NGHTTP2_REFUSED_STREAM) {
         // Not processed by the server (RFC 9113 8.7): retriable like a connection that closed before answering.
         fail(socketError("the server refused the HTTP/2 stream (REFUSED_STREAM); it was not processed"));
       } else {

@@ -8,8 +8,7 @@
  * The issuer is called over https (with `idp-certificate-authority(-data)` when given); plain
  * http is allowed only for a loopback issuer, so a refresh token never crosses a network in clear.
  */
-import http from "node:http";
-import https from "node:https";
+import type https from "node:https";
 import { KubexConfigError } from "../../errors.js";
 import type { AuthProvider } from "../types.js";
 
@@ -194,7 +193,7 @@ export class OidcAuth implements AuthProvider {
       ({ status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
         const options: https.RequestOptions = { method: init.method, headers: init.headers, signal: AbortSignal.timeout(timeout) };
         if (this.#config.ca !== undefined) options.ca = this.#config.ca;
-        const req = (target.protocol === "https:" ? https : http).request(target, options, (res) => {
+        const req = process.getBuiltinModule(target.protocol === "https:" ? "node:https" : "node:http").request(target, options, (res) => {
           let body = "";
           res.setEncoding("utf8");
           res.on("data", (chunk: string) => {

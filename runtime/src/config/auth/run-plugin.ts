@@ -3,7 +3,6 @@
  * terminal for interactive logins, so this is `spawn` with the same guards: a timeout,
  * a cap on output, and the process killed when either is hit.
  */
-import { spawn } from "node:child_process";
 
 export interface RunPluginOptions {
   command: string;
@@ -34,7 +33,8 @@ export function runPlugin(options: RunPluginOptions): Promise<RunPluginResult> {
       clearTimeout(timer);
       resolve(result);
     };
-    const child = spawn(options.command, [...options.args], {
+    // node:child_process only when a credential plugin runs: most programs never start one.
+    const child = process.getBuiltinModule("node:child_process").spawn(options.command, [...options.args], {
       env: options.env,
       stdio: [options.interactive ? "inherit" : "ignore", "pipe", "pipe"],
       windowsHide: true,
