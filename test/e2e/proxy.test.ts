@@ -70,7 +70,7 @@ beforeAll(async () => {
       status: { addresses: [{ type: "InternalIP", address: hostIp }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } } },
     }),
   );
-}, 60_000);
+}, 120_000); // a dozen requests; generous for a loaded machine
 
 afterAll(async () => {
   server?.close();
