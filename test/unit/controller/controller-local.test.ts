@@ -81,10 +81,20 @@ describe("Controller (local collection)", () => {
     fake.upsert("flaky", { v: "1" });
     const { lines, log } = logs();
     const attempts: { at: number; retries: number }[] = [];
+    // The delays the controller asked its limiter for, to check the growth exactly; the waits
+    // are checked against them from below only (a loaded machine makes any wait longer).
+    const delays: number[] = [];
+    const rateLimiter = new (class extends ExponentialFailureRateLimiter {
+      override when(key: string): number {
+        const ms = super.when(key);
+        delays.push(ms);
+        return ms;
+      }
+    })(20, 1000);
     await using controller = new Controller(ConfigMap, {
       client,
       namespace: "default",
-      rateLimiter: new ExponentialFailureRateLimiter(20, 1000),
+      rateLimiter,
       log,
     }).reconcile((_cm, ctx) => {
       attempts.push({ at: performance.now(), retries: ctx.retries });
@@ -94,6 +104,7 @@ describe("Controller (local collection)", () => {
     void controller.run();
     await until(() => attempts.length === 5);
     expect(attempts.map((a) => a.retries)).toEqual([0, 1, 2, 3, 4]);
+    expect(delays).toEqual([20, 40, 80, 160]);
     const gaps = attempts.slice(1).map((a, i) => a.at - attempts[i]!.at);
     // Each retry waits at least its delay, doubling from 20 ms: 20, 40, 80, 160 (a timer may fire
     // ~1 ms early by performance.now()). Only lower bounds: a loaded machine makes every gap longer,
