@@ -6,6 +6,9 @@
  * itself at the end (user + system since it started: loading, JIT, TLS, parsing).
  *
  *   floor       bare Node: `node -e` printing its own CPU, nothing imported (the reference)
+ *   https       (a second row's floor) bench/cold/node-https.mjs: node:https, no library, TLS
+ *               material from a JSON file written beforehand: what any Node client pays for
+ *               TLS (Node builds its root store for any custom CA), one connection and one GET
  *   kubex-ts    bench/cold/kubex-ts.mjs on the built dist (npm run build), no tsx, no source condition
  *   client-node bench/cold/client-node.mjs: KubeConfig.loadFromDefault + CoreV1Api
  *   kubex-py    bench/cold/kubex_py.py (not kubex.py: it would shadow the package) in the bench's virtualenv (aiohttp backend)
@@ -17,6 +20,8 @@ import type { Outcome } from "./report.js";
 
 export interface ColdStartOptions {
   root: string;
+  /** JSON file with the TLS material (bench/raw.ts readTlsMaterial) for the node:https runner. */
+  tlsMaterialFile: string;
   kubeconfig: string;
   namespace: string;
   name: string;
@@ -27,9 +32,14 @@ export interface ColdStartOptions {
 
 const BARE = "const c = process.cpuUsage(); process.stdout.write(`COLD ${(c.user + c.system) / 1000}\\n`)";
 
-function command(column: ColumnId, options: ColdStartOptions): [string, string[]] | undefined {
+/** A column, or the node:https floor of the second row. */
+type Runner = ColumnId | "https";
+
+function command(column: Runner, options: ColdStartOptions): [string, string[]] | undefined {
   const cold = join(options.root, "bench", "cold");
   switch (column) {
+    case "https":
+      return [process.execPath, [join(cold, "node-https.mjs"), options.tlsMaterialFile, options.namespace, options.name]];
     case "floor":
       return [process.execPath, ["-e", BARE]];
     case "kubex-ts":
@@ -63,14 +73,16 @@ function once(file: string, args: string[], options: ColdStartOptions): Promise<
   });
 }
 
+/** The columns' outcomes, and the node:https floor's (measured in the same rotation). */
 export async function measureColdStart(
-  columns: ColumnId[],
+  selected: ColumnId[],
   options: ColdStartOptions,
   log: (line: string) => void,
-): Promise<Partial<Record<ColumnId, Outcome>>> {
-  const wall = new Map<ColumnId, number[]>(columns.map((c) => [c, []]));
-  const cpu = new Map<ColumnId, number[]>(columns.map((c) => [c, []]));
-  const errors = new Map<ColumnId, string>();
+): Promise<{ outcomes: Partial<Record<ColumnId, Outcome>>; https: Outcome }> {
+  const columns: Runner[] = [...selected, "https"];
+  const wall = new Map<Runner, number[]>(columns.map((c) => [c, []]));
+  const cpu = new Map<Runner, number[]>(columns.map((c) => [c, []]));
+  const errors = new Map<Runner, string>();
   for (const column of columns) if (command(column, options) === undefined) errors.set(column, "not available");
   // One untimed start each first: the page cache holds the files afterwards, as it would for a CLI run twice.
   for (let round = -1; round < options.runs; round++) {
@@ -90,7 +102,7 @@ export async function measureColdStart(
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const outcomes: Partial<Record<ColumnId, Outcome>> = {};
+  const outcomes: Partial<Record<Runner, Outcome>> = {};
   for (const column of columns) {
     const error = errors.get(column);
     if (error !== undefined) {
@@ -106,5 +118,6 @@ export async function measureColdStart(
       note: `${cpus.length} fresh processes; CPU median of ${cpus.map((c) => Math.round(c)).join(", ")}`,
     };
   }
-  return outcomes;
+  const { https, ...rest } = outcomes;
+  return { outcomes: rest, https: https ?? { error: "not run" } };
 }

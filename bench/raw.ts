@@ -21,8 +21,16 @@ interface NamedEntry<T> {
   value?: T;
 }
 
+/** The current context's server, CA and client certificate and key, as PEM text. */
+export interface TlsMaterial {
+  origin: string;
+  ca: string | undefined;
+  cert: string;
+  key: string;
+}
+
 /** Reads the current context's server, CA and client certificate (inline `-data` or file paths). */
-export function connectRaw(kubeconfigPath: string): RawCluster {
+export function readTlsMaterial(kubeconfigPath: string): TlsMaterial {
   const doc = parse(readFileSync(kubeconfigPath, "utf8")) as Record<string, unknown>;
   const pick = <T>(list: string, name: unknown, field: string): T => {
     const entry = (doc[list] as NamedEntry<T>[] | undefined)?.find((e) => e.name === name);
@@ -43,10 +51,14 @@ export function connectRaw(kubeconfigPath: string): RawCluster {
   const key = material(user, "client-key");
   if (cert === undefined || key === undefined)
     throw new Error(`${kubeconfigPath}: the floor needs a client certificate in the current context`);
+  return { origin: new URL(cluster.server!).origin, ca, cert, key };
+}
+
+export function connectRaw(kubeconfigPath: string): RawCluster {
+  const { origin, ca, cert, key } = readTlsMaterial(kubeconfigPath);
   // One secure context for every connection, as a careful hand-written client would do.
   const secureContext = createSecureContext({ ...(ca !== undefined ? { ca } : {}), cert, key });
   const agent = new Agent({ pipelining: 1, keepAliveTimeout: 30_000, connect: { secureContext } });
-  const origin = new URL(cluster.server!).origin;
   return { origin, agent, close: () => agent.close() };
 }
 

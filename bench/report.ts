@@ -29,7 +29,7 @@ export function timeLines(row: RowId, label: string, count: number, outcomes: Pa
       Object.entries(outcomes).map(([column, outcome]) => [column, failed(outcome) ? (outcome?.error ?? "not run") : f(outcome)]),
     );
   const cpu: Line = { label: `${label}: client CPU per op`, unit: "ms", values: pick((m) => m.cpuMsPerOp) };
-  if (row === "cold-start") {
+  if (row === "cold-start" || row === "cold-start-https") {
     return [
       { label: `${label} p50 (cold)`, unit: "ms", values: pick((m) => percentile(m.samples, 50)) },
       { label: `${label}: process CPU (cold)`, unit: "ms", values: pick((m) => m.cpuMsPerOp) },

@@ -17,15 +17,15 @@
  * KUBEX_BENCH_EXTRAS=0 (skip the other benchmarks).
  */
 import { spawn } from "node:child_process";
-import { cpus, loadavg } from "node:os";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildPackages } from "../scripts/build.js";
 import { acquireCluster } from "./cluster.js";
 import { causeModifications, ensureFixtures, namespaces, watchTarget } from "./fixtures.js";
 import { ensurePythonEnv, type PythonEnv } from "./python-env.js";
-import { connectRaw } from "./raw.js";
+import { connectRaw, readTlsMaterial } from "./raw.js";
 import { measureColdStart, type ColdStartOptions } from "./cold-start.js";
 import type { Measurement } from "./measure.js";
 import { memoryLines, renderTable, timeLines, type Line, type Outcome } from "./report.js";
@@ -113,6 +113,7 @@ const plan: RowPlan[] = [
 
 const COLD_RUNS = 9;
 const COLD_LABEL = "cold start: process start -> import, createClient(), one GET (floor column: bare node -e)";
+const COLD_HTTPS_LABEL = "cold start, the same: floor column node:https with the TLS material from a file (no library)";
 
 const allColumns: ColumnId[] = ["floor", "kubex-ts", "client-node", "kubex-py"];
 const TASK_TIMEOUT_MS = 180_000;
@@ -285,16 +286,21 @@ async function main(): Promise<void> {
         // Ours as users run it: the built dist of the runtime and the 1.36 models, no tsx.
         log("cold start: building runtime (bundle) and generated/v1_36 (tsc -b, incremental)");
         await buildPackages(["runtime", "generated/v1_36"]);
+        const tlsMaterialFile = join(mkdtempSync(join(tmpdir(), "kubex-bench-cold-")), "tls.json");
+        writeFileSync(tlsMaterialFile, JSON.stringify(readTlsMaterial(cluster.kubeconfig)), { mode: 0o600 });
         const options: ColdStartOptions = {
           root,
+          tlsMaterialFile,
           kubeconfig: cluster.kubeconfig,
           namespace: namespaces.pods10,
           name: "pod-0000",
           runs: COLD_RUNS,
         };
         if (!("error" in python)) options.python = python.python;
-        const outcomes = await measureColdStart(columns, options, log);
+        const { outcomes, https } = await measureColdStart(columns, options, log);
         results.push({ row: "cold-start", label: COLD_LABEL, outcomes });
+        if (columns.includes("floor"))
+          results.push({ row: "cold-start-https", label: COLD_HTTPS_LABEL, outcomes: { ...outcomes, floor: https } });
         log(`cold start: ${COLD_RUNS} fresh processes per column done`);
       }
     } finally {
@@ -306,7 +312,7 @@ async function main(): Promise<void> {
     for (const { row, label, outcomes } of results) {
       const step = plan.find((p) => p.row === row);
       timeTable.push(...timeLines(row, label, step?.count ?? 1, outcomes));
-      if (!["get", "watch-50", "cold-start", "connections-informers", "connections-gets"].includes(row))
+      if (!["get", "watch-50", "cold-start", "cold-start-https", "connections-informers", "connections-gets"].includes(row))
         memoryTable.push(...memoryLines(label, outcomes));
     }
 

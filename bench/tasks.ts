@@ -11,7 +11,8 @@ export type RowId =
   | "informer-10000"
   | "connections-informers"
   | "connections-gets"
-  | "cold-start";
+  | "cold-start"
+  | "cold-start-https";
 
 export type ColumnId = "floor" | "kubex-ts" | "client-node" | "kubex-py";
 

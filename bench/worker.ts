@@ -138,6 +138,7 @@ async function measure(task: Task, column: Column): Promise<Measurement> {
       };
     }
     case "cold-start":
+    case "cold-start-https":
       throw new Error("cold start runs in fresh processes (bench/cold-start.ts), not in a worker");
   }
 }
