@@ -45,11 +45,16 @@ interface RowPlan {
   iterations: number;
   /** The Python column is slower: fewer iterations where each one is long. */
   pythonIterations?: number;
+  /**
+   * Rounds (default 2), the column order reversed each round, the iterations split between them.
+   * More rounds for rows whose ops are long: the machine's load drifts between processes.
+   */
+  rounds?: number;
 }
 
 // Warm-ups and iterations long enough that every column runs at steady state (JIT warm):
 // with 50 warm-ups a GET measured the compiler (0.96 ms CPU/op), after 1,000 it is 0.24 ms.
-// Warm-up runs in each of the two rounds; the iterations are split between them.
+// Warm-up runs in each round (two unless the row says); the iterations are split between them.
 const plan: RowPlan[] = [
   { row: "get", label: "GET one Pod", namespace: namespaces.pods10, name: "pod-0000", count: 1, warmup: 1000, iterations: 3000 },
   { row: "list-pods-10", label: "LIST 10 Pods", namespace: namespaces.pods10, count: 10, warmup: 300, iterations: 1000 },
@@ -87,8 +92,11 @@ const plan: RowPlan[] = [
     namespace: namespaces.configMaps10000,
     count: 10000,
     warmup: 3,
-    iterations: 8,
-    pythonIterations: 4,
+    // 8 iterations in 2 rounds gave 1.06x and 1.43x floor in two runs a few minutes apart on
+    // the loaded machine (each round's processes meet a different load): 16 in 4 rounds.
+    iterations: 16,
+    pythonIterations: 8,
+    rounds: 4,
   },
   {
     row: "informer-10000",
@@ -96,7 +104,8 @@ const plan: RowPlan[] = [
     namespace: namespaces.configMaps10000,
     count: 10000,
     warmup: 2,
-    iterations: 6,
+    iterations: 12,
+    rounds: 4,
   },
   // The connections rows: `iterations` is how many at once (not split between the rounds).
   { row: "connections-informers", label: "30 informers on one client", namespace: namespaces.watch, count: 1, warmup: 0, iterations: 30 },
@@ -195,7 +204,7 @@ async function runExtras(kubeconfig: string): Promise<void> {
   }
 }
 
-/** Both rounds' samples together; CPU and heap figures averaged; the higher peak RSS. An error in any round wins. */
+/** Every round's samples together; CPU and heap figures averaged; the highest peak RSS. An error in any round wins. */
 function mergeRounds(outcomes: (Outcome | undefined)[]): Outcome {
   const present = outcomes.filter((o): o is Outcome => o !== undefined);
   const failure = present.find((o) => "error" in o);
@@ -248,9 +257,11 @@ async function main(): Promise<void> {
       log("fixtures (created once per cluster)");
       await ensureFixtures(raw, log);
       for (const step of plan.filter((p) => rows.includes(p.row))) {
-        // Two rounds, the columns in opposite orders, so a busy moment of the machine does not favour one.
+        // Rounds with the columns in alternating orders, so a busy moment of the machine does not favour one.
         const rounds: Partial<Record<ColumnId, Outcome>>[] = [];
-        for (const order of [columns, [...columns].reverse()]) {
+        const roundCount = step.rounds ?? 2;
+        const orders = Array.from({ length: roundCount }, (_, i) => (i % 2 === 0 ? columns : [...columns].reverse()));
+        for (const order of orders) {
           const round: Partial<Record<ColumnId, Outcome>> = {};
           for (const column of order) {
             const earlier = rounds[0]?.[column];
@@ -263,7 +274,7 @@ async function main(): Promise<void> {
               namespace: step.namespace,
               count: step.count,
               warmup: step.warmup,
-              iterations: step.row.startsWith("connections-") ? iterations : Math.max(1, Math.ceil(iterations / 2)),
+              iterations: step.row.startsWith("connections-") ? iterations : Math.max(1, Math.ceil(iterations / roundCount)),
               apiserverPort: apiserverPort(raw.origin),
               warmupNamespace: namespaces.pods10,
             };
@@ -337,7 +348,7 @@ async function main(): Promise<void> {
       "Warm (steady state, JIT warm) unless marked cold: each row's warm-ups run first in every worker process (see plan in latest.json).",
     );
     out.push(
-      "Time: wall clock p50 over both rounds' iterations unless marked; client CPU per op: user+system CPU of the worker process per",
+      "Time: wall clock p50 over all rounds' iterations unless marked; client CPU per op: user+system CPU of the worker process per",
     );
     out.push(
       "operation (the library's own cost, steadier than wall time on a loaded machine). Ratios > 1 mean slower / bigger than the reference.",
