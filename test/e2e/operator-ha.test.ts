@@ -250,7 +250,10 @@ describe("two operator processes on one Lease", { timeout: 400_000 }, () => {
     // From the kill to the moment the new holder decided (its acquireTime), not to its log line
     // after the write's round trip: the contract is about when it takes the lease.
     const takeover = acquiredAt(second.identity) - killedAt;
-    expect(takeover).toBeLessThanOrEqual(LEASE_DURATION + RETRY_PERIOD);
+    // The contract (docs/operator.md): leaseDuration + retryPeriod, plus the round trips of the
+    // follower's last read of the renewal and its write: it counts expiry from when it saw the
+    // renewal. 2 s covers those on a loaded CI machine; a lease never expiring would be 0 + 60 s.
+    expect(takeover).toBeLessThanOrEqual(LEASE_DURATION + RETRY_PERIOD + 2_000);
     // It did wait for the lease to expire: a full leaseDuration after the last renewal it could have seen.
     expect(acquiredAt(second.identity) - lastRenewal.get(first.identity)!).toBeGreaterThanOrEqual(LEASE_DURATION);
 
