@@ -4,7 +4,7 @@
  */
 import type { Dispatcher } from "undici";
 import { LanesDispatcher } from "./lanes.js";
-import { Agent, ProxyAgentClass } from "./undici.js";
+import { AgentClass, ProxyAgentClass } from "./undici.js";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { createSecureContext, type ConnectionOptions, type SecureContext, type SecureContextOptions } from "node:tls";
 import type { TlsConfig } from "../config/types.js";
@@ -41,20 +41,22 @@ export interface Dispatchers {
 
 export function createDispatchers(settings: DispatcherSettings): Dispatchers {
   const { http2Origin, ...http1 } = settings;
-  const requests = createDispatcher(http1);
   const { connections: _limit, ...unlimited } = http1;
   let streams: Dispatcher | undefined;
   if (http2Origin !== undefined && settings.proxy === undefined) {
-    // HTTP/2 where the server offers it: one dispatcher routes requests and streams to the lanes.
+    // HTTP/2 where the server offers it: one dispatcher routes requests and streams to the lanes,
+    // which make the HTTP/1.1 pools when they first need them (bad TLS material fails here, now).
+    checkTlsMaterial(settings.tls);
     const lanes = new LanesDispatcher({
       origin: http2Origin,
       tls: tlsOptions(settings.tls),
       idleTimeout: KEEP_ALIVE.keepAliveTimeout,
-      requests,
+      requests: () => createDispatcher(http1),
       streams: () => (streams ??= createDispatcher(unlimited)),
     });
     return { requests: lanes, streams: undefined, streamPool: () => lanes };
   }
+  const requests = createDispatcher(http1);
   return {
     requests,
     get streams() {
@@ -78,6 +80,7 @@ export function createDispatcher(settings: DispatcherSettings): Dispatcher {
   const tls = tlsOptions(settings.tls);
   const pool = { ...KEEP_ALIVE, ...(settings.connections !== undefined ? { connections: settings.connections } : {}) };
   if (settings.proxy === undefined) {
+    const Agent = AgentClass();
     return new Agent({ ...pool, connect: tls });
   }
   let proxyUrl: URL;

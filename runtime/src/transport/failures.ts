@@ -7,7 +7,7 @@
 import type { ConfigSource } from "../config/types.js";
 import { KubexClientError } from "../errors.js";
 import type { Status } from "../model/meta.js";
-import { connectionErrorCode } from "./retry.js";
+import { connectionErrorCode, NOT_PROCESSED } from "./retry.js";
 
 /** `GET /api/v1/pods?limit=5`: method, path and query; never headers. */
 export function describeRequest(method: string, path: string, query: URLSearchParams | undefined): string {
@@ -200,6 +200,8 @@ export function connectionFailure(error: unknown, request: string, context: Fail
     what = context.hasClientCert
       ? `TLS: ${server}${via} closed the connection after the TLS handshake without answering (${code}); a server that requires client certificates does this when it refuses one, so check client-certificate and client-key if nothing else explains it`
       : `TLS: ${server}${via} closed the connection after the TLS handshake without answering (${code}); a server that requires a client certificate does this when none was sent: set client-certificate and client-key, or a token`;
+  } else if (code === NOT_PROCESSED) {
+    what = `${server} refused the request before processing it (HTTP/2 ${/GOAWAY/.test(String((error as Error)?.message)) ? "GOAWAY: the server is shutting the connection down" : "REFUSED_STREAM"}); nothing was done, it may be sent again`;
   } else if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET") {
     what = `the connection to ${server}${via} was closed before an answer arrived (${code})`;
   } else if (code === "ENOTFOUND" || code === "EAI_AGAIN") {

@@ -9,11 +9,12 @@
  *
  * Requests arrive as undici dispatches (options + a legacy handler: onConnect, onHeaders,
  * onData, onComplete, onError), so the transport reads bodies, aborts and errors the same way
- * on both lanes. Only bodiless requests come here (the lanes send GETs).
+ * on both lanes. Request bodies come as strings or bytes (the lanes send nothing else here).
  */
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import type { Dispatcher } from "undici";
+import { NOT_PROCESSED } from "./retry.js";
 
 /** node:http2, loaded when the first HTTP/2 session opens (a program that never multiplexes does not pay for it at start). */
 const http2 = () => process.getBuiltinModule("node:http2");
@@ -32,6 +33,14 @@ function socketError(message: string, cause?: unknown): Error {
   return Object.assign(new Error(message, cause !== undefined ? { cause } : undefined), { code: "UND_ERR_SOCKET" });
 }
 
+/**
+ * A stream the server did not process (RFC 9113 8.7: REFUSED_STREAM, or above the last stream
+ * a GOAWAY named): safe to send again whatever the method (as Go's HTTP/2 transport does).
+ */
+function notProcessed(how: "REFUSED_STREAM" | "GOAWAY"): Error {
+  return Object.assign(new Error(`the server refused the HTTP/2 stream (${how}); it was not processed`), { code: NOT_PROCESSED });
+}
+
 /** Headers that belong to one HTTP/1.1 hop and are not allowed in HTTP/2. */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host"]);
 
@@ -47,6 +56,8 @@ interface Session {
   ready: boolean;
   active: number;
   draining: boolean;
+  /** The last stream the server's GOAWAY says it may have processed (streams above it it did not). */
+  lastStreamId?: number;
   queued: Dispatch[];
 }
 
@@ -226,8 +237,9 @@ export class Http2Lane {
       // Re-dispatch what waited: the limit may send some of it to another session.
       for (const [options, handler] of entry.queued.splice(0)) this.dispatch(options, handler);
     });
-    session.on("goaway", () => {
+    session.on("goaway", (_code: number, lastStreamId: number) => {
       entry.draining = true; // no new streams here; open ones finish
+      entry.lastStreamId = lastStreamId;
     });
     session.on("close", () => {
       this.#forget(entry);
@@ -249,9 +261,13 @@ export class Http2Lane {
       const key = name.toLowerCase();
       if (value !== undefined && !HOP_BY_HOP.has(key)) headers[key] = value;
     }
+    const body = options.body as string | Uint8Array | null | undefined;
+    const hasBody = body !== null && body !== undefined;
+    if (hasBody) headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
     let stream: ClientHttp2Stream;
     try {
-      stream = session.request(headers, { endStream: true });
+      stream = session.request(headers, { endStream: !hasBody });
+      if (hasBody) stream.end(body);
     } catch (error) {
       queueMicrotask(() => handler.onError?.(socketError("the HTTP/2 session would not open a stream", error)));
       return;
@@ -282,8 +298,10 @@ export class Http2Lane {
     };
     handler.onConnect?.((reason) => fail(reason ?? new Error("aborted")));
     if (finished) return; // aborted in onConnect (its signal was already aborted)
+    let responded = false;
     stream.on("response", (responseHeaders: IncomingHttpHeaders) => {
       if (finished) return;
+      responded = true;
       const status = Number(responseHeaders[":status"]);
       const raw: Buffer[] = [];
       for (const [name, value] of Object.entries(responseHeaders)) {
@@ -311,24 +329,21 @@ export class Http2Lane {
         deliver(() => handler.onComplete?.([]));
         return;
       }
-      if (ended) {
-        fail(socketError("the connection was closed before the response was complete"));
-        return;
-      }
+      // Not processed (RFC 9113 8.7): refused, or above the last stream a GOAWAY named, before any
+      // answer. A stream at or below it, or cut otherwise, may have been: that matters for a write.
       const code = stream.rstCode;
-      const refused = code === http2().constants.NGHTTP2_REFUSED_STREAM || entry.draining;
-      fail(
-        socketError(
-          refused
-            ? `the server refused the HTTP/2 stream (${entry.draining ? "GOAWAY" : "REFUSED_STREAM"}); it was not processed`
-            : `the server reset the HTTP/2 stream (code ${code ?? "none"})`,
-        ),
-      );
+      const aboveGoaway = entry.lastStreamId !== undefined && stream.id !== undefined && stream.id > entry.lastStreamId;
+      if (!responded && code === http2().constants.NGHTTP2_REFUSED_STREAM) fail(notProcessed("REFUSED_STREAM"));
+      else if (!responded && aboveGoaway) fail(notProcessed("GOAWAY"));
+      else if (ended) fail(socketError("the connection was closed before the response was complete"));
+      else if (entry.draining)
+        fail(socketError("the HTTP/2 connection closed before the response arrived (the server may have processed the request)"));
+      else fail(socketError(`the server reset the HTTP/2 stream (code ${code ?? "none"})`));
     });
     stream.on("error", (error: Error) => {
       if (stream.rstCode === http2().constants.NGHTTP2_REFUSED_STREAM) {
         // Not processed by the server (RFC 9113 8.7): retriable like a connection that closed before answering.
-        fail(socketError("the server refused the HTTP/2 stream (REFUSED_STREAM); it was not processed"));
+        fail(notProcessed("REFUSED_STREAM"));
       } else {
         fail(socketError(`the HTTP/2 stream failed: ${error.message}`, error));
       }

@@ -15,7 +15,7 @@ export interface RetryPolicy {
   /**
    * Methods that may be retried; only `GET` unless you widen it. `POST` and `PATCH` listed
    * here are retried only when the server cannot have handled them (a refused connection,
-   * a 429), never after a reset or a 503/504: through a cutting proxy, 8 of 60
+   * an HTTP/2 stream it refused, a 429), never after a reset or a 503/504: through a cutting proxy, 8 of 60
    * `generateName` creates retried on a reset made two objects.
    */
   methods: readonly HttpMethod[];
@@ -80,14 +80,19 @@ export function mayRetryStatus(method: HttpMethod, code: number): boolean {
 /**
  * Whether a connection failure allows sending `method` again. Idempotent methods: on a
  * refused or reset connection. `POST` and `PATCH`: only when the connection was refused
- * (nothing was sent); after a reset the server may have done the work.
+ * or the server refused the HTTP/2 stream before processing it (nothing was done); after a
+ * reset the server may have done the work.
  */
 export function mayRetryConnectionError(method: HttpMethod, error: unknown): boolean {
   if (!NON_IDEMPOTENT.has(method)) return isRetriableConnectionError(error);
-  return connectionErrorCode(error) === "ECONNREFUSED";
+  const code = connectionErrorCode(error);
+  return code === "ECONNREFUSED" || code === NOT_PROCESSED;
 }
 
-const RETRIABLE_CONNECTION_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "UND_ERR_SOCKET"]);
+/** The code of an HTTP/2 stream the server refused before processing it (the HTTP/2 lane sets it): nothing was sent on. */
+export const NOT_PROCESSED = "KUBEX_HTTP2_NOT_PROCESSED";
+
+const RETRIABLE_CONNECTION_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "UND_ERR_SOCKET", NOT_PROCESSED]);
 
 /** A refused or reset connection (before any response headers arrived). */
 export function isRetriableConnectionError(error: unknown): boolean {

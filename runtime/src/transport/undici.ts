@@ -36,7 +36,12 @@ for (const [name, method] of Object.entries(api)) {
     Object.defineProperty(dispatcherClass.prototype, name, { value: method, writable: true, configurable: true });
 }
 
-export const Agent: typeof Undici.Agent = load("dispatcher/agent.js", (undici) => undici.Agent);
+let agent: typeof Undici.Agent | undefined;
+/** undici's Agent (connection pools, HTTP/1.1), loaded the first time a pool is made. */
+export function AgentClass(): typeof Undici.Agent {
+  agent ??= load("dispatcher/agent.js", (undici) => undici.Agent);
+  return agent;
+}
 
 let proxyAgent: typeof Undici.ProxyAgent | undefined;
 /** undici's ProxyAgent, loaded the first time a proxy is configured. */

@@ -12,7 +12,9 @@ import {
   type Http2ServerResponse,
   type ServerHttp2Stream,
 } from "node:http2";
+import { execFile } from "node:child_process";
 import type { AddressInfo } from "node:net";
+import { promisify } from "node:util";
 import { setTimeout as delay } from "node:timers/promises";
 import type { TLSSocket } from "node:tls";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +22,9 @@ import { createTransport, KubexClientError, type StreamingResponse, type Transpo
 import { makePki, type TestPki } from "./helpers/pki.js";
 import type { ServerResponse } from "node:http";
 import { explicitConfig, startRawServer, startServer, waitFor } from "./helpers/servers.js";
+import { WARM_UP_REQUESTS } from "../../../runtime/src/transport/lanes.js";
+
+const execFileAsync = promisify(execFile);
 
 let pki: TestPki;
 beforeAll(() => {
@@ -120,23 +125,24 @@ async function firstLine(stream: StreamingResponse): Promise<string> {
 }
 
 describe("HTTP/2 lanes", () => {
-  it("multiplexes 30 watches on one HTTP/2 connection; one-at-a-time GETs keep one HTTP/1.1 connection", async () => {
+  it("multiplexes 30 watches on one HTTP/2 connection; after the warm-up, one-at-a-time GETs take HTTP/1.1", async () => {
     const server = await startH2Server();
     const transport = transportFor(server);
+    for (let i = 0; i < WARM_UP_REQUESTS; i++) await transport.json(getRequest);
     for (let i = 0; i < 5; i++) await transport.json(getRequest);
     const streams: StreamingResponse[] = [];
-    streams.push(await transport.stream(watchRequest(0))); // the probe: its ALPN answer decides
+    streams.push(await transport.stream(watchRequest(0)));
     streams.push(...(await Promise.all(Array.from({ length: 29 }, (_, i) => transport.stream(watchRequest(i + 1))))));
     for (const stream of streams) expect(await firstLine(stream)).toContain('"ADDED"');
     for (let i = 0; i < 5; i++) await transport.json(getRequest);
 
-    // One HTTP/2 connection for the 30 watches. (Node's HTTP/1.1 compatibility server closes the
+    // One HTTP/2 connection for the warm-up and the 30 watches. (Node's HTTP/1.1 compatibility server closes the
     // first keep-alive connection once, so the HTTP/1.1 side is counted against a real apiserver in e2e.)
     expect(server.connections.filter((c) => c === "h2")).toEqual(["h2"]);
     const watchVersions = server.seen.filter((r) => r.path.includes("watch=true")).map((r) => r.httpVersion);
     expect(watchVersions).toEqual(Array(30).fill("2.0"));
     const getVersions = server.seen.filter((r) => !r.path.includes("watch=true")).map((r) => r.httpVersion);
-    expect(getVersions).toEqual(Array(10).fill("1.1"));
+    expect(getVersions).toEqual([...Array(WARM_UP_REQUESTS).fill("2.0"), ...Array(10).fill("1.1")]);
     for (const stream of streams) stream.close();
   });
 
@@ -184,13 +190,89 @@ describe("HTTP/2 lanes", () => {
     expect(server.seen.filter((r) => r.httpVersion === "2.0").length).toBeGreaterThan(100);
   });
 
-  it("keeps writes (POST, PUT, PATCH, DELETE) on HTTP/1.1", async () => {
+  it("a client that sends its requests in the warm-up over HTTP/2 never loads undici's HTTP/1.1 client (nor compiles its parser)", async () => {
     const server = await startH2Server();
+    // A process of its own: what a short program (a CLI, a Job) loads, from import to exit.
+    const probe = `
+      import { createRequire } from "node:module";
+      const { createTransport } = await import("@kubex/runtime");
+      const [server, ca] = JSON.parse(process.argv[1]);
+      const transport = createTransport({ server, tls: { ca }, namespace: "default", source: { type: "explicit" } }, { retry: false });
+      await transport.json({ method: "GET", path: "/api/v1/namespaces/default/configmaps/x" });
+      await transport.json({ method: "POST", path: "/api/v1/namespaces/default/configmaps", body: "{}" });
+      await transport.close();
+      const loaded = Object.keys(createRequire(import.meta.url).cache);
+      console.log(JSON.stringify({
+        agent: loaded.some((f) => /node_modules\\/undici\\/lib\\/dispatcher\\/agent\\.js$/.test(f)),
+        http1: loaded.some((f) => /node_modules\\/undici\\/lib\\/dispatcher\\/client-h1\\.js$/.test(f)),
+      }));`;
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      ["--import", "tsx", "--conditions=kubex-source", "--input-type=module", "-e", probe, JSON.stringify([server.url, pki.ca])],
+      { encoding: "utf8", cwd: new URL("../../..", import.meta.url).pathname },
+    );
+    expect(JSON.parse(stdout.trim().split("\n").pop()!)).toEqual({ agent: false, http1: false });
+    expect(server.seen.map((r) => r.httpVersion)).toEqual(["2.0", "2.0"]);
+  });
+
+  it("sends writes in the warm-up over HTTP/2 with their bodies, then keeps writes on HTTP/1.1", async () => {
+    const received: { version: string; method: string; type: string | undefined; length: string | undefined; body: string }[] = [];
+    const server = await startH2Server({
+      handler: (req, res) => {
+        let body = "";
+        req.setEncoding("utf8");
+        req.on("data", (chunk: string) => (body += chunk));
+        req.on("end", () => {
+          received.push({
+            version: req.httpVersion,
+            method: req.method,
+            type: req.headers["content-type"],
+            length: req.headers["content-length"],
+            body,
+          });
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ kind: "ConfigMap", apiVersion: "v1", metadata: { name: "x" } }));
+        });
+      },
+    });
     const transport = transportFor(server);
-    (await transport.stream(watchRequest(0))).close();
-    await transport.json({ method: "POST", path: "/api/v1/namespaces/default/configmaps", body: "{}" });
-    await transport.json({ method: "DELETE", path: "/api/v1/namespaces/default/configmaps/x" });
-    expect(server.seen.filter((r) => !r.path.includes("watch")).map((r) => r.httpVersion)).toEqual(["1.1", "1.1"]);
+    const body = JSON.stringify({ data: { note: "grüße ".repeat(5000) } }); // multi-byte, larger than one frame
+    const patch = '[{"op":"replace","path":"/data/a","value":"b"}]';
+    const writes = async (): Promise<void> => {
+      await transport.json({
+        method: "POST",
+        path: "/api/v1/namespaces/default/configmaps",
+        body,
+        headers: { "content-type": "application/json" },
+      });
+      await transport.json({
+        method: "PATCH",
+        path: "/api/v1/namespaces/default/configmaps/x",
+        body: patch,
+        headers: { "content-type": "application/json-patch+json" },
+      });
+      await transport.json({ method: "DELETE", path: "/api/v1/namespaces/default/configmaps/x" });
+    };
+    await writes();
+    for (let i = received.length; i < WARM_UP_REQUESTS; i++) await transport.json(getRequest);
+    await writes();
+
+    const writesSeen = received.filter((r) => r.method !== "GET");
+    expect(writesSeen.map((r) => `${r.method} ${r.version}`)).toEqual([
+      "POST 2.0",
+      "PATCH 2.0",
+      "DELETE 2.0",
+      "POST 1.1",
+      "PATCH 1.1",
+      "DELETE 1.1",
+    ]);
+    for (const i of [0, 3]) {
+      expect(writesSeen[i]!.body).toBe(body);
+      expect(writesSeen[i]!.length).toBe(String(Buffer.byteLength(body)));
+      expect(writesSeen[i]!.type).toBe("application/json");
+    }
+    for (const i of [1, 4]) expect([writesSeen[i]!.body, writesSeen[i]!.type]).toEqual([patch, "application/json-patch+json"]);
+    expect(writesSeen[2]!.body).toBe("");
   });
 
   it("falls back to HTTP/1.1 for everything when the server does not offer h2", async () => {
@@ -288,6 +370,46 @@ describe("HTTP/2 connection-level faults", () => {
     expect(await firstLine(second)).toContain("ADDED");
     second.close();
     expect(server.connections.filter((c) => c === "h2").length).toBe(2);
+  });
+
+  it("a write the server refused (GOAWAY, REFUSED_STREAM) is sent again; one cut after the server took it fails and is not", async () => {
+    const posts = new Map<string, number>();
+    const server = await startH2Server({
+      handler: (req, res) => {
+        const stream = req.stream;
+        if (req.method === "GET") {
+          res.writeHead(200, { "content-type": "application/json" });
+          return void res.end(JSON.stringify({ kind: "ConfigMap", apiVersion: "v1", metadata: { name: "x" } }));
+        }
+        const where = /\?(\w+)/.exec(req.url)![1]!;
+        const seen = (posts.get(where) ?? 0) + 1;
+        posts.set(where, seen);
+        if (where === "refused") return void stream.close(constants.NGHTTP2_REFUSED_STREAM);
+        if (where === "below" && seen > 1) {
+          res.writeHead(201, { "content-type": "application/json" });
+          return void res.end(JSON.stringify({ kind: "ConfigMap", apiVersion: "v1", metadata: { name: "made" } }));
+        }
+        // A GOAWAY naming the stream before this one (this one was not processed) or this one (it may have been), then the cut.
+        stream.session!.goaway(constants.NGHTTP2_NO_ERROR, where === "at" ? stream.id! : stream.id! - 2);
+        setTimeout(() => stream.session?.destroy(), 50);
+      },
+    });
+    const transport = transportFor(server, { retry: { maxRetries: 2, baseDelayMs: 1, methods: ["GET", "POST"] } });
+    const write = async (where: string): Promise<string> => {
+      await transport.json(getRequest); // the session's first stream, so the write's is not
+      return transport
+        .json<{ metadata: { name: string } }>({ method: "POST", path: `/api/v1/namespaces/default/configmaps?${where}`, body: "{}" })
+        .then(
+          (made) => `made ${made.metadata.name}`,
+          (error: unknown) => (error instanceof KubexClientError ? error.message : `not a KubexClientError: ${String(error)}`),
+        );
+    };
+    expect(await write("below")).toBe("made made");
+    expect(posts.get("below")).toBe(2);
+    expect(await write("at")).toMatch(/was closed before an answer arrived/);
+    expect(posts.get("at")).toBe(1); // the server may have done it: never sent twice
+    expect(await write("refused")).toMatch(/refused the request before processing it \(HTTP\/2 REFUSED_STREAM\); nothing was done/);
+    expect(posts.get("refused")).toBe(3); // the first send and the 2 retries the policy allows
   });
 
   it("a stream reset by the server is a KubexClientError for that request, and the session goes on", async () => {

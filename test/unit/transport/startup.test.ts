@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { Agent, leanUndici, ProxyAgentClass } from "../../../runtime/src/transport/undici.js";
+import { AgentClass, leanUndici, ProxyAgentClass } from "../../../runtime/src/transport/undici.js";
 
 const require = createRequire(import.meta.url);
 
@@ -15,6 +15,7 @@ describe("the lean undici loader", () => {
   it("resolves undici's own modules, the same classes its main entry exports", () => {
     expect(leanUndici).toBe(true);
     const undici = require("undici") as typeof import("undici");
+    const Agent = AgentClass();
     expect(Agent).toBe(undici.Agent);
     expect(ProxyAgentClass()).toBe(undici.ProxyAgent);
     expect(typeof (new Agent() as unknown as { request: unknown }).request).toBe("function");
@@ -22,7 +23,7 @@ describe("the lean undici loader", () => {
 });
 
 describe("importing @kubex/runtime", () => {
-  it("loads neither undici's main entry, nor ws (loaded when a stream opens), nor yaml (loaded for a kubeconfig write-back)", () => {
+  it("loads neither undici's main entry, nor its connection pools (loaded when a client first needs HTTP/1.1), nor ws (loaded when a stream opens), nor yaml (loaded for a kubeconfig write-back)", () => {
     const probe = `
       import { createRequire } from "node:module";
       await import("@kubex/runtime");
@@ -37,6 +38,6 @@ describe("importing @kubex/runtime", () => {
       encoding: "utf8",
       cwd: new URL("../../..", import.meta.url).pathname,
     });
-    expect(JSON.parse(out.trim().split("\n").pop()!)).toEqual({ undiciMain: false, undiciAgent: true, ws: false, yaml: false });
+    expect(JSON.parse(out.trim().split("\n").pop()!)).toEqual({ undiciMain: false, undiciAgent: false, ws: false, yaml: false });
   });
 });
