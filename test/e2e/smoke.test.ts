@@ -101,7 +101,8 @@ describe("cluster smoke", () => {
     expect(pod?.status?.phase).toBe("Running");
     expect(state.nodes).toContain(pod?.spec.nodeName);
     expect(pod?.status?.hostIP).toBe("127.0.0.1");
-    expect(pod?.status?.podIP).toMatch(/^10\.244\.0\.\d+$/);
+    // kwok hands out 10.244.0.0/24 first and goes on past it once a reused cluster has held more pods (the bench makes 600+)
+    expect(pod?.status?.podIP).toMatch(/^10\.244\.\d+\.\d+$/);
     expect(pod?.status?.containerStatuses?.[0]).toMatchObject({ name: "main", ready: true, state: { running: {} } });
 
     const logs = await request(admin, "GET", `/api/v1/namespaces/${namespace}/pods/runner/log`, { headers: { accept: "*/*" } });
