@@ -99,6 +99,19 @@ describe("3: 2xx body size limit", () => {
     expect(outcome.ms).toBeLessThan(10_000); // reading would never end: the server sends one byte of the 300 MiB
   });
 
+  it("a chunked body past the limit that arrives with the headers, in one write, fails too", async () => {
+    // The bytes are parsed in the same read as the headers, so they are in the stream's buffer
+    // before the reader starts counting: they must count.
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(`{"kind":"Pod","x":"${"x".repeat(8 * 1024)}"}`);
+    });
+    const c = await client(server.url, { maxResponseBytes: 1024 });
+    const outcome = await bounded(() => c.transport.json(GET));
+    expect(thrown(outcome)).toBeInstanceOf(ResponseTooLarge);
+    expect((thrown(outcome) as ResponseTooLarge).limit).toBe(1024);
+  });
+
   it("text() (logs) has the same limit", async () => {
     const server = await serve((_req, res) => {
       res.writeHead(200, { "content-type": "text/plain" });
