@@ -353,7 +353,9 @@ async function main(): Promise<void> {
     out.push(
       "operation (the library's own cost, steadier than wall time on a loaded machine). Ratios > 1 mean slower / bigger than the reference.",
     );
-    out.push(`Cold start: ${COLD_RUNS} fresh processes per column, taking turns; wall spawn -> exit and the process's own CPU, medians.`);
+    out.push(
+      `Cold start: ${COLD_RUNS} fresh processes per column, taking turns; wall fork -> exit and the whole process's CPU (bash time: every thread, to its end), medians.`,
+    );
     out.push(
       "Connections: established TCP sockets of the worker to the apiserver port (/proc/self/fd + /proc/net/tcp*), the most seen at once.",
     );

@@ -143,6 +143,9 @@ export class Http2Lane {
     this.#settings = settings;
   }
 
+  /** Bytes of response bodies received for requests that are not streams (the lanes' warm-up counts them). */
+  bodyBytes = 0;
+
   /** HTTP/2 connections open or opening, for tests and diagnostics. */
   get sessions(): number {
     return this.#sessions.length;
@@ -310,8 +313,10 @@ export class Http2Lane {
       }
       deliver(() => handler.onHeaders?.(status, raw, () => stream.resume(), ""));
     });
+    const counted = options.bodyTimeout !== 0; // not a watch or a follow
     stream.on("data", (chunk: Buffer) => {
       if (finished) return;
+      if (counted) this.bodyBytes += chunk.length;
       deliver(() => {
         if (handler.onData?.(chunk) === false) stream.pause();
       });

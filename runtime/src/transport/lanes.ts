@@ -13,13 +13,13 @@
  * connection count and skip its per-request cost where there is nothing to share.
  *
  * Routing:
- * - a client's first requests, writes included, go to the HTTP/2 lane ({@link WARM_UP_REQUESTS}
- *   of them, unless something sent the HTTP/1.1 lane a request before: a server without h2, a
- *   failed probe). undici's HTTP/1.1 parser is WebAssembly, compiled on the first HTTP/1.1
+ * - a client's first requests, writes included, go to the HTTP/2 lane (the warm-up: up to
+ *   {@link WARM_UP_REQUESTS} requests or {@link WARM_UP_BODY_BYTES} of response bodies, unless
+ *   something sent the HTTP/1.1 lane a request before: a server without h2, a failed probe). undici's HTTP/1.1 parser is WebAssembly, compiled on the first HTTP/1.1
  *   request: about 140 ms of CPU, most of it on V8's worker threads, which a process also waits
  *   for at exit (measured here: import, createClient and one GET cost 0.32 s of CPU over HTTP/1.1,
  *   0.18 s over HTTP/2; the tail goes away with `--liftoff-only`, where V8 never optimises
- *   WebAssembly). A CLI or a Job that sends a few hundred requests never pays it; a long-running
+ *   WebAssembly). A CLI or a Job that sends a few hundred requests (a few MB) never pays it; a long-running
  *   program pays it once, after which one-at-a-time requests take HTTP/1.1 again;
  * - after that, a request goes to the HTTP/2 lane when it is a GET and either a stream (the
  *   transport sets `bodyTimeout: 0` for watches and follows) or sent while the HTTP/1.1 lane is
@@ -44,14 +44,18 @@ export type Http2State =
   | "h1-only"; // the server chose HTTP/1.1 (or offered no ALPN): one lane from now on
 
 /**
- * Requests a client sends over HTTP/2 before one-at-a-time requests move to HTTP/1.1. Over
- * HTTP/2 a small request costs about 0.2 ms more CPU (node:http2 0.40 ms, undici's HTTP/1.1 0.20 ms
- * per GET; a list of hundreds of items costs the same on both), so a program that sends n requests
- * saves 140 ms - n x 0.2 ms by staying on HTTP/2, up to about 700 requests. 256 keeps what a
- * longer-running program pays for the wait below 60 ms, and still spares short programs the
- * compile.
+ * The warm-up on HTTP/2: a client's first requests go there until it has sent this many, or
+ * received {@link WARM_UP_BODY_BYTES} of response bodies there; then one-at-a-time requests take
+ * HTTP/1.1. Measured here: HTTP/2 costs more CPU per request (node:http2 0.40 ms, undici's
+ * HTTP/1.1 0.20 ms per GET) and per byte (Go's server, the API server's, sends DATA frames of
+ * 4 KiB: a list of 10,000 ConfigMaps, 5.3 MB, costs ~125 ms over HTTP/2, ~90 ms over HTTP/1.1,
+ * about 6.5 ms per MB more). Against the ~140 ms the HTTP/1.1 parser costs once, the warm-up
+ * stops when it has cost about 50 ms more than HTTP/1.1 would have: 256 small requests or 8 MiB.
+ * A program that stops before that never compiles the parser; one that goes on pays at most that.
  */
 export const WARM_UP_REQUESTS = 256;
+/** See {@link WARM_UP_REQUESTS}. */
+export const WARM_UP_BODY_BYTES = 8 << 20;
 
 export interface LaneSettings {
   origin: string;
@@ -142,7 +146,7 @@ export class LanesDispatcher extends DispatcherClass {
    */
   #wantsHttp2(options: Dispatcher.DispatchOptions): boolean {
     if (this.#http2 === "h1-only") return false;
-    if (this.#warmUp > 0 && inMemoryBody(options)) {
+    if (this.#warmUp > 0 && this.#h2.bodyBytes < WARM_UP_BODY_BYTES && inMemoryBody(options)) {
       this.#warmUp--;
       return true;
     }

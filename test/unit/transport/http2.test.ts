@@ -22,7 +22,7 @@ import { createTransport, KubexClientError, type StreamingResponse, type Transpo
 import { makePki, type TestPki } from "./helpers/pki.js";
 import type { ServerResponse } from "node:http";
 import { explicitConfig, startRawServer, startServer, waitFor } from "./helpers/servers.js";
-import { WARM_UP_REQUESTS } from "../../../runtime/src/transport/lanes.js";
+import { WARM_UP_BODY_BYTES, WARM_UP_REQUESTS } from "../../../runtime/src/transport/lanes.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -213,6 +213,28 @@ describe("HTTP/2 lanes", () => {
     );
     expect(JSON.parse(stdout.trim().split("\n").pop()!)).toEqual({ agent: false, http1: false });
     expect(server.seen.map((r) => r.httpVersion)).toEqual(["2.0", "2.0"]);
+  });
+
+  it("ends the warm-up once the responses it received there reach 8 MiB; watch bodies do not count", async () => {
+    const big = JSON.stringify({ kind: "ConfigMap", apiVersion: "v1", metadata: { name: "big" }, data: { pad: "x".repeat(1 << 20) } });
+    const server = await startH2Server({
+      handler: (req, res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        if (!req.url.includes("watch=true")) return void res.end(big);
+        // a watch that streams 12 MiB of events first
+        const line = `${JSON.stringify({ type: "ADDED", object: { kind: "ConfigMap", metadata: { name: "w" }, pad: "y".repeat(1 << 20) } })}\n`;
+        for (let i = 0; i < 12; i++) res.write(line);
+      },
+    });
+    const transport = transportFor(server);
+    const watch = await transport.stream(watchRequest(0));
+    let received = 0;
+    for await (const chunk of watch.body) if ((received += chunk.length) >= 12 << 20) break;
+    const perBody = Buffer.byteLength(big);
+    const warmUpGets = Math.ceil(WARM_UP_BODY_BYTES / perBody);
+    for (let i = 0; i < warmUpGets + 3; i++) await transport.json(getRequest);
+    const versions = server.seen.filter((r) => !r.path.includes("watch=true")).map((r) => r.httpVersion);
+    expect(versions).toEqual([...Array(warmUpGets).fill("2.0"), "1.1", "1.1", "1.1"]);
   });
 
   it("sends writes in the warm-up over HTTP/2 with their bodies, then keeps writes on HTTP/1.1", async () => {
