@@ -434,6 +434,35 @@ describe("HTTP/2 connection-level faults", () => {
     expect(posts.get("refused")).toBe(3); // the first send and the 2 retries the policy allows
   });
 
+  it("a 429 storm over HTTP/2: 50 concurrent GETs each refused twice are retried after Retry-After and all answered, on one connection", async () => {
+    const refusals = new Map<string, number>();
+    const server = await startH2Server({
+      handler: (req, res) => {
+        const seen = (refusals.get(req.url) ?? 0) + 1;
+        refusals.set(req.url, seen);
+        if (seen <= 2) {
+          res.writeHead(429, { "content-type": "application/json", "retry-after": "0" });
+          return void res.end(
+            JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "TooManyRequests", code: 429 }),
+          );
+        }
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ kind: "ConfigMap", apiVersion: "v1", metadata: { name: req.url.split("/").pop() } }));
+      },
+    });
+    const transport = transportFor(server, { retry: { maxRetries: 3, baseDelayMs: 1 } });
+    const names = Array.from({ length: 50 }, (_, i) => `cm-${i}`);
+    const answers = await Promise.all(
+      names.map((name) =>
+        transport.json<{ metadata: { name: string } }>({ method: "GET", path: `/api/v1/namespaces/default/configmaps/${name}` }),
+      ),
+    );
+    expect(answers.map((a) => a.metadata.name)).toEqual(names);
+    expect(server.seen.length).toBe(150);
+    expect(server.seen.every((r) => r.httpVersion === "2.0")).toBe(true);
+    expect(server.connections).toEqual(["h2"]);
+  });
+
   it("a stream reset by the server is a KubexClientError for that request, and the session goes on", async () => {
     let resets = 0;
     const server = await startH2Server({
