@@ -46,8 +46,9 @@ interface RowPlan {
   /** The Python column is slower: fewer iterations where each one is long. */
   pythonIterations?: number;
   /**
-   * Rounds (default 2), the column order reversed each round, the iterations split between them.
-   * More rounds for rows whose ops are long: the machine's load drifts between processes.
+   * Rounds (default 4), the column order reversed each round, the iterations split between them.
+   * The machine's load drifts between processes (two runs minutes apart gave GET 1.37x and 0.92x
+   * floor with 2 rounds): each column's CPU per op is the median of its rounds.
    */
   rounds?: number;
 }
@@ -204,21 +205,26 @@ async function runExtras(kubeconfig: string): Promise<void> {
   }
 }
 
-/** Every round's samples together; CPU and heap figures averaged; the highest peak RSS. An error in any round wins. */
+/** Every round's samples together; CPU and heap figures the median of the rounds; the highest peak RSS. An error in any round wins. */
 function mergeRounds(outcomes: (Outcome | undefined)[]): Outcome {
   const present = outcomes.filter((o): o is Outcome => o !== undefined);
   const failure = present.find((o) => "error" in o);
   if (failure !== undefined || present.length === 0) return failure ?? { error: "not run" };
   const ok = present as Measurement[];
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  // The median of the rounds (of an even count: the mean of the middle two): one round that met a busy machine does not move it.
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
   const heaps = ok.map((m) => m.heapDeltaBytes).filter((h): h is number => h !== undefined);
   const merged: Measurement = {
     samples: ok.flatMap((m) => m.samples),
-    cpuMsPerOp: mean(ok.map((m) => m.cpuMsPerOp)),
+    cpuMsPerOp: median(ok.map((m) => m.cpuMsPerOp)),
     rssBeforeBytes: Math.min(...ok.map((m) => m.rssBeforeBytes)),
     peakRssBytes: Math.max(...ok.map((m) => m.peakRssBytes)),
   };
-  if (heaps.length > 0) merged.heapDeltaBytes = mean(heaps);
+  if (heaps.length > 0) merged.heapDeltaBytes = median(heaps);
   const connections = ok.map((m) => m.connections).filter((c): c is number => c !== undefined);
   if (connections.length > 0) merged.connections = Math.max(...connections);
   if (ok[0]!.note !== undefined) merged.note = ok[0]!.note;
@@ -259,7 +265,7 @@ async function main(): Promise<void> {
       for (const step of plan.filter((p) => rows.includes(p.row))) {
         // Rounds with the columns in alternating orders, so a busy moment of the machine does not favour one.
         const rounds: Partial<Record<ColumnId, Outcome>>[] = [];
-        const roundCount = step.rounds ?? 2;
+        const roundCount = step.rounds ?? 4;
         const orders = Array.from({ length: roundCount }, (_, i) => (i % 2 === 0 ? columns : [...columns].reverse()));
         for (const order of orders) {
           const round: Partial<Record<ColumnId, Outcome>> = {};
