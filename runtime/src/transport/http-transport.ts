@@ -172,7 +172,7 @@ class HttpTransport implements Transport {
 
   async json<T>(request: HttpRequest): Promise<T> {
     const sent = await this.#send(request, false);
-    const text = await this.#readBody(sent, consumeText);
+    const text = await this.#readBody(sent);
     if (text.length === 0 && sent.response.statusCode === 204) return undefined as T;
     let parsed: unknown;
     try {
@@ -184,17 +184,17 @@ class HttpTransport implements Transport {
   }
 
   async text(request: HttpRequest): Promise<string> {
-    return this.#readBody(await this.#send(request, false), collectText);
+    return this.#readBody(await this.#send(request, false));
   }
 
-  /** A 2xx body as text, up to `maxResponseBytes`, read by `read`; releases the request's deadline. */
-  async #readBody(sent: Sent, read: BodyReader): Promise<string> {
+  /** A 2xx body as text, up to `maxResponseBytes`; releases the request's deadline. */
+  async #readBody(sent: Sent): Promise<string> {
     const limit = this.#maxResponseBytes;
     const body = sent.response.body;
     try {
       const declared = Number(sent.response.headers["content-length"]);
       if (declared > limit) throw tooLarge(sent, limit);
-      return await read(body, limit, () => tooLarge(sent, limit));
+      return await collectText(body, limit, () => tooLarge(sent, limit));
     } catch (error) {
       if (!body.destroyed) body.destroy();
       if (error instanceof ResponseTooLarge) throw error;
@@ -511,42 +511,6 @@ function describeJson(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
-
-/** Reads a 2xx body whole as UTF-8 text, failing with `tooLarge()` past `limit` bytes. */
-type BodyReader = (body: ResponseData["body"], limit: number, tooLarge: () => Error) => Promise<string>;
-
-/**
- * The body of a JSON answer, read whole as UTF-8 text by undici's own consume path
- * (`body.text()`, what the bench's floor uses): each chunk goes straight into one array.
- * Through the stream API (`collectText`) every chunk also costs a 'data' event, a read and
- * a resume of the connection, measurable on lists: the API server sends ~4 KiB chunks, so a
- * list of 5,000 ConfigMaps arrives in ~640 of them (bench/list-decode.ts).
- *
- * `limit` is counted in `push`, the door every chunk of a Readable comes through, before
- * the chunk is kept: past it the body is destroyed with `tooLarge()` (the connection is
- * dropped), which `text()` rejects with. Chunks that arrived before this call are already in
- * the stream's buffer (`readableLength`). Differs from `collectText` only in what undici adds:
- * a leading UTF-8 byte order mark is dropped (never valid JSON anyway).
- */
-function consumeText(body: ResponseData["body"], limit: number, tooLarge: () => Error): Promise<string> {
-  if (body.errored) return Promise.reject(body.errored);
-  if (body.destroyed) return Promise.reject(prematureClose());
-  let length = body.readableLength;
-  if (length > limit) return Promise.reject(tooLarge());
-  const push = body.push;
-  body.push = function (this: ResponseData["body"], chunk: unknown, encoding?: BufferEncoding): boolean {
-    if (chunk !== null && chunk !== undefined) {
-      if (this.destroyed) return false;
-      length += (chunk as Buffer).length;
-      if (length > limit) {
-        this.destroy(tooLarge());
-        return false;
-      }
-    }
-    return push.call(this, chunk, encoding);
-  };
-  return body.text();
 }
 
 /**
