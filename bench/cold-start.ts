@@ -16,6 +16,7 @@
  *   kubex-py    bench/cold/kubex_py.py (not kubex.py: it would shadow the package) in the bench's virtualenv (aiohttp backend)
  */
 import { spawn } from "node:child_process";
+import { median } from "./measure.js";
 import { join } from "node:path";
 import type { ColumnId } from "./tasks.js";
 import type { Outcome } from "./report.js";
@@ -117,7 +118,6 @@ export async function measureColdStart(
       }
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const outcomes: Partial<Record<Runner, Outcome>> = {};
   for (const column of columns) {
     const error = errors.get(column);

@@ -10,6 +10,7 @@
 import { HandlerFanOut } from "../runtime/src/watch/handlers.js";
 import { Reflector } from "../runtime/src/watch/reflector.js";
 import { Store } from "../runtime/src/watch/store.js";
+import { median } from "./measure.js";
 
 interface Item {
   metadata: { namespace: string; name: string; resourceVersion: string };
@@ -55,6 +56,5 @@ for (let i = 0; i < rounds; i++) {
   ways[name](items);
   if (i >= rounds / 4) samples[name]!.push(Number(process.hrtime.bigint() - start) / 1000);
 }
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 for (const name of names) console.log(`${name.padEnd(10)} median ${median(samples[name]!).toFixed(0)} µs per 5,000 items`);
 console.log(`reflector / floor: ${(median(samples["reflector"]!) / median(samples["floor"]!)).toFixed(2)}x`);

@@ -53,6 +53,14 @@ export async function timeEach(
   return { samples, cpuMsPerOp: (cpu.user + cpu.system) / 1000 / iterations };
 }
 
+/** The median (of an even count: the mean of the middle two); NaN for none. */
+export function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 export function percentile(samples: number[], p: number): number {
   if (samples.length === 0) return NaN;
   const sorted = [...samples].sort((a, b) => a - b);

@@ -27,7 +27,7 @@ import { causeModifications, ensureFixtures, namespaces, watchTarget } from "./f
 import { ensurePythonEnv, type PythonEnv } from "./python-env.js";
 import { connectRaw, readTlsMaterial } from "./raw.js";
 import { measureColdStart, type ColdStartOptions } from "./cold-start.js";
-import type { Measurement } from "./measure.js";
+import { median, type Measurement } from "./measure.js";
 import { memoryLines, renderTable, timeLines, type Line, type Outcome } from "./report.js";
 import type { ColumnId, RowId, Task } from "./tasks.js";
 
@@ -211,12 +211,7 @@ function mergeRounds(outcomes: (Outcome | undefined)[]): Outcome {
   const failure = present.find((o) => "error" in o);
   if (failure !== undefined || present.length === 0) return failure ?? { error: "not run" };
   const ok = present as Measurement[];
-  // The median of the rounds (of an even count: the mean of the middle two): one round that met a busy machine does not move it.
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
+  // The median of the rounds: one round that met a busy machine does not move it.
   const heaps = ok.map((m) => m.heapDeltaBytes).filter((h): h is number => h !== undefined);
   const merged: Measurement = {
     samples: ok.flatMap((m) => m.samples),

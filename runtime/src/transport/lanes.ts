@@ -15,12 +15,13 @@
  * Routing:
  * - a client's first requests, writes included, go to the HTTP/2 lane (the warm-up: up to
  *   {@link WARM_UP_REQUESTS} requests or {@link WARM_UP_BODY_BYTES} of response bodies, unless
- *   something sent the HTTP/1.1 lane a request before: a server without h2, a failed probe). undici's HTTP/1.1 parser is WebAssembly, compiled on the first HTTP/1.1
- *   request: about 140 ms of CPU, most of it on V8's worker threads, which a process also waits
- *   for at exit (measured here: import, createClient and one GET cost 0.32 s of CPU over HTTP/1.1,
- *   0.18 s over HTTP/2; the tail goes away with `--liftoff-only`, where V8 never optimises
- *   WebAssembly). A CLI or a Job that sends a few hundred requests (a few MB) never pays it; a long-running
- *   program pays it once, after which one-at-a-time requests take HTTP/1.1 again;
+ *   something sent the HTTP/1.1 lane a request before: a server without h2, a failed probe).
+ *   undici's HTTP/1.1 parser is WebAssembly, compiled on the first HTTP/1.1 request: about
+ *   140 ms of CPU, most of it on V8's worker threads, which a process also waits for at exit
+ *   (measured here: import, createClient and one GET cost 0.32 s of CPU over HTTP/1.1, 0.18 s
+ *   over HTTP/2; the tail goes away with `--liftoff-only`, where V8 never optimises
+ *   WebAssembly). A CLI or a Job that sends a few hundred requests (a few MB) never pays it; a
+ *   long-running program pays it once, after which one-at-a-time requests take HTTP/1.1 again;
  * - after that, a request goes to the HTTP/2 lane when it is a GET and either a stream (the
  *   transport sets `bodyTimeout: 0` for watches and follows) or sent while the HTTP/1.1 lane is
  *   busy; writes stay on HTTP/1.1;
