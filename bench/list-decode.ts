@@ -7,7 +7,7 @@
  *
  *   KUBEX_BENCH_KUBECONFIG=<file> nice -n 15 node --expose-gc --conditions=kubex-source --import tsx bench/list-decode.ts [row ...]
  *
- * Rows: list-pods-10, list-pods-100, list-pods-500, list-configmaps-5000, watch-events, informer
+ * Rows: get, list-pods-10, list-pods-100, list-pods-500, list-configmaps-5000, watch-events, informer
  * (default: all). KUBEX_BENCH_ROUNDS (default 40) sets the rounds; KUBEX_BENCH_FIXTURES=0 skips
  * creating the fixtures (for a server that only replays recorded answers). Prints per row the CPU per op
  * of each column (process.cpuUsage, user + system), the ratio of the sums, and the median and
@@ -28,6 +28,7 @@ interface Row {
 }
 
 const rows: Row[] = [
+  { id: "get", block: 200, warmup: 1500, run: (c) => c.getPod(namespaces.pods10, "pod-0000") },
   { id: "list-pods-10", block: 40, warmup: 300, run: (c) => c.listPods(namespaces.pods10) },
   { id: "list-pods-100", block: 6, warmup: 100, run: (c) => c.listPods(namespaces.pods100) },
   { id: "list-pods-500", block: 2, warmup: 30, run: (c) => c.listPods(namespaces.pods500) },

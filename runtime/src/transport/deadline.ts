@@ -6,10 +6,10 @@ import { MAX_TIMER_MS } from "./retry.js";
 export type EndReason = "caller" | "timeout" | "closed";
 
 /**
- * What undici is handed as a request's `signal`: an `EventEmitter` with `aborted` and
- * `reason` (undici's request API takes an `AbortSignal` or an `EventEmitter`). An
- * `AbortController` costs several microseconds to make and to listen to, a real part of a
- * warm GET (bench/README.md), so a {@link Deadline} makes one only when asked for `signal`.
+ * What undici's request API is handed as a stream's `signal`: an `EventEmitter` with `aborted`
+ * and `reason` (it takes an `AbortSignal` or an `EventEmitter`; an `AbortController` costs
+ * several microseconds more to make and to listen to). Buffered requests need neither: their
+ * exchange hands the deadline a cancel function ({@link Deadline.follow}).
  */
 class DispatchSignal extends EventEmitter {
   aborted = false;
@@ -24,12 +24,18 @@ class DispatchSignal extends EventEmitter {
 
 /**
  * One request's cancellation: the caller's `signal`, a `timeout`, and the client closing,
- * merged into the one signal undici sees. The caller's signal is followed through
- * {@link followAbort}: one listener per signal, however many requests share it.
+ * merged into one end, handed to whatever sends the request: a buffered exchange's cancel
+ * function ({@link follow}), undici's request API (`dispatchSignal`), waits (`signal`). The
+ * caller's signal is followed through {@link followAbort}: one listener per signal, however
+ * many requests share it.
  */
 export class Deadline {
-  readonly #dispatch = new DispatchSignal();
-  /** The `AbortSignal` view, made on first use of `signal`. */
+  #aborted = false;
+  #reason: unknown = undefined;
+  /** The cancel function of the exchange in flight (see {@link follow}). */
+  #cancel: ((reason: Error) => void) | undefined;
+  /** The views undici's request API and waits take, made on first use. */
+  #dispatch: DispatchSignal | undefined;
   #controller: AbortController | undefined;
   readonly #callerSignal: AbortSignal | undefined;
   readonly #timeoutMs: number | undefined;
@@ -41,16 +47,31 @@ export class Deadline {
     this.#callerSignal = callerSignal;
     this.#timeoutMs = timeoutMs;
     if (callerSignal !== undefined) this.#unfollow = followAbort(callerSignal, () => this.#end("caller", callerSignal.reason));
-    if (timeoutMs !== undefined && !this.#dispatch.aborted) {
+    if (timeoutMs !== undefined && !this.#aborted) {
       this.#timer = setTimeout(() => this.#end("timeout", new Error(`timed out after ${timeoutMs} ms`)), Math.min(timeoutMs, MAX_TIMER_MS));
     }
   }
 
   #end(reason: EndReason, cause: unknown): void {
-    if (this.#dispatch.aborted) return;
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = cause;
     this.#ended = reason;
-    this.#dispatch.abort(cause);
+    this.#cancel?.(cause instanceof Error ? cause : new Error(String(cause)));
+    this.#dispatch?.abort(cause);
     this.#controller?.abort(cause);
+  }
+
+  /**
+   * Hands the deadline the cancel function of the attempt now in flight (one per attempt: a
+   * retry replaces it). Called at once when the deadline has already ended.
+   */
+  follow(cancel: (reason: Error) => void): void {
+    if (this.#aborted) {
+      cancel(this.#reason instanceof Error ? this.#reason : new Error(String(this.#reason)));
+      return;
+    }
+    this.#cancel = cancel;
   }
 
   /** Ends the request because its client is closing. */
@@ -65,6 +86,10 @@ export class Deadline {
 
   /** The signal to hand to undici's request API: aborts with the same reason as {@link signal}. */
   get dispatchSignal(): EventEmitter & { readonly aborted: boolean; readonly reason: unknown } {
+    if (this.#dispatch === undefined) {
+      this.#dispatch = new DispatchSignal();
+      if (this.#aborted) this.#dispatch.abort(this.#reason);
+    }
     return this.#dispatch;
   }
 
@@ -72,13 +97,13 @@ export class Deadline {
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (this.#dispatch.aborted) this.#controller.abort(this.#dispatch.reason);
+      if (this.#aborted) this.#controller.abort(this.#reason);
     }
     return this.#controller.signal;
   }
 
   get aborted(): boolean {
-    return this.#dispatch.aborted;
+    return this.#aborted;
   }
 
   /** True when the timeout (not the caller) ended the request. */
@@ -108,6 +133,7 @@ export class Deadline {
     this.stopTimer();
     this.#unfollow?.();
     this.#unfollow = undefined;
+    this.#cancel = undefined;
   }
 }
 

@@ -19,6 +19,7 @@ import {
 import type { Status } from "../model/meta.js";
 import { Deadline, effectiveTimeout, sleep } from "./deadline.js";
 import { createDispatchers, type Dispatchers, type TlsMaterial } from "./dispatcher.js";
+import { BodyCut, exchange, type Answer, type ExchangeLimits } from "./exchange.js";
 import { connectionFailure, redactStatus, safeUrl, secretValues, statusFromBody, type FailureContext } from "./failures.js";
 import { proxyFor } from "./proxy.js";
 import {
@@ -90,14 +91,52 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
 
 type ResponseData = Dispatcher.ResponseData;
 
-/** A sent request whose 2xx response headers have arrived; the body is still to be read. */
-interface Sent {
-  response: ResponseData;
+/** A sent request whose 2xx answer has arrived (whole, or its headers for a stream). */
+interface Sent<R> {
+  reply: R;
   deadline: Deadline;
   description: string;
   /** The headers it was sent with (their credential values are scrubbed from what the server says). */
   headers: Record<string, string>;
 }
+
+/**
+ * How one kind of request is sent and its answer read, for the retry loop in `#send`: whole
+ * ({@link BUFFERED}: gets, lists, logs) or as a stream ({@link STREAMING}: watches, follows).
+ */
+interface Via<R> {
+  /** Whether the answer has arrived whole when `send` resolves (the deadline is then done). */
+  whole: boolean;
+  send(dispatchers: Dispatchers, options: Dispatcher.DispatchOptions, deadline: Deadline, limits: ExchangeLimits): Promise<R>;
+  statusCode(reply: R): number;
+  header(reply: R, name: string): string | undefined;
+  /** The body of an error answer, up to {@link ERROR_BODY_LIMIT} bytes ("" when it cannot be read). */
+  errorText(reply: R): Promise<string>;
+  /** Lets the body of an answer go before a retry. */
+  discard(reply: R): Promise<void>;
+}
+
+const BUFFERED: Via<Answer> = {
+  whole: true,
+  send: (dispatchers, options, deadline, limits) => exchange(dispatchers.requests, options, limits, (cancel) => deadline.follow(cancel)),
+  statusCode: (answer) => answer.statusCode,
+  header: (answer, name) => answer.header(name),
+  errorText: (answer) => Promise.resolve(answer.text()),
+  discard: () => Promise.resolve(),
+};
+
+const STREAMING: Via<ResponseData> = {
+  whole: false,
+  send: (dispatchers, options, deadline) =>
+    dispatchers.streamPool().request({ ...options, bodyTimeout: 0, signal: deadline.dispatchSignal } as Dispatcher.RequestOptions),
+  statusCode: (response) => response.statusCode,
+  header: (response, name) => {
+    const value = response.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  },
+  errorText: (response) => readLimited(response.body, ERROR_BODY_LIMIT).catch(() => ""),
+  discard: (response) => response.body.dump().catch(() => undefined),
+};
 
 /** Largest error body read to build a `Status`; the rest is discarded. */
 const ERROR_BODY_LIMIT = 1 << 20;
@@ -171,9 +210,9 @@ class HttpTransport implements Transport {
   }
 
   async json<T>(request: HttpRequest): Promise<T> {
-    const sent = await this.#send(request, false);
-    const text = await this.#readBody(sent);
-    if (text.length === 0 && sent.response.statusCode === 204) return undefined as T;
+    const sent = await this.#send(request, BUFFERED);
+    const text = sent.reply.text();
+    if (text.length === 0 && sent.reply.statusCode === 204) return undefined as T;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -184,30 +223,13 @@ class HttpTransport implements Transport {
   }
 
   async text(request: HttpRequest): Promise<string> {
-    return this.#readBody(await this.#send(request, false));
-  }
-
-  /** A 2xx body as text, up to `maxResponseBytes`; releases the request's deadline. */
-  async #readBody(sent: Sent): Promise<string> {
-    const limit = this.#maxResponseBytes;
-    const body = sent.response.body;
-    try {
-      const declared = Number(sent.response.headers["content-length"]);
-      if (declared > limit) throw tooLarge(sent, limit);
-      return await collectText(body, limit, () => tooLarge(sent, limit));
-    } catch (error) {
-      if (!body.destroyed) body.destroy();
-      if (error instanceof ResponseTooLarge) throw error;
-      throw this.#bodyFailure(error, sent);
-    } finally {
-      this.#release(sent.deadline);
-    }
+    return (await this.#send(request, BUFFERED)).reply.text();
   }
 
   async stream(request: HttpRequest): Promise<StreamingResponse> {
-    const sent = await this.#send(request, true);
+    const sent = await this.#send(request, STREAMING);
     sent.deadline.stopTimer();
-    const { response, deadline } = sent;
+    const { reply: response, deadline } = sent;
     const body = response.body;
     let done = false;
     const finish = (): void => {
@@ -224,7 +246,7 @@ class HttpTransport implements Transport {
         for await (const chunk of body) yield chunk as Uint8Array;
       } catch (error) {
         if (done) return; // closed by the caller: the iteration just ends
-        throw transport.#bodyFailure(error, sent);
+        throw transport.#bodyFailure(error, deadline, sent.description);
       } finally {
         finish();
       }
@@ -260,8 +282,12 @@ class HttpTransport implements Transport {
     this.#inFlight.delete(deadline);
   }
 
-  /** Sends `request` (retrying as the policy allows) until a 2xx arrives; throws for anything else. */
-  async #send(request: HttpRequest, streaming: boolean): Promise<Sent> {
+  /**
+   * Sends `request` (retrying as the policy allows) until a 2xx arrives; throws for anything
+   * else. A buffered answer's deadline is released when it has arrived whole; a stream's when
+   * it ends.
+   */
+  async #send<R>(request: HttpRequest, via: Via<R>): Promise<Sent<R>> {
     const query = request.query?.toString();
     const description = query ? `${request.method} ${request.path}?${query}` : `${request.method} ${request.path}`; // never headers
     if (this.#closed) throw new ClientClosed(`${description}: the client is closed`);
@@ -272,6 +298,8 @@ class HttpTransport implements Transport {
     const method = request.method;
     const retriable = policy.maxRetries > 0 && policy.methods.includes(method);
     const path = query ? `${this.#basePath}${request.path}?${query}` : `${this.#basePath}${request.path}`;
+    const maxBytes = this.#maxResponseBytes;
+    const limits: ExchangeLimits = { success: maxBytes, error: ERROR_BODY_LIMIT, tooLarge: () => tooLarge(description, maxBytes) };
     let attempt = 0;
     let refreshed = false;
     let headers: Record<string, string>;
@@ -281,36 +309,37 @@ class HttpTransport implements Transport {
         if (deadline.aborted) throw abortError(deadline, description);
         // No await without an auth provider: each one is a trip through the microtask queue.
         headers = this.#headers(request, this.#auth !== undefined ? await this.#auth.headers() : undefined);
-        let response: ResponseData;
+        let reply: R;
         try {
           const dispatchers = this.#dispatcher ?? (await this.#lazyDispatcher());
-          const dispatcher = streaming ? dispatchers.streamPool() : dispatchers.requests;
-          const options: Dispatcher.RequestOptions & { servername?: string } = {
+          const options: Dispatcher.DispatchOptions & { servername?: string } = {
             origin: this.#origin,
             path,
             method: request.method,
             headers: this.#hasImpersonation ? { ...headers, ...this.#impersonation } : headers,
             body: request.body ?? null,
-            signal: deadline.dispatchSignal,
           };
-          if (streaming) options.bodyTimeout = 0;
           if (this.#servername !== undefined) options.servername = this.#servername;
-          response = await dispatcher.request(options);
+          reply = await via.send(dispatchers, options, deadline, limits);
         } catch (error) {
           if (deadline.aborted) throw abortError(deadline, description, error);
           if (error instanceof KubexError) throw error;
+          if (error instanceof BodyCut) throw this.#bodyFailure(error.cause, deadline, description);
           if (retriable && attempt <= policy.maxRetries && mayRetryConnectionError(method, error)) {
             await sleep(backoffDelayMs(policy, attempt - 1), deadline.signal);
             continue;
           }
           throw connectionFailure(error, description, this.#failure, retriable ? attempt : undefined);
         }
-        const code = response.statusCode;
-        if (code >= 200 && code < 300) return { response, deadline, description, headers };
+        const code = via.statusCode(reply);
+        if (code >= 200 && code < 300) {
+          if (via.whole) this.#release(deadline);
+          return { reply, deadline, description, headers };
+        }
 
         if (code === 401 && !refreshed && this.#auth?.refresh !== undefined) {
           refreshed = true;
-          const failure = await this.#apiError(response, headers, undefined);
+          const failure = await this.#apiError(via, reply, headers, undefined);
           if (await this.#auth.refresh()) {
             await this.#refreshClientTls();
             attempt--; // the retry after new credentials is not a backoff retry
@@ -319,13 +348,13 @@ class HttpTransport implements Transport {
           throw failure;
         }
         if (retriable && attempt <= policy.maxRetries && mayRetryStatus(method, code)) {
-          const wait = retryAfterMs(response.headers["retry-after"], policy.maxDelayMs) ?? backoffDelayMs(policy, attempt - 1);
-          await response.body.dump().catch(() => undefined);
+          const wait = retryAfterMs(via.header(reply, "retry-after"), policy.maxDelayMs) ?? backoffDelayMs(policy, attempt - 1);
+          await via.discard(reply);
           await sleep(wait, deadline.signal);
           continue;
         }
         // `attempts` is reported only when retrying was allowed and this failure was worth a retry: giving up.
-        throw await this.#apiError(response, headers, retriable && mayRetryStatus(method, code) ? attempt : undefined);
+        throw await this.#apiError(via, reply, headers, retriable && mayRetryStatus(method, code) ? attempt : undefined);
       }
     } catch (error) {
       this.#release(deadline);
@@ -345,29 +374,19 @@ class HttpTransport implements Transport {
   }
 
   /** The error for a non-2xx answer, built from its body (read up to a limit). */
-  async #apiError(response: ResponseData, headers: Record<string, string>, attempts: number | undefined): Promise<KubexApiError> {
-    let body: string;
-    try {
-      body = await readLimited(response.body, ERROR_BODY_LIMIT);
-    } catch {
-      body = "";
-    }
-    const contentType = response.headers["content-type"];
-    const status = statusFromBody(
-      response.statusCode,
-      body,
-      Array.isArray(contentType) ? contentType[0] : contentType,
-      secretValues(headers),
-    );
-    return apiErrorFor(response.statusCode, status, retryAfterSeconds(response.headers["retry-after"]), attempts);
+  async #apiError<R>(via: Via<R>, reply: R, headers: Record<string, string>, attempts: number | undefined): Promise<KubexApiError> {
+    const code = via.statusCode(reply);
+    const body = await via.errorText(reply);
+    const status = statusFromBody(code, body, via.header(reply, "content-type"), secretValues(headers));
+    return apiErrorFor(code, status, retryAfterSeconds(via.header(reply, "retry-after")), attempts);
   }
 
-  #bodyFailure(error: unknown, sent: Sent): KubexError {
-    if (sent.deadline.aborted) return abortError(sent.deadline, sent.description, error);
+  #bodyFailure(error: unknown, deadline: Deadline, description: string): KubexError {
+    if (deadline.aborted) return abortError(deadline, description, error);
     if (error instanceof KubexError) return error;
     const code = (error as { code?: unknown })?.code;
     return new KubexClientError(
-      `${sent.description}: the response from ${this.#failure.server} ended before its body was complete${typeof code === "string" ? ` (${code})` : ""}`,
+      `${description}: the response from ${this.#failure.server} ended before its body was complete${typeof code === "string" ? ` (${code})` : ""}`,
       { cause: error },
     );
   }
@@ -439,7 +458,7 @@ function abortError(deadline: Deadline, description: string, cause?: unknown): R
 }
 
 /** Malformed JSON in a 2xx: the parser's own message can quote the body, so keep only the position. */
-function malformedJson(error: unknown, text: string, sent: Sent): KubexClientError {
+function malformedJson(error: unknown, text: string, sent: Sent<Answer>): KubexClientError {
   const position = /position (\d+)/.exec(String((error as Error)?.message))?.[1];
   const where = position !== undefined ? ` at position ${position}` : "";
   const cause = new SyntaxError(`JSON.parse failed${where} in a body of ${text.length} characters`);
@@ -447,7 +466,7 @@ function malformedJson(error: unknown, text: string, sent: Sent): KubexClientErr
     text.length === 0
       ? "an empty body"
       : `a body that is not valid JSON (${position !== undefined ? `at position ${position}` : "unparsable"})`;
-  return new KubexClientError(`${sent.description}: the API server answered ${sent.response.statusCode} with ${what}`, { cause });
+  return new KubexClientError(`${sent.description}: the API server answered ${sent.reply.statusCode} with ${what}`, { cause });
 }
 
 /** How long `close()` lets a pool finish before destroying it. */
@@ -473,8 +492,8 @@ function positiveInteger(value: number | undefined, fallback: number, option: st
   return value;
 }
 
-function tooLarge(sent: Sent, limit: number): ResponseTooLarge {
-  return new ResponseTooLarge(`${sent.description}: the response body`, limit, "maxResponseBytes");
+function tooLarge(description: string, limit: number): ResponseTooLarge {
+  return new ResponseTooLarge(`${description}: the response body`, limit, "maxResponseBytes");
 }
 
 /**
@@ -482,8 +501,8 @@ function tooLarge(sent: Sent, limit: number): ResponseTooLarge {
  * `status: "Failure"` (client-go turns that into an error too), or a list with an item
  * that is not an object is refused here, by name, rather than failing deep in the caller.
  */
-function checkShape(value: unknown, sent: Sent): unknown {
-  const code = sent.response.statusCode;
+function checkShape(value: unknown, sent: Sent<Answer>): unknown {
+  const code = sent.reply.statusCode;
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new UnexpectedResponse(
       `${sent.description}: the API server answered ${code} with ${describeJson(value)} where a JSON object was expected`,
@@ -511,55 +530,6 @@ function describeJson(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
-
-/**
- * A body read whole as UTF-8 text, failing with `tooLarge()` past `limit` bytes. Listens for
- * 'data' / 'end' rather than iterating the stream (`for await`): the async iterator costs a
- * promise and several listeners per chunk, a measurable part of a warm GET (bench/README.md).
- * Ends as the iteration did: with the stream's error, or `ERR_STREAM_PREMATURE_CLOSE` when it
- * closes before its end.
- */
-function collectText(body: ResponseData["body"], limit: number, tooLarge: () => Error): Promise<string> {
-  // No named closures here: the sources run through tsx in the bench, whose keepNames wraps
-  // every named arrow in a defineProperty call, per request.
-  return new Promise((resolve, reject) => {
-    if (body.errored) return reject(body.errored);
-    if (body.destroyed) return reject(prematureClose());
-    const chunks: Buffer[] = [];
-    let length = 0;
-    let settled = false;
-    body.on("data", (chunk: Buffer) => {
-      if (settled) return;
-      length += chunk.length;
-      if (length > limit) {
-        settled = true;
-        reject(tooLarge());
-        body.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    body.once("end", () => {
-      if (settled) return;
-      settled = true;
-      resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, length).toString("utf8"));
-    });
-    body.once("error", (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      reject(error);
-    });
-    body.once("close", () => {
-      if (settled) return;
-      settled = true;
-      reject(body.errored ?? prematureClose());
-    });
-  });
-}
-
-function prematureClose(): Error {
-  return Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
 }
 
 async function readLimited(body: ResponseData["body"], limit: number): Promise<string> {

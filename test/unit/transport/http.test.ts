@@ -266,6 +266,36 @@ describe("bodies that are not what the API sends", () => {
     expect(everything).not.toContain("oops");
   });
 
+  it("reads an error body only up to 1 MiB: the API error still comes, and the connection is not reused", async () => {
+    const huge = `${JSON.stringify(status(500, "InternalError", "etcd is unhappy")).slice(0, -1)}, "pad": "${"x".repeat(3 << 20)}"}`;
+    const server = await serve((req, res) => {
+      if (req.url === "/fine") return json(res, 200, pods);
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(huge);
+    });
+    const transport = transportFor(server.url, { retry: false });
+    const error = await rejection(transport.json({ method: "GET", path: "/api/v1/pods" }));
+    expect(error).toBeInstanceOf(InternalServerError);
+    expect((error as InternalServerError).code).toBe(500);
+    // the first MiB is not a whole JSON document: the error says what it saw, not the 3 MiB
+    expect(error.message.length).toBeLessThan(400);
+    await expect(transport.json({ method: "GET", path: "/fine" })).resolves.toEqual(pods);
+    expect(server.totalConnections()).toBeGreaterThanOrEqual(2); // the first one was closed with its unread rest
+  });
+
+  it("fails a 2xx body that grows past maxResponseBytes without a content-length, and closes its connection", async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" }); // chunked: no length announced
+      res.write(`{"items":["${"y".repeat(40_000)}`);
+      setTimeout(() => res.end(`${"y".repeat(40_000)}"]}`), 20);
+    });
+    const transport = transportFor(server.url, { maxResponseBytes: 50_000 });
+    const error = await rejection(transport.json({ method: "GET", path: "/api/v1/pods" }));
+    expect(error.name).toBe("ResponseTooLarge");
+    expect(error.message).toMatch(/^GET \/api\/v1\/pods: the response body/);
+    await server.waitForOpenConnections(0);
+  });
+
   it("text() returns the body as it is", async () => {
     const server = await serve((_req, res) => {
       res.writeHead(200, { "content-type": "text/plain" });
@@ -311,6 +341,23 @@ describe("timeouts and cancellation", () => {
     const error = await rejection(transportFor(server.url).json({ method: "GET", path: "/api/v1/pods", signal: AbortSignal.abort() }));
     expect(error).toBeInstanceOf(RequestAborted);
     expect(server.requests).toHaveLength(0);
+  });
+
+  it("a request waiting for a free connection (the pool is at its limit) ends at its timeout, not when a connection frees", async () => {
+    const server = await serve((req, res) => {
+      if (req.url === "/slow") setTimeout(() => json(res, 200, pods), 1500);
+      else json(res, 200, pods);
+    });
+    const transport = transportFor(server.url, { connections: 1, http2: false });
+    const slow = transport.json({ method: "GET", path: "/slow" });
+    await server.waitForOpenConnections(1);
+    const started = Date.now();
+    const error = await rejection(transport.json({ method: "GET", path: "/queued", timeout: 100 }));
+    expect(error).toBeInstanceOf(RequestAborted);
+    expect(error.message).toBe("GET /queued: timed out after 100 ms");
+    expect(Date.now() - started).toBeLessThan(1000); // before the slow answer frees the connection
+    await expect(slow).resolves.toEqual(pods);
+    expect(server.requests.map((r) => r.url)).toEqual(["/slow"]); // the timed-out request was never sent
   });
 
   it("applies the client-wide default timeout, and a call's own timeout wins", async () => {
