@@ -1,4 +1,3 @@
-import { EventEmitter } from "node:events";
 import { followAbort } from "./abort.js";
 import { MAX_TIMER_MS } from "./retry.js";
 
@@ -6,26 +5,9 @@ import { MAX_TIMER_MS } from "./retry.js";
 export type EndReason = "caller" | "timeout" | "closed";
 
 /**
- * What undici's request API is handed as a stream's `signal`: an `EventEmitter` with `aborted`
- * and `reason` (it takes an `AbortSignal` or an `EventEmitter`; an `AbortController` costs
- * several microseconds more to make and to listen to). Buffered requests need neither: their
- * exchange hands the deadline a cancel function ({@link Deadline.follow}).
- */
-class DispatchSignal extends EventEmitter {
-  aborted = false;
-  reason: unknown = undefined;
-
-  abort(reason: unknown): void {
-    this.aborted = true;
-    this.reason = reason;
-    this.emit("abort");
-  }
-}
-
-/**
  * One request's cancellation: the caller's `signal`, a `timeout`, and the client closing,
- * merged into one end, handed to whatever sends the request: a buffered exchange's cancel
- * function ({@link follow}), undici's request API (`dispatchSignal`), waits (`signal`). The
+ * merged into one end, handed to what sends the request (its cancel function, see
+ * {@link follow}) and to waits between retries and WebSocket opens (`signal`). The
  * caller's signal is followed through {@link followAbort}: one listener per signal, however
  * many requests share it.
  */
@@ -34,8 +16,7 @@ export class Deadline {
   #reason: unknown = undefined;
   /** The cancel function of the exchange in flight (see {@link follow}). */
   #cancel: ((reason: Error) => void) | undefined;
-  /** The views undici's request API and waits take, made on first use. */
-  #dispatch: DispatchSignal | undefined;
+  /** The `AbortSignal` view, made on first use of `signal`. */
   #controller: AbortController | undefined;
   readonly #callerSignal: AbortSignal | undefined;
   readonly #timeoutMs: number | undefined;
@@ -58,7 +39,6 @@ export class Deadline {
     this.#reason = cause;
     this.#ended = reason;
     this.#cancel?.(cause instanceof Error ? cause : new Error(String(cause)));
-    this.#dispatch?.abort(cause);
     this.#controller?.abort(cause);
   }
 
@@ -82,15 +62,6 @@ export class Deadline {
   /** What ended the request, once it was ended. */
   get ended(): EndReason | undefined {
     return this.#ended;
-  }
-
-  /** The signal to hand to undici's request API: aborts with the same reason as {@link signal}. */
-  get dispatchSignal(): EventEmitter & { readonly aborted: boolean; readonly reason: unknown } {
-    if (this.#dispatch === undefined) {
-      this.#dispatch = new DispatchSignal();
-      if (this.#aborted) this.#dispatch.abort(this.#reason);
-    }
-    return this.#dispatch;
   }
 
   /** An `AbortSignal` that aborts when the request ends early (for waits between retries, WebSocket opens). */

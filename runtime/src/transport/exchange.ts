@@ -9,6 +9,7 @@
  */
 import type { Dispatcher } from "undici";
 import type { LegacyHandler } from "./http2-lane.js";
+import { headerValue } from "./raw-headers.js";
 
 /** A whole answer: its status, headers and body. */
 export interface Answer {
@@ -124,12 +125,7 @@ class Exchange implements LegacyHandler, Answer {
   }
 
   header(name: string): string | undefined {
-    const raw = this.#raw;
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const key = raw[i]!;
-      if (key.length === name.length && key.toString("latin1").toLowerCase() === name) return raw[i + 1]!.toString("latin1");
-    }
-    return undefined;
+    return headerValue(this.#raw, name);
   }
 
   text(): string {

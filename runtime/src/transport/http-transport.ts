@@ -20,6 +20,7 @@ import type { Status } from "../model/meta.js";
 import { Deadline, effectiveTimeout, sleep } from "./deadline.js";
 import { createDispatchers, type Dispatchers, type TlsMaterial } from "./dispatcher.js";
 import { BodyCut, exchange, type Answer, type ExchangeLimits } from "./exchange.js";
+import { openStreamed, type StreamedAnswer } from "./streamed.js";
 import { connectionFailure, redactStatus, safeUrl, secretValues, statusFromBody, type FailureContext } from "./failures.js";
 import { proxyFor } from "./proxy.js";
 import {
@@ -89,8 +90,6 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
   return new HttpTransport(config, options);
 }
 
-type ResponseData = Dispatcher.ResponseData;
-
 /** A sent request whose 2xx answer has arrived (whole, or its headers for a stream). */
 interface Sent<R> {
   reply: R;
@@ -125,17 +124,17 @@ const BUFFERED: Via<Answer> = {
   discard: () => Promise.resolve(),
 };
 
-const STREAMING: Via<ResponseData> = {
+const STREAMING: Via<StreamedAnswer> = {
   whole: false,
   send: (dispatchers, options, deadline) =>
-    dispatchers.streamPool().request({ ...options, bodyTimeout: 0, signal: deadline.dispatchSignal } as Dispatcher.RequestOptions),
-  statusCode: (response) => response.statusCode,
-  header: (response, name) => {
-    const value = response.headers[name];
-    return Array.isArray(value) ? value[0] : value;
+    openStreamed(dispatchers.streamPool(), { ...options, bodyTimeout: 0 }, (cancel) => deadline.follow(cancel)),
+  statusCode: (answer) => answer.statusCode,
+  header: (answer, name) => answer.header(name),
+  errorText: (answer) => readLimited(answer.body, ERROR_BODY_LIMIT).catch(() => ""),
+  discard: (answer) => {
+    answer.close();
+    return Promise.resolve();
   },
-  errorText: (response) => readLimited(response.body, ERROR_BODY_LIMIT).catch(() => ""),
-  discard: (response) => response.body.dump().catch(() => undefined),
 };
 
 /** Largest error body read to build a `Status`; the rest is discarded. */
@@ -227,36 +226,18 @@ class HttpTransport implements Transport {
   }
 
   async stream(request: HttpRequest): Promise<StreamingResponse> {
-    const sent = await this.#send(request, STREAMING);
-    sent.deadline.stopTimer();
-    const { reply: response, deadline } = sent;
-    const body = response.body;
-    let done = false;
-    const finish = (): void => {
-      if (done) return;
-      done = true;
-      this.#release(deadline);
-      this.#streams.delete(handle);
-      if (!body.destroyed) body.destroy();
-    };
-    const handle = { close: finish };
+    const { reply: answer, deadline, description } = await this.#send(request, STREAMING);
+    deadline.stopTimer(); // the caller's signal and close() still end it
+    const handle = { close: () => answer.close() };
     this.#streams.add(handle);
-    const chunks = async function* (transport: HttpTransport): AsyncGenerator<Uint8Array> {
-      try {
-        for await (const chunk of body) yield chunk as Uint8Array;
-      } catch (error) {
-        if (done) return; // closed by the caller: the iteration just ends
-        throw transport.#bodyFailure(error, deadline, sent.description);
-      } finally {
-        finish();
-      }
-    };
-    return {
-      status: response.statusCode,
-      headers: response.headers,
-      body: chunks(this),
-      close: finish,
-    };
+    answer.whenEnded(
+      () => {
+        this.#release(deadline);
+        this.#streams.delete(handle);
+      },
+      (error) => this.#bodyFailure(error, deadline, description),
+    );
+    return { status: answer.statusCode, headers: answer.headers(), body: answer.body, close: handle.close };
   }
 
   /**
@@ -267,8 +248,8 @@ class HttpTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const stream of [...this.#streams]) stream.close(); // their iterations just end
     for (const deadline of [...this.#inFlight]) deadline.close();
-    for (const stream of [...this.#streams]) stream.close();
     const dispatchers = this.#dispatcher ?? (await this.#dispatcherPromise?.catch(() => undefined));
     if (dispatchers === undefined) return;
     await Promise.all([
@@ -532,17 +513,13 @@ function describeJson(value: unknown): string {
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
-async function readLimited(body: ResponseData["body"], limit: number): Promise<string> {
+async function readLimited(body: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of body) {
-    const buffer = chunk as Buffer;
-    chunks.push(buffer);
-    length += buffer.length;
-    if (length >= limit) {
-      body.destroy();
-      break;
-    }
+    chunks.push(chunk as Buffer);
+    length += chunk.length;
+    if (length >= limit) break; // leaving the loop closes the stream
   }
   return Buffer.concat(chunks, Math.min(length, limit)).toString("utf8");
 }
