@@ -3,8 +3,8 @@
  *
  * undici's main entry loads everything it has when imported (fetch, WebSocket, caches, cookies,
  * mocks, EventSource): several times what a connection pool and its request API cost, and most of
- * the runtime's import time. The transport needs `Agent`, `ProxyAgent` (only when a proxy applies)
- * and the request API, so those are required directly. undici has no `exports` map, so these paths
+ * the runtime's import time. The transport needs `Dispatcher`, `Agent` (on first use) and
+ * `ProxyAgent` (only when a proxy applies), so those are required directly. undici has no `exports` map, so these paths
  * resolve; should a release move them, the main entry is used instead (same classes, slower start),
  * which a unit test notices (`leanUndici`).
  */
@@ -27,13 +27,20 @@ function load<T>(path: string, fromMainEntry: (undici: typeof Undici) => T): T {
   return fromMainEntry(require("undici") as typeof Undici);
 }
 
-// undici's main entry adds the request API (request, stream, pipeline, connect, upgrade) to
-// Dispatcher.prototype; its own ProxyAgent relies on that, so do the same when loading lean.
 const dispatcherClass: typeof Undici.Dispatcher = load("dispatcher/dispatcher.js", (undici) => undici.Dispatcher);
-const api = load("api/index.js", () => ({}) as Record<string, unknown>);
-for (const [name, method] of Object.entries(api)) {
-  if (!(name in dispatcherClass.prototype))
-    Object.defineProperty(dispatcherClass.prototype, name, { value: method, writable: true, configurable: true });
+
+/**
+ * undici's main entry adds its request API (request, stream, pipeline, connect, upgrade) to
+ * Dispatcher.prototype. The transport does not use it (exchange.ts and streamed.ts dispatch
+ * with handlers of their own); undici's ProxyAgent does, so it is added when a ProxyAgent is
+ * first made. Loading it costs 12-18 ms of CPU at start (measured here), a tenth of a cold start.
+ */
+function addRequestApi(): void {
+  const api = load("api/index.js", () => ({}) as Record<string, unknown>);
+  for (const [name, method] of Object.entries(api)) {
+    if (!(name in dispatcherClass.prototype))
+      Object.defineProperty(dispatcherClass.prototype, name, { value: method, writable: true, configurable: true });
+  }
 }
 
 let agent: typeof Undici.Agent | undefined;
@@ -46,7 +53,10 @@ export function AgentClass(): typeof Undici.Agent {
 let proxyAgent: typeof Undici.ProxyAgent | undefined;
 /** undici's ProxyAgent, loaded the first time a proxy is configured. */
 export function ProxyAgentClass(): typeof Undici.ProxyAgent {
-  proxyAgent ??= load("dispatcher/proxy-agent.js", (undici) => undici.ProxyAgent);
+  if (proxyAgent === undefined) {
+    addRequestApi();
+    proxyAgent = load("dispatcher/proxy-agent.js", (undici) => undici.ProxyAgent);
+  }
   return proxyAgent;
 }
 

@@ -18,12 +18,12 @@ describe("the lean undici loader", () => {
     const Agent = AgentClass();
     expect(Agent).toBe(undici.Agent);
     expect(ProxyAgentClass()).toBe(undici.ProxyAgent);
-    expect(typeof (new Agent() as unknown as { request: unknown }).request).toBe("function");
+    expect(typeof (new Agent() as unknown as { request: unknown }).request).toBe("function"); // the ProxyAgent's need
   });
 });
 
 describe("importing @kubex/runtime", () => {
-  it("loads neither undici's main entry, nor its connection pools (loaded when a client first needs HTTP/1.1), nor ws (loaded when a stream opens), nor yaml (loaded for a kubeconfig write-back)", () => {
+  it("loads neither undici's main entry, nor its request API (only a ProxyAgent uses it), nor its connection pools (loaded when a client first needs HTTP/1.1), nor ws (loaded when a stream opens), nor yaml (loaded for a kubeconfig write-back)", () => {
     const probe = `
       import { createRequire } from "node:module";
       await import("@kubex/runtime");
@@ -31,6 +31,7 @@ describe("importing @kubex/runtime", () => {
       console.log(JSON.stringify({
         undiciMain: loaded.some((f) => /node_modules\\/undici\\/index\\.js$/.test(f)),
         undiciAgent: loaded.some((f) => /node_modules\\/undici\\/lib\\/dispatcher\\/agent\\.js$/.test(f)),
+        undiciRequestApi: loaded.some((f) => /node_modules\\/undici\\/lib\\/api\\//.test(f)),
         ws: loaded.some((f) => /node_modules\\/ws\\//.test(f)),
         yaml: loaded.some((f) => /node_modules\\/yaml\\//.test(f)),
       }));`;
@@ -38,6 +39,12 @@ describe("importing @kubex/runtime", () => {
       encoding: "utf8",
       cwd: new URL("../../..", import.meta.url).pathname,
     });
-    expect(JSON.parse(out.trim().split("\n").pop()!)).toEqual({ undiciMain: false, undiciAgent: false, ws: false, yaml: false });
+    expect(JSON.parse(out.trim().split("\n").pop()!)).toEqual({
+      undiciMain: false,
+      undiciAgent: false,
+      undiciRequestApi: false,
+      ws: false,
+      yaml: false,
+    });
   });
 });
