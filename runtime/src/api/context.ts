@@ -15,7 +15,6 @@ export class ApiContext<T extends KubernetesObject = KubernetesObject> {
   readonly client: Client;
   /** The `Api`'s namespace; `null` when it has none (cluster-scoped kinds, or `namespace: null`). */
   readonly namespace: string | null;
-  readonly #prototype: object;
 
   constructor(kind: ResourceClass<T>, client: Client, namespace: string | null) {
     this.kind = kind;
@@ -23,7 +22,6 @@ export class ApiContext<T extends KubernetesObject = KubernetesObject> {
     this.apiVersion = apiVersionOf(kind.resource);
     this.client = client;
     this.namespace = namespace;
-    this.#prototype = (kind as unknown as { prototype: object }).prototype;
   }
 
   /** Namespace of a call on one object: the call's, else the `Api`'s; required for namespaced kinds. */
@@ -42,14 +40,13 @@ export class ApiContext<T extends KubernetesObject = KubernetesObject> {
   }
 
   /**
-   * Makes a parsed body an instance of the kind (so `instanceof Deployment` holds) and
-   * fills `apiVersion` / `kind` when the server left them out (list items).
+   * Makes a parsed body a `T`: fills `apiVersion` / `kind` when the server left them out
+   * (list items), after which `instanceof Deployment` holds (see `KubernetesObject`).
    */
   decode(body: unknown): T {
     const object = body as Record<string, unknown>;
     if (object.apiVersion === undefined) object.apiVersion = this.apiVersion;
     if (object.kind === undefined) object.kind = this.resource.kind;
-    Object.setPrototypeOf(object, this.#prototype);
     return object as unknown as T;
   }
 

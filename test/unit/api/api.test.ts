@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { Api, InvalidRequest, MergePatch, SubresourceNotSupported, type Client, type HttpRequest, type Transport } from "@kubex/runtime";
+import {
+  Api,
+  InvalidRequest,
+  KubernetesObject,
+  MergePatch,
+  SubresourceNotSupported,
+  type Client,
+  type HttpRequest,
+  type Transport,
+} from "@kubex/runtime";
 import { Binding, ConfigMap, Deployment, Namespace, Pod, TokenReview } from "../../fixtures/kinds.js";
 
 /** A transport that records requests and answers from a queue (no network). */
@@ -31,6 +40,23 @@ describe("Api", () => {
     const list = await new Api(Deployment, { client }).list();
     expect(list.items[0]).toBeInstanceOf(Deployment);
     expect(list.items[0]).toMatchObject({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "a" } });
+  });
+
+  it("instanceof goes by apiVersion and kind: answers stay plain parsed objects (no prototype swapped in per item)", async () => {
+    const { client } = fakeClient([{ apiVersion: "v1", kind: "PodList", metadata: {}, items: [{ metadata: { name: "a" } }] }]);
+    const [item] = (await new Api(Pod, { client }).list()).items;
+    expect(Object.getPrototypeOf(item)).toBe(Object.prototype);
+    expect(item).toBeInstanceOf(Pod);
+    expect(item).toBeInstanceOf(KubernetesObject);
+    expect(item).not.toBeInstanceOf(ConfigMap);
+    expect(structuredClone(new Pod({ metadata: { name: "b" } }))).toBeInstanceOf(Pod); // a clone loses the prototype
+    expect({ apiVersion: "apps/v1", kind: "Pod" }).not.toBeInstanceOf(Pod); // same kind, another group
+    expect({ apiVersion: "apps/v1", kind: "Deployment" }).toBeInstanceOf(Deployment);
+    expect({ kind: "Pod" }).not.toBeInstanceOf(KubernetesObject);
+    for (const value of [null, undefined, "Pod", 42] as unknown[]) expect(value instanceof Pod).toBe(false);
+    class Special extends Pod {}
+    expect(new Special()).toBeInstanceOf(Pod);
+    expect(new Pod()).toBeInstanceOf(Special); // the same apiVersion and kind: a subclass adds no identity of its own
   });
 
   it("uses the client's namespace when the Api is given none", async () => {
