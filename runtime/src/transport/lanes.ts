@@ -20,7 +20,7 @@
  *   140 ms of CPU, most of it on V8's worker threads, which a process also waits for at exit
  *   (measured here: import, createClient and one GET cost 0.32 s of CPU over HTTP/1.1, 0.18 s
  *   over HTTP/2; the tail goes away with `--liftoff-only`, where V8 never optimises
- *   WebAssembly). A CLI or a Job that sends a few hundred requests (a few MB) never pays it; a
+ *   WebAssembly). A CLI or a Job that sends a few dozen requests (a few MB) never pays it; a
  *   long-running program pays it once, after which one-at-a-time requests take HTTP/1.1 again;
  * - after that, a request goes to the HTTP/2 lane when it is a GET and either a stream (the
  *   transport sets `bodyTimeout: 0` for watches and follows) or sent while the HTTP/1.1 lane is
@@ -51,10 +51,14 @@ export type Http2State =
  * HTTP/1.1 0.20 ms per GET) and per byte (Go's server, the API server's, sends DATA frames of
  * 4 KiB: a list of 10,000 ConfigMaps, 5.3 MB, costs ~125 ms over HTTP/2, ~90 ms over HTTP/1.1,
  * about 6.5 ms per MB more). Against the ~140 ms the HTTP/1.1 parser costs once, the warm-up
- * stops when it has cost about 50 ms more than HTTP/1.1 would have: 256 small requests or 8 MiB.
- * A program that stops before that never compiles the parser; one that goes on pays at most that.
+ * stops after 64 small requests or 8 MiB. A program that stops before that never compiles the
+ * parser; one that goes on pays it then. Why 64 and not more: the warm-up also shapes the JIT.
+ * After 256 requests over HTTP/2, Node's own stream functions (Readable.read, Socket.read,
+ * onStreamRead, emit) had been optimised for the HTTP/2 session's objects and deoptimised
+ * ("wrong map") once HTTP/1.1 took over: later GETs cost 5-10% more CPU for good (measured
+ * with the bench's GET row and `--trace-deopt`); after 64, no difference was measurable.
  */
-export const WARM_UP_REQUESTS = 256;
+export const WARM_UP_REQUESTS = 64;
 /** See {@link WARM_UP_REQUESTS}. */
 export const WARM_UP_BODY_BYTES = 8 << 20;
 
