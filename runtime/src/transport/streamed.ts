@@ -1,8 +1,10 @@
 /**
  * One request whose answer is read as it arrives (a watch, a log follow): dispatched with a
- * handler of its own that hands each chunk straight to the reader's `next()`, rather than
+ * handler of its own that hands what arrived straight to the reader's `next()`, rather than
  * through undici's `request()`, whose Readable body and its async iterator cost several
- * promises and listener calls per chunk (a watch of 10,000 events is ~1,000 chunks).
+ * promises and listener calls per chunk. What one read of the socket brings is handed over
+ * as one chunk: over HTTP/1.1 the API server sends every watch event as an HTTP chunk of its
+ * own, so a 64 KiB read holds ~100 of them (one `next()` for them, not one each).
  *
  * Backpressure as a Readable has it: past {@link HIGH_WATER_BYTES} of chunks nobody has
  * read yet, the handler tells the lane to pause (undici stops reading the socket; the HTTP/2
@@ -44,8 +46,9 @@ class Streamed implements LegacyHandler, StreamedAnswer, AsyncIterableIterator<U
   #cancelled: Error | undefined;
   /** Chunks arrived and not yet read, and their bytes. */
   #queue: Buffer[] = [];
-  #head = 0;
   #queued = 0;
+  /** A microtask is on its way to hand the queue to the waiting reader. */
+  #delivering = false;
   #paused = false;
   /** The reader waiting in `next()` for a chunk. */
   #waiting: { resolve: (result: IteratorResult<Uint8Array>) => void; reject: (error: unknown) => void } | undefined;
@@ -86,23 +89,46 @@ class Streamed implements LegacyHandler, StreamedAnswer, AsyncIterableIterator<U
 
   onData(chunk: Buffer): boolean {
     if (this.#closed) return false;
-    const waiting = this.#waiting;
-    if (waiting !== undefined) {
-      this.#waiting = undefined;
-      waiting.resolve({ done: false, value: chunk });
-      return true;
-    }
     this.#queue.push(chunk);
     this.#queued += chunk.length;
+    if (this.#waiting !== undefined && !this.#delivering) {
+      // Hand over what this read of the socket brings, not each piece of it: a watch over
+      // HTTP/1.1 arrives as one HTTP chunk per event, many of them in one read.
+      this.#delivering = true;
+      queueMicrotask(this.#deliver);
+    }
     if (this.#queued < HIGH_WATER_BYTES) return true;
     this.#paused = true;
     return false;
+  }
+
+  /** Gives the waiting reader everything queued (see onData). */
+  readonly #deliver = (): void => {
+    this.#delivering = false;
+    const waiting = this.#waiting;
+    if (waiting === undefined || this.#queue.length === 0) return;
+    this.#waiting = undefined;
+    waiting.resolve({ done: false, value: this.#take() });
+  };
+
+  /** Everything queued, as one chunk; resumes a paused lane. */
+  #take(): Buffer {
+    const queue = this.#queue;
+    const chunk = queue.length === 1 ? queue[0]! : Buffer.concat(queue, this.#queued);
+    this.#queue = [];
+    this.#queued = 0;
+    if (this.#paused) {
+      this.#paused = false;
+      this.#resume?.();
+    }
+    return chunk;
   }
 
   onComplete(): void {
     if (this.#closed) return;
     this.#ended = true;
     this.#end();
+    if (this.#queue.length > 0) return; // the reader gets those first, then the end
     const waiting = this.#waiting;
     this.#waiting = undefined;
     waiting?.resolve(DONE);
@@ -117,6 +143,7 @@ class Streamed implements LegacyHandler, StreamedAnswer, AsyncIterableIterator<U
     if (this.#ended || this.#closed || this.#error !== undefined) return;
     this.#error = this.#failure !== undefined ? this.#failure(error) : error;
     this.#end();
+    if (this.#queue.length > 0) return; // the reader gets those first, then the error
     const waiting = this.#waiting;
     this.#waiting = undefined;
     waiting?.reject(this.#error);
@@ -153,20 +180,7 @@ class Streamed implements LegacyHandler, StreamedAnswer, AsyncIterableIterator<U
   }
 
   next(): Promise<IteratorResult<Uint8Array>> {
-    if (this.#head < this.#queue.length) {
-      const chunk = this.#queue[this.#head]!;
-      this.#queue[this.#head++] = undefined as never;
-      this.#queued -= chunk.length;
-      if (this.#head === this.#queue.length) {
-        this.#queue = [];
-        this.#head = 0;
-      }
-      if (this.#paused && this.#queued < HIGH_WATER_BYTES) {
-        this.#paused = false;
-        this.#resume?.();
-      }
-      return Promise.resolve({ done: false, value: chunk });
-    }
+    if (this.#queue.length > 0) return Promise.resolve({ done: false, value: this.#take() });
     if (this.#error !== undefined) return Promise.reject(this.#error);
     if (this.#ended || this.#closed) return Promise.resolve(DONE);
     return new Promise((resolve, reject) => (this.#waiting = { resolve, reject }));

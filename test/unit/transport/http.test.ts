@@ -474,6 +474,29 @@ describe("stream()", () => {
     expect(text).toBe('{"type":"ADDED"}\n{"type":"MODIFIED"}\n');
   });
 
+  it("hands over what one read of the socket brings as one chunk: 200 HTTP chunks written at once come in a few", async () => {
+    const events = Array.from({ length: 200 }, (_, i) => `{"type":"ADDED","object":{"metadata":{"name":"cm-${i}"}}}\n`);
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.flushHeaders();
+      setTimeout(() => {
+        res.socket?.cork(); // one TCP write holding 200 HTTP chunks, as the API server's watch flushes pile up
+        for (const event of events) res.write(event);
+        res.socket?.uncork();
+        res.end();
+      }, 50);
+    });
+    const response = await transportFor(server.url, { http2: false }).stream({ method: "GET", path: "/api/v1/configmaps" });
+    let text = "";
+    let chunks = 0;
+    for await (const chunk of response.body) {
+      chunks++;
+      text += Buffer.from(chunk).toString("utf8");
+    }
+    expect(text).toBe(events.join(""));
+    expect(chunks).toBeLessThan(20); // one per HTTP chunk would be 200
+  });
+
   it("closes the connection at once when the iteration is left early", async () => {
     const server = await chunkedServer(["a", "b", "c", "d", "e", "f", "g", "h"], 100, true);
     const response = await transportFor(server.url).stream({
