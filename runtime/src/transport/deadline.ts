@@ -1,6 +1,11 @@
 import { followAbort } from "./abort.js";
 import { MAX_TIMER_MS } from "./retry.js";
 
+/** A caller's abort reason may be anything; a cancel function takes an Error. */
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}
+
 /** Why a request was cut short by its {@link Deadline}. */
 export type EndReason = "caller" | "timeout" | "closed";
 
@@ -38,7 +43,7 @@ export class Deadline {
     this.#aborted = true;
     this.#reason = cause;
     this.#ended = reason;
-    this.#cancel?.(cause instanceof Error ? cause : new Error(String(cause)));
+    this.#cancel?.(asError(cause));
     this.#controller?.abort(cause);
   }
 
@@ -48,7 +53,7 @@ export class Deadline {
    */
   follow(cancel: (reason: Error) => void): void {
     if (this.#aborted) {
-      cancel(this.#reason instanceof Error ? this.#reason : new Error(String(this.#reason)));
+      cancel(asError(this.#reason));
       return;
     }
     this.#cancel = cancel;

@@ -40,8 +40,8 @@ export class BodyCut extends Error {
   }
 }
 
-/** Where an exchange stands; undici calls the handler in this order. */
-type Phase = "connecting" | "headers" | "body" | "done";
+/** Where an exchange stands: before its headers, reading its body, settled. */
+type Phase = "connecting" | "body" | "done";
 
 class Exchange implements LegacyHandler, Answer {
   statusCode = 0;
