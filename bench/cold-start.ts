@@ -12,6 +12,10 @@
  *               material from a JSON file written beforehand: what any Node client pays for
  *               TLS (Node builds its root store for any custom CA), one connection and one GET
  *   kubex-ts    bench/cold/kubex-ts.mjs on the built dist (npm run build), no tsx, no source condition
+ *   openssl-ca  (a third row's kubex-ts) the same under `node --use-openssl-ca`: Node's root store
+ *               then comes from OpenSSL's default paths, which it reads only when a lookup needs
+ *               them, so the ~25 ms of parsing Node's bundled ~140 roots (done for any first
+ *               secure context, custom CA or not: nodejs/node#56301) is not paid
  *   client-node bench/cold/client-node.mjs: KubeConfig.loadFromDefault + CoreV1Api
  *   kubex-py    bench/cold/kubex_py.py (not kubex.py: it would shadow the package) in the bench's virtualenv (aiohttp backend)
  */
@@ -36,7 +40,7 @@ export interface ColdStartOptions {
 const BARE = "const c = process.cpuUsage(); process.stdout.write(`COLD ${(c.user + c.system) / 1000}\\n`)";
 
 /** A column, or the node:https floor of the second row. */
-type Runner = ColumnId | "https";
+type Runner = ColumnId | "https" | "openssl-ca";
 
 function command(column: Runner, options: ColdStartOptions): [string, string[]] | undefined {
   const cold = join(options.root, "bench", "cold");
@@ -47,6 +51,8 @@ function command(column: Runner, options: ColdStartOptions): [string, string[]] 
       return [process.execPath, ["-e", BARE]];
     case "kubex-ts":
       return [process.execPath, [join(cold, "kubex-ts.mjs"), options.namespace, options.name]];
+    case "openssl-ca":
+      return [process.execPath, ["--use-openssl-ca", join(cold, "kubex-ts.mjs"), options.namespace, options.name]];
     case "client-node":
       return [process.execPath, [join(cold, "client-node.mjs"), options.namespace, options.name]];
     case "kubex-py":
@@ -88,13 +94,13 @@ function once(file: string, args: string[], options: ColdStartOptions): Promise<
   });
 }
 
-/** The columns' outcomes, and the node:https floor's (measured in the same rotation). */
+/** The columns' outcomes, the node:https floor's and kubex-ts's under --use-openssl-ca (measured in the same rotation). */
 export async function measureColdStart(
   selected: ColumnId[],
   options: ColdStartOptions,
   log: (line: string) => void,
-): Promise<{ outcomes: Partial<Record<ColumnId, Outcome>>; https: Outcome }> {
-  const columns: Runner[] = [...selected, "https"];
+): Promise<{ outcomes: Partial<Record<ColumnId, Outcome>>; https: Outcome; opensslCa: Outcome }> {
+  const columns: Runner[] = [...selected, "https", ...(selected.includes("kubex-ts") ? (["openssl-ca"] as const) : [])];
   const wall = new Map<Runner, number[]>(columns.map((c) => [c, []]));
   const cpu = new Map<Runner, number[]>(columns.map((c) => [c, []]));
   const answerCpu = new Map<Runner, number[]>(columns.map((c) => [c, []]));
@@ -136,6 +142,6 @@ export async function measureColdStart(
         `CPU until the answer (as the process reported it) median ${Math.round(median(answerCpu.get(column)!))}`,
     };
   }
-  const { https, ...rest } = outcomes;
-  return { outcomes: rest, https: https ?? { error: "not run" } };
+  const { https, "openssl-ca": opensslCa, ...rest } = outcomes;
+  return { outcomes: rest, https: https ?? { error: "not run" }, opensslCa: opensslCa ?? { error: "not run" } };
 }

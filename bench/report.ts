@@ -29,7 +29,7 @@ export function timeLines(row: RowId, label: string, count: number, outcomes: Pa
       Object.entries(outcomes).map(([column, outcome]) => [column, failed(outcome) ? (outcome?.error ?? "not run") : f(outcome)]),
     );
   const cpu: Line = { label: `${label}: client CPU per op`, unit: "ms", values: pick((m) => m.cpuMsPerOp) };
-  if (row === "cold-start" || row === "cold-start-https") {
+  if (row === "cold-start" || row === "cold-start-https" || row === "cold-start-openssl-ca") {
     return [
       { label: `${label} p50 (cold)`, unit: "ms", values: pick((m) => percentile(m.samples, 50)) },
       { label: `${label}: process CPU (cold)`, unit: "ms", values: pick((m) => m.cpuMsPerOp) },

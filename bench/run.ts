@@ -48,35 +48,41 @@ interface RowPlan {
   /**
    * Rounds (default 4), the column order reversed each round, the iterations split between them.
    * The machine's load drifts between processes (two runs minutes apart gave GET 1.37x and 0.92x
-   * floor with 2 rounds): each column's CPU per op is the median of its rounds.
+   * floor with 2 rounds): each column's CPU per op is the median of its rounds. Six for the GET
+   * and LIST rows: at steady state one process of a column still measured up to ±25% from the
+   * next (the same code, the machine otherwise idle: LIST 500 Pods 20.6-34.8 ms CPU per op).
    */
   rounds?: number;
 }
 
 // Warm-ups and iterations long enough that every column runs at steady state (JIT warm):
 // with 50 warm-ups a GET measured the compiler (0.96 ms CPU/op), after 1,000 it is 0.24 ms.
+// Every worker first sends 3,000 GETs (worker.ts); with the row's warm-ups below, a GET is timed
+// after 4,000 requests and a LIST of 10 after 4,000: where --trace-opt shows V8's compiler idle.
 // Warm-up runs in each round (two unless the row says); the iterations are split between them.
 const plan: RowPlan[] = [
-  { row: "get", label: "GET one Pod", namespace: namespaces.pods10, name: "pod-0000", count: 1, warmup: 1000, iterations: 3000 },
-  { row: "list-pods-10", label: "LIST 10 Pods", namespace: namespaces.pods10, count: 10, warmup: 300, iterations: 1000 },
-  { row: "list-pods-100", label: "LIST 100 Pods", namespace: namespaces.pods100, count: 100, warmup: 60, iterations: 200 },
+  { row: "get", label: "GET one Pod", namespace: namespaces.pods10, name: "pod-0000", count: 1, warmup: 1000, iterations: 3000, rounds: 6 },
+  { row: "list-pods-10", label: "LIST 10 Pods", namespace: namespaces.pods10, count: 10, warmup: 1000, iterations: 1200, rounds: 6 },
+  { row: "list-pods-100", label: "LIST 100 Pods", namespace: namespaces.pods100, count: 100, warmup: 200, iterations: 240, rounds: 6 },
   {
     row: "list-pods-500",
     label: "LIST 500 Pods",
     namespace: namespaces.pods500,
     count: 500,
-    warmup: 15,
-    iterations: 60,
-    pythonIterations: 30,
+    warmup: 40,
+    iterations: 72,
+    pythonIterations: 36,
+    rounds: 6,
   },
   {
     row: "list-configmaps-5000",
     label: "LIST 5,000 ConfigMaps",
     namespace: namespaces.configMaps5000,
     count: 5000,
-    warmup: 5,
-    iterations: 16,
-    pythonIterations: 8,
+    warmup: 8,
+    iterations: 24,
+    pythonIterations: 12,
+    rounds: 6,
   },
   {
     row: "watch-50",
@@ -124,6 +130,7 @@ const plan: RowPlan[] = [
 const COLD_RUNS = 9;
 const COLD_LABEL = "cold start: process start -> import, createClient(), one GET (floor column: bare node -e)";
 const COLD_HTTPS_LABEL = "cold start, the same: floor column node:https with the TLS material from a file (no library)";
+const COLD_OPENSSL_CA_LABEL = "cold start, the same, with node --use-openssl-ca: Node's bundled root store not built (floor: bare node -e)";
 
 const allColumns: ColumnId[] = ["floor", "kubex-ts", "client-node", "kubex-py"];
 const TASK_TIMEOUT_MS = 180_000;
@@ -148,7 +155,10 @@ function runTask(task: Task, python: PythonEnv): Promise<Outcome> {
     args = [join(here, "python", "bench.py")];
   } else {
     command = process.execPath;
-    args = ["--expose-gc", "--conditions=kubex-source", "--import", "tsx", join(here, "worker.ts")];
+    // No kubex-source condition: the workspace packages resolve to their built dist (main() builds
+    // them first), so ours runs as users get it, the runtime's bundle, not tsx's on-the-fly
+    // compilation of its sources (which adds a keep-names helper call to every closure made).
+    args = ["--expose-gc", "--import", "tsx", join(here, "worker.ts")];
   }
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -255,6 +265,11 @@ async function main(): Promise<void> {
     const raw = connectRaw(cluster.kubeconfig);
     const results: { row: RowId; label: string; outcomes: Partial<Record<ColumnId, Outcome>> }[] = [];
     try {
+      if (columns.includes("kubex-ts")) {
+        // Ours as users run it, in every row: the built dist of the runtime and the 1.36 models.
+        log("building runtime (bundle) and generated/v1_36 (tsc -b, incremental)");
+        await buildPackages(["runtime", "generated/v1_36"]);
+      }
       log("fixtures (created once per cluster)");
       await ensureFixtures(raw, log);
       for (const step of plan.filter((p) => rows.includes(p.row))) {
@@ -295,9 +310,7 @@ async function main(): Promise<void> {
         results.push({ row: step.row, label: step.label, outcomes });
       }
       if (rows.includes("cold-start")) {
-        // Ours as users run it: the built dist of the runtime and the 1.36 models, no tsx.
-        log("cold start: building runtime (bundle) and generated/v1_36 (tsc -b, incremental)");
-        await buildPackages(["runtime", "generated/v1_36"]);
+        // Ours as users run it: the built dist of the runtime and the 1.36 models (built above), no tsx.
         const tlsMaterialFile = join(mkdtempSync(join(tmpdir(), "kubex-bench-cold-")), "tls.json");
         writeFileSync(tlsMaterialFile, JSON.stringify(readTlsMaterial(cluster.kubeconfig)), { mode: 0o600 });
         const options: ColdStartOptions = {
@@ -309,10 +322,20 @@ async function main(): Promise<void> {
           runs: COLD_RUNS,
         };
         if (!("error" in python)) options.python = python.python;
-        const { outcomes, https } = await measureColdStart(columns, options, log);
+        const { outcomes, https, opensslCa } = await measureColdStart(columns, options, log);
         results.push({ row: "cold-start", label: COLD_LABEL, outcomes });
         if (columns.includes("floor"))
           results.push({ row: "cold-start-https", label: COLD_HTTPS_LABEL, outcomes: { ...outcomes, floor: https } });
+        if (columns.includes("kubex-ts"))
+          results.push({
+            row: "cold-start-openssl-ca",
+            label: COLD_OPENSSL_CA_LABEL,
+            outcomes: Object.fromEntries(
+              Object.entries(outcomes)
+                .filter(([c]) => c === "floor" || c === "kubex-ts")
+                .map(([c, o]) => [c, c === "kubex-ts" ? opensslCa : o]),
+            ),
+          });
         log(`cold start: ${COLD_RUNS} fresh processes per column done`);
       }
     } finally {
@@ -324,7 +347,17 @@ async function main(): Promise<void> {
     for (const { row, label, outcomes } of results) {
       const step = plan.find((p) => p.row === row);
       timeTable.push(...timeLines(row, label, step?.count ?? 1, outcomes));
-      if (!["get", "watch-50", "cold-start", "cold-start-https", "connections-informers", "connections-gets"].includes(row))
+      if (
+        ![
+          "get",
+          "watch-50",
+          "cold-start",
+          "cold-start-https",
+          "cold-start-openssl-ca",
+          "connections-informers",
+          "connections-gets",
+        ].includes(row)
+      )
         memoryTable.push(...memoryLines(label, outcomes));
     }
 

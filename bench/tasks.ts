@@ -12,7 +12,8 @@ export type RowId =
   | "connections-informers"
   | "connections-gets"
   | "cold-start"
-  | "cold-start-https";
+  | "cold-start-https"
+  | "cold-start-openssl-ca";
 
 export type ColumnId = "floor" | "kubex-ts" | "client-node" | "kubex-py";
 

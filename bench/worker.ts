@@ -1,14 +1,20 @@
 /**
  * One measurement in a process of its own (so heaps and peak RSS don't mix):
  * reads a Task from BENCH_TASK, prints `BENCH_RESULT <json>` (a Measurement or an error).
- * Run by bench/run.ts as `node --expose-gc --conditions=kubex-source --import tsx bench/worker.ts`.
+ * Run by bench/run.ts as `node --expose-gc --import tsx bench/worker.ts`: no kubex-source condition, so
+ * @kubex/runtime and @kubex/k8s-v1-36 are their built dist (the runtime's bundle), as users run them.
  */
 import type { Column, ColumnFactory } from "./columns/column.js";
 import { collect, heapUsed, peakConnections, peakRss, timeEach, type Measurement } from "./measure.js";
 import type { ColumnId, Task } from "./tasks.js";
 
-/** GETs each worker sends before its row (see main), and the Pod they read (a fixture of the 10-Pod namespace). */
-const CLIENT_WARM_UP_GETS = 300;
+/**
+ * GETs each worker sends before its row (see main), and the Pod they read (a fixture of the 10-Pod
+ * namespace). With 300, V8 was still compiling (--trace-opt) through the next ~2,500 requests of
+ * either Node column: its background compiler threads, which process.cpuUsage() counts, spent
+ * 190-280 ms in the 1,500 LISTs timed after it. By ~3,000 requests both columns have settled.
+ */
+const CLIENT_WARM_UP_GETS = 3000;
 const WARM_UP_POD = "pod-0000";
 
 /** The ConfigMap kube-controller-manager publishes in every namespace (not one of the fixtures). */
@@ -143,6 +149,7 @@ async function measure(task: Task, column: Column): Promise<Measurement> {
     }
     case "cold-start":
     case "cold-start-https":
+    case "cold-start-openssl-ca":
       throw new Error("cold start runs in fresh processes (bench/cold-start.ts), not in a worker");
   }
 }
@@ -157,7 +164,7 @@ async function main(): Promise<void> {
   const column = await (await factories[task.column]())(task.kubeconfig);
   try {
     // Past the client's own start-up first, every column alike: kubex-ts sends its first requests
-    // (256, or 8 MiB of bodies) over HTTP/2 and then moves one-at-a-time requests to HTTP/1.1
+    // (64, or 8 MiB of bodies) over HTTP/2 and then moves one-at-a-time requests to HTTP/1.1
     // (runtime/src/transport/lanes.ts), compiling undici's parser then; a row's own warm-ups
     // should find the client as a long-running program has it. The cold rows measure the start.
     for (let i = 0; i < CLIENT_WARM_UP_GETS; i++) await column.getPod(task.warmupNamespace, WARM_UP_POD);
