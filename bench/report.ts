@@ -1,6 +1,6 @@
 /** Turns measurements into the printed tables and the JSON written to bench/results/. */
 import { percentile, type Measurement } from "./measure.js";
-import type { ColumnId, RowId } from "./tasks.js";
+import { isColdRow, type ColumnId, type RowId } from "./tasks.js";
 
 export type Outcome = Measurement | { error: string };
 
@@ -29,7 +29,7 @@ export function timeLines(row: RowId, label: string, count: number, outcomes: Pa
       Object.entries(outcomes).map(([column, outcome]) => [column, failed(outcome) ? (outcome?.error ?? "not run") : f(outcome)]),
     );
   const cpu: Line = { label: `${label}: client CPU per op`, unit: "ms", values: pick((m) => m.cpuMsPerOp) };
-  if (row === "cold-start" || row === "cold-start-https" || row === "cold-start-openssl-ca") {
+  if (isColdRow(row)) {
     return [
       { label: `${label} p50 (cold)`, unit: "ms", values: pick((m) => percentile(m.samples, 50)) },
       { label: `${label}: process CPU (cold)`, unit: "ms", values: pick((m) => m.cpuMsPerOp) },

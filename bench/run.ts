@@ -29,7 +29,7 @@ import { connectRaw, readTlsMaterial } from "./raw.js";
 import { measureColdStart, type ColdStartOptions } from "./cold-start.js";
 import { median, type Measurement } from "./measure.js";
 import { memoryLines, renderTable, timeLines, type Line, type Outcome } from "./report.js";
-import type { ColumnId, RowId, Task } from "./tasks.js";
+import { isColdRow, type ColumnId, type RowId, type Task } from "./tasks.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -347,17 +347,7 @@ async function main(): Promise<void> {
     for (const { row, label, outcomes } of results) {
       const step = plan.find((p) => p.row === row);
       timeTable.push(...timeLines(row, label, step?.count ?? 1, outcomes));
-      if (
-        ![
-          "get",
-          "watch-50",
-          "cold-start",
-          "cold-start-https",
-          "cold-start-openssl-ca",
-          "connections-informers",
-          "connections-gets",
-        ].includes(row)
-      )
+      if (!isColdRow(row) && !["get", "watch-50", "connections-informers", "connections-gets"].includes(row))
         memoryTable.push(...memoryLines(label, outcomes));
     }
 

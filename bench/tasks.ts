@@ -15,6 +15,11 @@ export type RowId =
   | "cold-start-https"
   | "cold-start-openssl-ca";
 
+/** The cold-start rows: fresh processes, measured by bench/cold-start.ts rather than a worker. */
+export function isColdRow(row: RowId): boolean {
+  return row === "cold-start" || row === "cold-start-https" || row === "cold-start-openssl-ca";
+}
+
 export type ColumnId = "floor" | "kubex-ts" | "client-node" | "kubex-py";
 
 export interface Task {
